@@ -1,0 +1,2 @@
+//! STUB: codecs benchmarks (to be written).
+fn main() {}

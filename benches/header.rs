@@ -1,0 +1,2 @@
+//! STUB: header benchmarks (to be written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! STUB: tile benchmarks (to be written).
+fn main() {}

@@ -1,0 +1,7 @@
+#![no_main]
+//! STUB: fuzz target parse_header (to be written).
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = data;
+});

@@ -1,0 +1,13 @@
+//! `cogtiler block` (STUB: to be written).
+
+use super::CliError;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Dataset URL or path.
+    pub url: String,
+}
+
+pub async fn run(args: Args) -> Result<(), CliError> {
+    Err(format!("'block' is not implemented yet ({})", args.url).into())
+}

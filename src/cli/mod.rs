@@ -1,0 +1,55 @@
+//! Subcommands. Each lives in its own file; this one only declares them and dispatches.
+
+mod block;
+mod info;
+mod serve;
+mod tile;
+mod validate;
+
+use clap::{Parser, Subcommand};
+
+/// A pure-Rust dynamic tile server for Cloud Optimized GeoTIFFs, compatible with TiTiler.
+#[derive(Parser, Debug)]
+#[command(name = "cogtiler", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve TiTiler's HTTP API (the default when no subcommand is given).
+    Serve(serve::Args),
+    /// Print a dataset's metadata as JSON, like TiTiler's `/cog/info`.
+    Info(info::Args),
+    /// Decode one internal tile (block) and write it as `.npy`.
+    Block(block::Args),
+    /// Render one map tile and write it as `.npy` (data bands followed by the mask).
+    Tile(tile::Args),
+    /// Check whether a file is a valid Cloud Optimized GeoTIFF.
+    Validate(validate::Args),
+}
+
+/// Any failure a subcommand reports; printed as `cogtiler: <message>`.
+pub type CliError = Box<dyn std::error::Error + Send + Sync>;
+
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        None => serve::run(serve::Args::default_from_env()).await,
+        Some(Command::Serve(a)) => serve::run(a).await,
+        Some(Command::Info(a)) => info::run(a).await,
+        Some(Command::Block(a)) => block::run(a).await,
+        Some(Command::Tile(a)) => tile::run(a).await,
+        Some(Command::Validate(a)) => validate::run(a).await,
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

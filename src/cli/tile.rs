@@ -1,0 +1,13 @@
+//! `cogtiler tile` (STUB: to be written).
+
+use super::CliError;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Dataset URL or path.
+    pub url: String,
+}
+
+pub async fn run(args: Args) -> Result<(), CliError> {
+    Err(format!("'tile' is not implemented yet ({})", args.url).into())
+}

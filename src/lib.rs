@@ -1,0 +1,31 @@
+//! cogtiler: a pure-Rust reader and tile server for Cloud Optimized GeoTIFFs (COG).
+//!
+//! Layers only call downwards:
+//!
+//! ```text
+//! server ─► reader ─► warp ─► cog ─► tiff ─► io
+//!    │         │        │       └──► codec
+//!    └► render └► tms   └► crs
+//! ```
+//!
+//! - [`io`]: byte ranges from local files, HTTP(S) and S3 (object_store), coalescing, caches.
+//! - [`tiff`]: the async header parser (IFDs, tags, GeoKeys), with explicit limits.
+//! - [`codec`]: compressed chunk → samples (deflate, LZW, zstd, JPEG, WebP, packbits, LERC).
+//! - [`cog`]: a GeoTIFF as a dataset (overviews, masks, nodata, geotransform, windows).
+//! - [`crs`], [`tms`]: coordinate systems (proj4rs) and OGC TileMatrixSets.
+//! - [`warp`]: reprojection and resampling, GDAL-style.
+//! - [`reader`]: rio-tiler's verbs (tile, part, preview, point, statistics, info).
+//! - [`render`]: rescale, colormaps, expressions, algorithms, image encoders.
+//! - [`server`]: TiTiler's HTTP API on hyper.
+
+pub mod codec;
+pub mod cog;
+pub mod crs;
+pub mod io;
+pub mod raster;
+pub mod reader;
+pub mod render;
+pub mod server;
+pub mod tiff;
+pub mod tms;
+pub mod warp;

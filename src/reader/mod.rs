@@ -1,0 +1,1 @@
+//! STUB: reader (to be written).

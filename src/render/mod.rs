@@ -1,0 +1,1 @@
+//! STUB: render (to be written).

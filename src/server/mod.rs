@@ -1,0 +1,1 @@
+//! STUB: server (to be written).

@@ -1,0 +1,1 @@
+//! STUB: tms (to be written).

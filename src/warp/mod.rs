@@ -1,0 +1,1 @@
+//! STUB: warp (to be written).

@@ -347,3 +347,182 @@ fn tms_math_matches_morecantile() {
     }
     report(errors);
 }
+
+// ---------------------------------------------------------------------------------------
+// GeoTIFF CRSs of the conformance corpus → the `crs` string TiTiler recorded in /info.
+// ---------------------------------------------------------------------------------------
+
+/// The conformance kit beside the repository (`CONFORMANCE_DIR` overrides).
+fn conformance_dir() -> std::path::PathBuf {
+    if let Some(d) = std::env::var_os("CONFORMANCE_DIR") {
+        return d.into();
+    }
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for rel in ["../shared/conformance", "../../shared/conformance"] {
+        let p = manifest.join(rel);
+        if p.join("cases").is_dir() {
+            return p;
+        }
+    }
+    panic!("conformance kit not found; set CONFORMANCE_DIR");
+}
+
+/// Minimal reader of the first IFD's GeoKey directory (classic and BigTIFF, both byte
+/// orders) — just enough for this test, independent of the crate's own TIFF parser.
+fn read_geokeys(bytes: &[u8]) -> Option<cogtiler::tiff::geokeys::GeoKeys> {
+    use cogtiler::tiff::geokeys::{GeoKeyValue, GeoKeys};
+    let le = bytes.get(..2)? == b"II";
+    let u16_at = |o: usize| -> Option<u16> {
+        let b: [u8; 2] = bytes.get(o..o + 2)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let u32_at = |o: usize| -> Option<u32> {
+        let b: [u8; 4] = bytes.get(o..o + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let u64_at = |o: usize| -> Option<u64> {
+        let b: [u8; 8] = bytes.get(o..o + 8)?.try_into().ok()?;
+        Some(if le {
+            u64::from_le_bytes(b)
+        } else {
+            u64::from_be_bytes(b)
+        })
+    };
+    let f64_at = |o: usize| -> Option<f64> { u64_at(o).map(f64::from_bits) };
+    let big = u16_at(2)? == 43;
+    let (ifd, count, entry, inline) = if big {
+        let ifd = u64_at(8)? as usize;
+        (ifd + 8, u64_at(ifd)? as usize, 20, 8)
+    } else {
+        let ifd = u32_at(4)? as usize;
+        (ifd + 2, u16_at(ifd)? as usize, 12, 4)
+    };
+    // tag -> (type, count, data offset)
+    let mut tags = std::collections::HashMap::new();
+    for i in 0..count {
+        let e = ifd + i * entry;
+        let (tag, typ) = (u16_at(e)?, u16_at(e + 2)?);
+        let (n, vo) = if big {
+            (u64_at(e + 4)? as usize, e + 12)
+        } else {
+            (u32_at(e + 4)? as usize, e + 8)
+        };
+        let size = match typ {
+            3 => 2,
+            12 | 16 => 8,
+            4 => 4,
+            _ => 1,
+        } * n;
+        let off = if size <= inline {
+            vo
+        } else if big {
+            u64_at(vo)? as usize
+        } else {
+            u32_at(vo)? as usize
+        };
+        tags.insert(tag, (n, off));
+    }
+    let &(n, dir) = tags.get(&34735)?;
+    let dir: Vec<u16> = (0..n).map(|i| u16_at(dir + 2 * i)).collect::<Option<_>>()?;
+    let doubles = tags.get(&34736).copied();
+    let ascii = tags.get(&34737).copied();
+    let mut keys = GeoKeys::default();
+    for k in 0..usize::from(*dir.get(3)?) {
+        let [id, loc, cnt, val] = [
+            dir[4 + 4 * k],
+            dir[5 + 4 * k],
+            dir[6 + 4 * k],
+            dir[7 + 4 * k],
+        ];
+        let (cnt, val) = (usize::from(cnt), usize::from(val));
+        let v = match loc {
+            0 => GeoKeyValue::Short(vec![val as u16]),
+            34736 => {
+                let (_, off) = doubles?;
+                GeoKeyValue::Double(
+                    (0..cnt)
+                        .map(|i| f64_at(off + 8 * (val + i)))
+                        .collect::<Option<_>>()?,
+                )
+            }
+            34737 => {
+                let (_, off) = ascii?;
+                GeoKeyValue::Ascii(
+                    String::from_utf8_lossy(bytes.get(off + val..off + val + cnt)?).into_owned(),
+                )
+            }
+            _ => continue,
+        };
+        keys.keys.insert(id, v);
+    }
+    Some(keys)
+}
+
+#[test]
+fn geotiff_crs_prints_as_titiler_recorded() {
+    let dir = conformance_dir();
+    let mut checked = 0;
+    let mut wkt = 0;
+    let mut errors = Vec::new();
+    let mut paths: Vec<_> = std::fs::read_dir(dir.join("cases"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with("__info.json"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let Some(expected) = case["expect"]["json"]["crs"].as_str() else {
+            continue;
+        };
+        let url = case["query"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q[0] == "url")
+            .and_then(|q| q[1].as_str())
+            .unwrap();
+        let rel = url.trim_start_matches("{base}/");
+        let rel = rel.split('?').next().unwrap();
+        let bytes = std::fs::read(dir.join(rel)).unwrap();
+        let Some(keys) = read_geokeys(&bytes) else {
+            errors.push(format!("{rel}: no geokeys"));
+            continue;
+        };
+        checked += 1;
+        match Crs::from_geokeys(&keys) {
+            Ok(c) => {
+                if c.to_titiler_string() != expected {
+                    errors.push(format!(
+                        "{rel}:\n  got      {}\n  expected {expected}",
+                        c.to_titiler_string()
+                    ));
+                }
+                if c.epsg().is_none() {
+                    wkt += 1;
+                }
+                // TiTiler cannot tile non-Earth datasets: PROJ finds no operation to 3857.
+                let web = Crs::from_epsg(3857).unwrap();
+                let tiles = Transformer::new(&web, &c).is_ok();
+                let earth = !expected.contains("MARS") && !expected.contains("EUROPA");
+                if tiles != earth {
+                    errors.push(format!(
+                        "{rel}: transformer to 3857 ok={tiles}, earth={earth}"
+                    ));
+                }
+            }
+            Err(e) => errors.push(format!("{rel}: {e}")),
+        }
+    }
+    assert!(checked >= 40, "only {checked} info cases checked");
+    assert!(wkt >= 4, "only {wkt} user-defined crs checked");
+    report(errors);
+}

@@ -370,6 +370,19 @@ fn conformance_dir() -> std::path::PathBuf {
 /// Minimal reader of the first IFD's GeoKey directory (classic and BigTIFF, both byte
 /// orders) — just enough for this test, independent of the crate's own TIFF parser.
 fn read_geokeys(bytes: &[u8]) -> Option<cogtiler::tiff::geokeys::GeoKeys> {
+    read_header(bytes).map(|h| h.keys)
+}
+
+/// What the tests need from a GeoTIFF header.
+struct Header {
+    keys: cogtiler::tiff::geokeys::GeoKeys,
+    width: usize,
+    height: usize,
+    /// GDAL geotransform (PixelIsPoint already shifted by half a pixel, as GDAL does).
+    gt: Option<[f64; 6]>,
+}
+
+fn read_header(bytes: &[u8]) -> Option<Header> {
     use cogtiler::tiff::geokeys::{GeoKeyValue, GeoKeys};
     let le = bytes.get(..2)? == b"II";
     let u16_at = |o: usize| -> Option<u16> {
@@ -428,12 +441,27 @@ fn read_geokeys(bytes: &[u8]) -> Option<cogtiler::tiff::geokeys::GeoKeys> {
         } else {
             u32_at(vo)? as usize
         };
-        tags.insert(tag, (n, off));
+        tags.insert(tag, (n, off, typ));
     }
-    let &(n, dir) = tags.get(&34735)?;
+    let int_tag = |t: u16| -> Option<usize> {
+        let &(_, off, typ) = tags.get(&t)?;
+        match typ {
+            3 => u16_at(off).map(usize::from),
+            4 => u32_at(off).map(|v| v as usize),
+            16 => u64_at(off).map(|v| v as usize),
+            _ => None,
+        }
+    };
+    let doubles_tag = |t: u16| -> Option<Vec<f64>> {
+        let &(n, off, _) = tags.get(&t)?;
+        (0..n).map(|i| f64_at(off + 8 * i)).collect()
+    };
+    let width = int_tag(256)?;
+    let height = int_tag(257)?;
+    let &(n, dir, _) = tags.get(&34735)?;
     let dir: Vec<u16> = (0..n).map(|i| u16_at(dir + 2 * i)).collect::<Option<_>>()?;
-    let doubles = tags.get(&34736).copied();
-    let ascii = tags.get(&34737).copied();
+    let doubles = tags.get(&34736).map(|t| (t.0, t.1));
+    let ascii = tags.get(&34737).map(|t| (t.0, t.1));
     let mut keys = GeoKeys::default();
     for k in 0..usize::from(*dir.get(3)?) {
         let [id, loc, cnt, val] = [
@@ -463,7 +491,31 @@ fn read_geokeys(bytes: &[u8]) -> Option<cogtiler::tiff::geokeys::GeoKeys> {
         };
         keys.keys.insert(id, v);
     }
-    Some(keys)
+    let gt = match (doubles_tag(33550), doubles_tag(33922)) {
+        (Some(scale), Some(tie)) if scale.len() >= 2 && tie.len() == 6 => {
+            let (sx, sy) = (scale[0], scale[1]);
+            let mut gt = [
+                tie[3] - tie[0] * sx,
+                sx,
+                0.0,
+                tie[4] + tie[1] * sy,
+                0.0,
+                -sy,
+            ];
+            if keys.short(1025) == Some(2) {
+                gt[0] -= 0.5 * sx;
+                gt[3] += 0.5 * sy;
+            }
+            Some(gt)
+        }
+        _ => None,
+    };
+    Some(Header {
+        keys,
+        width,
+        height,
+        gt,
+    })
 }
 
 #[test]
@@ -524,5 +576,124 @@ fn geotiff_crs_prints_as_titiler_recorded() {
     }
     assert!(checked >= 40, "only {checked} info cases checked");
     assert!(wkt >= 4, "only {wkt} user-defined crs checked");
+    report(errors);
+}
+
+fn case_url(case: &Value) -> String {
+    let url = case["query"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q[0] == "url")
+        .and_then(|q| q[1].as_str())
+        .unwrap();
+    url.trim_start_matches("{base}/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn query_int(case: &Value, key: &str) -> Option<i32> {
+    case["query"]
+        .as_array()?
+        .iter()
+        .find(|q| q[0] == key)
+        .and_then(|q| q[1].as_str())
+        .and_then(|v| v.parse().ok())
+}
+
+/// TileJSON zoom range and bounds, and OGC tileset limits, as TiTiler recorded them.
+#[test]
+fn dataset_zooms_bounds_and_limits_match_titiler() {
+    use cogtiler::tms::dataset::raster_bounds;
+    use cogtiler::tms::geographic_bounds;
+    let dir = conformance_dir();
+    let reg = default_registry();
+    let mut errors = Vec::new();
+    let mut checked = 0;
+    let mut paths: Vec<_> = std::fs::read_dir(dir.join("cases"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let s = p.to_string_lossy();
+            s.ends_with("__tilejson.json") || s.contains("__tileset_wmq")
+        })
+        .collect();
+    paths.sort();
+    for path in paths {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let json = &case["expect"]["json"];
+        if case["expect"]["status"] != 200 {
+            continue;
+        }
+        let rel = case_url(&case);
+        let p = case["path"].as_str().unwrap();
+        let tms_id = p
+            .split('/')
+            .find(|s| reg.get(s).is_ok())
+            .unwrap_or("WebMercatorQuad");
+        let tms = reg.get(tms_id).unwrap();
+        let h = read_header(&std::fs::read(dir.join(&rel)).unwrap()).unwrap();
+        let Some(gt) = h.gt else { continue };
+        let crs = Crs::from_geokeys(&h.keys).unwrap();
+        let bounds = raster_bounds(h.width, h.height, &gt);
+        let minz = tms.dataset_minzoom(&crs, h.width, h.height, &gt);
+        let maxz = tms.dataset_maxzoom(&crs, h.width, h.height, &gt);
+        let geo = geographic_bounds(&crs, bounds, &tms.geographic_crs().unwrap());
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        checked += 1;
+        if p.ends_with("tilejson.json") {
+            let (emin, emax) = (
+                json["minzoom"].as_i64().unwrap(),
+                json["maxzoom"].as_i64().unwrap(),
+            );
+            let (wmin, wmax) = (
+                query_int(&case, "minzoom").unwrap_or(minz),
+                query_int(&case, "maxzoom").unwrap_or(maxz),
+            );
+            if (i64::from(wmin), i64::from(wmax)) != (emin, emax) {
+                errors.push(format!(
+                    "{name}: zooms {wmin}..{wmax}, titiler {emin}..{emax}"
+                ));
+            }
+            for k in 0..4 {
+                if (geo[k] - f(&json["bounds"][k])).abs() > 1e-9 {
+                    errors.push(format!(
+                        "{name}: bounds {geo:?}, titiler {}",
+                        json["bounds"]
+                    ));
+                    break;
+                }
+            }
+        } else {
+            let bb = &json["boundingBox"];
+            let exp = [
+                f(&bb["lowerLeft"][0]),
+                f(&bb["lowerLeft"][1]),
+                f(&bb["upperRight"][0]),
+                f(&bb["upperRight"][1]),
+            ];
+            for k in 0..4 {
+                if (geo[k] - exp[k]).abs() > 1e-9 {
+                    errors.push(format!("{name}: boundingBox {geo:?}, titiler {exp:?}"));
+                    break;
+                }
+            }
+            let zooms = (
+                query_int(&case, "minzoom").unwrap_or(minz),
+                query_int(&case, "maxzoom").unwrap_or(maxz),
+            );
+            let limits = tms.limits(geo, Some(zooms)).unwrap();
+            let got = serde_json::to_value(&limits).unwrap();
+            if got != json["tileMatrixSetLimits"] {
+                errors.push(format!(
+                    "{name}: limits {got}, titiler {}",
+                    json["tileMatrixSetLimits"]
+                ));
+            }
+        }
+    }
+    assert!(checked >= 25, "only {checked} cases checked");
     report(errors);
 }

@@ -37,7 +37,7 @@ pub mod wkt;
 
 pub use bounds::transform_bounds;
 pub use crs::{Crs, Units};
-pub use transform::Transformer;
+pub use transform::{center_longitude, Transformer};
 pub use warp_output::{
     calculate_default_transform, suggested_warp_output, GeoTransform, WarpOutput,
 };

@@ -697,3 +697,29 @@ fn dataset_zooms_bounds_and_limits_match_titiler() {
     assert!(checked >= 25, "only {checked} cases checked");
     report(errors);
 }
+
+/// `/tileMatrixSets` and `/tileMatrixSets/{id}` as TiTiler answered them.
+#[test]
+fn tilematrixset_documents_match_titiler() {
+    let dir = conformance_dir().join("cases");
+    let reg = default_registry();
+    let list: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("tilematrixsets.json")).unwrap())
+            .unwrap();
+    let ids: Vec<&str> = list["expect"]["json"]["tileMatrixSets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(reg.ids().collect::<Vec<_>>(), ids);
+    for id in ids {
+        let case: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("tilematrixset_{}.json", id.to_lowercase())))
+                .unwrap(),
+        )
+        .unwrap();
+        let ours: Value = serde_json::from_str(reg.get(id).unwrap().json()).unwrap();
+        assert_eq!(ours, case["expect"]["json"], "{id}");
+    }
+}

@@ -56,8 +56,52 @@ POINT_SETS = {
 }
 
 
-def points():
+def table_codes():
+    """Every EPSG code of src/crs/epsg.rs (single entries and UTM families)."""
+    import re
+    here = os.path.dirname(os.path.abspath(__file__))
+    text = open(os.path.join(here, "..", "src", "crs", "epsg.rs")).read()
+    body = text.split("pub fn lookup", 1)[1].split("pub fn geodetic_code", 1)[0]
+    codes = set()
+    for m in re.finditer(r"^\s+((?:\d+\s*\|\s*)*\d+)\s*=>", body, re.M):
+        codes.update(int(c) for c in re.findall(r"\d+", m.group(1)))
+    for lo, hi in [(32601, 32660), (32701, 32760), (26901, 26923), (25828, 25838), (28348, 28358), (7846, 7859)]:
+        codes.update(range(lo, hi + 1))
+    return sorted(codes)
+
+
+def area_points(code):
+    """Three points inside the CRS's area of use: centre and two inner corners."""
+    aou = pyproj.CRS.from_epsg(code).area_of_use
+    w, s, e, n = aou.west, aou.south, aou.east, aou.north
+    if e < w:
+        e += 360
+    pts = []
+    for fx, fy in [(0.5, 0.5), (0.2, 0.25), (0.8, 0.75)]:
+        lon = w + (e - w) * fx
+        if lon > 180:
+            lon -= 360
+        pts.append((lon, s + (n - s) * fy))
+    return pts
+
+
+def table_points():
+    """Forward and inverse for every table entry at points in its area of use."""
     out = []
+    wgs = pyproj.CRS.from_epsg(4326)
+    for code in table_codes():
+        crs = pyproj.CRS.from_epsg(code)
+        if crs.is_geographic:
+            continue
+        pts = area_points(code)
+        fwd = pyproj.Transformer.from_crs(wgs, crs, always_xy=True)
+        xs, ys = fwd.transform([p[0] for p in pts], [p[1] for p in pts])
+        out.append({"src": "EPSG:4326", "dst": f"EPSG:{code}", "input": pts, "output": list(zip(xs, ys)), "table": True})
+    return out
+
+
+def points():
+    out = table_points()
     wgs = pyproj.CRS.from_epsg(4326)
     for crs, pts in POINT_SETS.items():
         fwd = pyproj.Transformer.from_crs(wgs, pyproj.CRS.from_user_input(crs), always_xy=True)

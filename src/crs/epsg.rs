@@ -16,6 +16,11 @@ pub const WGS84_PROJ: &str = "+proj=longlat +datum=WGS84 +no_defs";
 
 const GRS80_WGS84: &str = "+ellps=GRS80 +towgs84=0,0,0,0,0,0,0";
 
+/// NAD83(CSRS): PROJ's preferred "NAD83(CSRS) to WGS 84 (2)" Helmert, written in the
+/// position-vector convention `+towgs84` uses (rotation signs flipped from PROJ's
+/// coordinate-frame pipeline).
+const NAD83_CSRS: &str = "+ellps=GRS80 +towgs84=-0.991,1.9072,0.5129,0.0257899075194932,0.0096500989602704,0.0116599432323421,0";
+
 /// One table entry.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpsgDef {
@@ -54,7 +59,7 @@ pub fn lookup(code: u32) -> Option<EpsgDef> {
         4283 => ("GDA94", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         7844 => ("GDA2020", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         4167 => ("NZGD2000", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
-        4617 => ("NAD83(CSRS)", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
+        4617 => ("NAD83(CSRS)", format!("+proj=longlat {NAD83_CSRS} +no_defs"), true),
         4619 => ("SWEREF99", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         4674 => ("SIRGAS 2000", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         4322 => ("WGS 72", "+proj=longlat +ellps=WGS72 +towgs84=0,0,4.5,0,0,0.554,0.2263 +no_defs".into(), true),
@@ -148,7 +153,7 @@ pub fn lookup(code: u32) -> Option<EpsgDef> {
         ),
         3979 => (
             "NAD83(CSRS) / Canada Atlas Lambert",
-            format!("+proj=lcc +lat_0=49 +lon_0=-95 +lat_1=49 +lat_2=77 +x_0=0 +y_0=0 {GRS80_WGS84} +units=m +no_defs"),
+            format!("+proj=lcc +lat_0=49 +lon_0=-95 +lat_1=49 +lat_2=77 +x_0=0 +y_0=0 {NAD83_CSRS} +units=m +no_defs"),
             false,
         ),
         5070 => (

@@ -91,6 +91,11 @@ fn point_transforms_match_pyproj() {
             } else {
                 1.0
             }
+        } else if dst.epsg() == Some(26901) {
+            // In the Aleutians PROJ picks the area-specific "NAD83 to WGS 84 (2)" Helmert
+            // (~1 m); our table treats NAD83 as WGS 84 like PROJ does in the rest of CONUS
+            // ("NAD83 to WGS 84 (1)", a null shift). Known, documented divergence.
+            1.5
         } else {
             tol
         };

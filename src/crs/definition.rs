@@ -345,7 +345,10 @@ mod tests {
         assert_eq!(utm.name(), "WGS 84 / UTM zone 31N");
         assert_eq!(utm.units(), Units::Metre);
         assert!(!utm.is_geographic() && !utm.is_northing_first() && utm.is_earth());
-        assert_eq!(utm.to_titiler_string(), "http://www.opengis.net/def/crs/EPSG/0/32631");
+        assert_eq!(
+            utm.to_titiler_string(),
+            "http://www.opengis.net/def/crs/EPSG/0/32631"
+        );
         assert_eq!(utm.geodetic_crs().unwrap().epsg(), Some(4326));
         let wgs = Crs::wgs84();
         assert_eq!(wgs.units(), Units::Degree);
@@ -355,7 +358,8 @@ mod tests {
         assert_ne!(wgs, crs84, "axis order differs");
         assert!(wgs.same_coordinates(&crs84));
         assert_eq!(Crs::parse("EPSG:32631").unwrap(), utm);
-        let feet = Crs::from_proj_string("+proj=tmerc +lon_0=-90 +ellps=GRS80 +units=us-ft").unwrap();
+        let feet =
+            Crs::from_proj_string("+proj=tmerc +lon_0=-90 +ellps=GRS80 +units=us-ft").unwrap();
         assert!(matches!(feet.units(), Units::Linear(m) if (m - 1200.0 / 3937.0).abs() < 1e-12));
         assert!(matches!(Crs::from_epsg(999), Err(Error::Unsupported(_))));
     }

@@ -728,3 +728,36 @@ fn tilematrixset_documents_match_titiler() {
         assert_eq!(ours, case["expect"]["json"], "{id}");
     }
 }
+
+/// Throughput of batch transforms (run with `--ignored --nocapture`; numbers go in notes).
+#[test]
+#[ignore]
+fn transform_throughput() {
+    for (src, dst) in [
+        ("EPSG:32631", "EPSG:3857"),
+        ("EPSG:3857", "EPSG:32755"),
+        ("EPSG:3035", "EPSG:3857"),
+        ("EPSG:4326", "EPSG:3857"),
+    ] {
+        let (s, d) = (Crs::parse(src).unwrap(), Crs::parse(dst).unwrap());
+        let t = Transformer::new(&s, &d).unwrap();
+        let n = 1_000_000;
+        let (x0, y0) = if s.is_geographic() {
+            (2.0, 45.0)
+        } else if s.epsg() == Some(3857) {
+            (16_000_000.0, -4_500_000.0)
+        } else {
+            (450_000.0, 5_000_000.0)
+        };
+        let step = if s.is_geographic() { 1e-6 } else { 0.1 };
+        let mut xs: Vec<f64> = (0..n).map(|i| x0 + (i % 1000) as f64 * step).collect();
+        let mut ys: Vec<f64> = (0..n).map(|i| y0 + (i / 1000) as f64 * step).collect();
+        let start = std::time::Instant::now();
+        t.transform(&mut xs, &mut ys).unwrap();
+        let el = start.elapsed();
+        println!(
+            "{src} -> {dst}: {n} points in {el:?} ({:.1} M points/s)",
+            n as f64 / el.as_secs_f64() / 1e6
+        );
+    }
+}

@@ -565,6 +565,11 @@ fn geotiff_crs_prints_as_titiler_recorded() {
                 }
                 if c.epsg().is_none() {
                     wkt += 1;
+                    // The printed WKT reads back as the same CRS (users paste it as dst_crs).
+                    match Crs::parse(expected) {
+                        Ok(back) if back.to_titiler_string() == expected => {}
+                        other => errors.push(format!("{rel}: wkt does not read back: {other:?}")),
+                    }
                 }
                 // TiTiler cannot tile non-Earth datasets: PROJ finds no operation to 3857.
                 let web = Crs::from_epsg(3857).unwrap();

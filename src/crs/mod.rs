@@ -34,6 +34,7 @@ mod parse;
 mod transform;
 mod warp_output;
 pub mod wkt;
+mod wkt_parse;
 
 pub use bounds::transform_bounds;
 pub use definition::{Crs, Units};

@@ -395,6 +395,11 @@ pub fn suggested_warp_output(
     }
     let n_pixels = (pixels + 0.5) as usize;
     let n_lines = (lines + 0.5) as usize;
+    if n_pixels == 0 || n_lines == 0 {
+        return Err(Error::Transform(format!(
+            "degenerate output grid {n_pixels}x{n_lines} from {src} to {dst}"
+        )));
+    }
 
     // Border checks: shrink the pixel a little if the right/bottom border maps entirely
     // outside the source (GDAL tries these ratios in order, keeping the first that fits).

@@ -293,9 +293,11 @@ impl TileMatrixSet {
         let tw = f64::from(m.tile_width);
         let th = f64::from(m.tile_height);
         let left = ox + col * m.cell_size * cf * tw;
-        let top = oy - t.y as f64 * m.cell_size * th;
+        // Rows in float: a hostile `y` near i64::MAX must not overflow `y + 1`.
+        let row = t.y as f64;
+        let top = oy - row * m.cell_size * th;
         let right = ox + (col + 1.0) * m.cell_size * cf * tw;
-        let bottom = oy - (t.y + 1) as f64 * m.cell_size * th;
+        let bottom = oy - (row + 1.0) * m.cell_size * th;
         Ok(BoundingBox::new(left, bottom, right, top))
     }
 
@@ -648,6 +650,31 @@ mod tests {
             Err(Error::InvalidZoom { zoom: 22, .. })
         ));
         assert!(t.matrix(-11).is_err());
+    }
+
+    #[test]
+    fn hostile_tile_indices_do_not_panic() {
+        let t = tms("WebMercatorQuad");
+        for tile in [
+            Tile::new(i64::MAX, i64::MAX, 3),
+            Tile::new(i64::MIN, i64::MIN, 3),
+            Tile::new(0, 0, i32::MAX),
+            Tile::new(0, 0, i32::MIN),
+        ] {
+            let _ = t.xy_bounds(tile);
+            let _ = t.bounds(tile);
+            assert!(!t.is_valid(tile));
+        }
+        assert_eq!(
+            t.zoom_for_res(1.0, Some(i32::MAX), ZoomStrategy::Auto, None)
+                .unwrap(),
+            17
+        );
+        assert!(t
+            .zoom_for_res(1e-30, Some(i32::MAX), ZoomStrategy::Auto, None)
+            .is_err());
+        let _ = t.tile_xy(f64::NAN, f64::INFINITY, 5, true).unwrap();
+        assert!(t.tiles(f64::NAN, 0.0, 1.0, 1.0, 3).is_err());
     }
 
     #[test]

@@ -83,15 +83,7 @@ fn point_transforms_match_pyproj() {
         let mut ys: Vec<f64> = input.iter().map(|p| p.1).collect();
         t.transform(&mut xs, &mut ys).unwrap();
         let tol = tolerance_for(&src, &dst);
-        // OSGB36 → WGS 84 is a Helmert shift in both PROJ and proj4rs, but PROJ picks a
-        // different (grid-less) operation for the inverse; keep it to 1 m there.
-        let tol = if src.epsg() == Some(27700) || dst.epsg() == Some(27700) {
-            if dst.is_geographic() {
-                1e-5
-            } else {
-                1.0
-            }
-        } else if dst.epsg() == Some(26901) {
+        let tol = if dst.epsg() == Some(26901) {
             // In the Aleutians PROJ picks the area-specific "NAD83 to WGS 84 (2)" Helmert
             // (~1 m); our table treats NAD83 as WGS 84 like PROJ does in the rest of CONUS
             // ("NAD83 to WGS 84 (1)", a null shift). Known, documented divergence.
@@ -133,7 +125,6 @@ fn transform_bounds_matches_rasterio() {
         match (&case.get("expected"), got) {
             (Some(exp), Ok(got)) => {
                 let tol = tolerance_for(&src, &dst);
-                let tol = if src.epsg() == Some(27700) { 1.0 } else { tol };
                 for k in 0..4 {
                     if (f(&exp[k]) - got[k]).abs() > tol {
                         errors.push(format!(

@@ -34,8 +34,21 @@ pub fn crs_from_geokeys(keys: &GeoKeys) -> Result<Crs, Error> {
     if model == Some(3) {
         return Err(Error::Unsupported("geocentric geotiff model".into()));
     }
+    let has_geographic_keys = [
+        key::GEOG_GEODETIC_DATUM,
+        key::GEOG_ELLIPSOID,
+        key::GEOG_SEMI_MAJOR_AXIS,
+    ]
+    .iter()
+    .any(|k| keys.keys.contains_key(k));
     match keys.short(key::GEOGRAPHIC_TYPE) {
         Some(code) if code != USER_DEFINED => Crs::from_epsg(u32::from(code)),
+        // A geographic model described only by datum/ellipsoid keys is user-defined too.
+        None if model == Some(2) && has_geographic_keys => {
+            let g = geographic_from_geokeys(keys)?;
+            let wkt = g.to_wkt_node(true);
+            Crs::build(g.proj_string(), None, None, true, Some(wkt), g.name.clone())
+        }
         Some(_) => {
             let g = geographic_from_geokeys(keys)?;
             let wkt = g.to_wkt_node(true);
@@ -639,6 +652,23 @@ mod tests {
             (3075, s(3)),
         ]);
         assert!(matches!(crs_from_geokeys(&k), Err(Error::Unsupported(_))));
+    }
+
+    #[test]
+    fn user_defined_geographic_on_a_sphere() {
+        // Moon-like body: no GeographicType key at all, only the ellipsoid.
+        let k = keys(&[
+            (1024, s(2)),
+            (2057, d(1737400.0)),
+            (2058, d(1737400.0)),
+            (2049, a("GCS Name = Moon 2000|Datum = D_Moon_2000|Ellipsoid = Moon_2000_IAU_IAG|Primem = Reference_Meridian||")),
+        ]);
+        let c = crs_from_geokeys(&k).unwrap();
+        assert!(c.is_geographic() && !c.is_earth());
+        assert_eq!(
+            c.to_titiler_string(),
+            "GEOGCS[\"Moon 2000\",DATUM[\"D_Moon_2000\",SPHEROID[\"Moon_2000_IAU_IAG\",1737400,0]],PRIMEM[\"Reference_Meridian\",0],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST]]"
+        );
     }
 
     #[test]

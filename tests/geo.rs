@@ -757,3 +757,48 @@ fn transform_throughput() {
         );
     }
 }
+
+/// GeoTIFFs GDAL wrote with user-defined CRSs (tools/geotiff_wkt_reference.py): from their
+/// GeoKeys we print the same WKT GDAL reads back.
+#[test]
+fn user_defined_geokeys_print_gdal_wkt() {
+    use cogtiler::tiff::geokeys::{GeoKeyValue, GeoKeys};
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/geotiff_wkt.json"
+    ))
+    .unwrap();
+    let cases: Value = serde_json::from_str(&text).unwrap();
+    let mut errors = Vec::new();
+    let mut checked = 0;
+    for c in cases.as_array().unwrap() {
+        if !c["epsg"].is_null() {
+            continue; // GDAL identified an EPSG code: TiTiler prints the URI instead
+        }
+        let mut keys = GeoKeys::default();
+        for (k, v) in c["keys"].as_object().unwrap() {
+            let id: u16 = k.parse().unwrap();
+            let value = if let Some(s) = v.get("short") {
+                GeoKeyValue::Short(vec![s.as_u64().unwrap() as u16])
+            } else if let Some(d) = v.get("double") {
+                GeoKeyValue::Double(d.as_array().unwrap().iter().map(f).collect())
+            } else {
+                GeoKeyValue::Ascii(v["ascii"].as_str().unwrap().to_string())
+            };
+            keys.keys.insert(id, value);
+        }
+        checked += 1;
+        let expected = c["gdal_wkt"].as_str().unwrap();
+        match Crs::from_geokeys(&keys) {
+            Ok(crs) if crs.to_titiler_string() == expected => {}
+            Ok(crs) => errors.push(format!(
+                "{}:\n  got  {}\n  gdal {expected}",
+                c["name"],
+                crs.to_titiler_string()
+            )),
+            Err(e) => errors.push(format!("{}: {e}", c["name"])),
+        }
+    }
+    assert!(checked >= 10, "only {checked} cases");
+    report(errors);
+}

@@ -108,7 +108,8 @@ fn plain_citation(citation: &str) -> Option<String> {
 fn ellipsoid(code: u16) -> Option<(&'static str, f64, f64, &'static str)> {
     Some(match code {
         7030 => ("WGS 84", 6378137.0, 298.257223563, "WGS84"),
-        7019 => ("GRS 1980", 6378137.0, 298.257222101, "GRS80"),
+        // GDAL prints GRS 1980's inverse flattening as derived from its axes.
+        7019 => ("GRS 1980", 6378137.0, 298.257222101004, "GRS80"),
         7043 => ("WGS 72", 6378135.0, 298.26, "WGS72"),
         7001 => ("Airy 1830", 6377563.396, 299.3249646, "airy"),
         7022 => ("International 1924", 6378388.0, 297.0, "intl"),
@@ -138,9 +139,16 @@ fn geographic_from_geokeys(keys: &GeoKeys) -> Result<GeographicCs, Error> {
         .or_else(|| plain_citation(citation))
         .unwrap_or_else(|| "unknown".into());
 
+    // A known datum implies its ellipsoid when the file does not name one.
+    let datum_ellipsoid = match keys.short(key::GEOG_GEODETIC_DATUM) {
+        Some(6326) => Some(7030),
+        Some(6269) | Some(6258) => Some(7019),
+        _ => None,
+    };
     let ell_code = keys
         .short(key::GEOG_ELLIPSOID)
-        .filter(|c| *c != USER_DEFINED);
+        .filter(|c| *c != USER_DEFINED)
+        .or(datum_ellipsoid);
     let known = ell_code.and_then(ellipsoid);
     if let (Some(code), None) = (ell_code, known) {
         if keys.double(key::GEOG_SEMI_MAJOR_AXIS).is_none() {
@@ -430,15 +438,19 @@ fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
                             format!("+proj=merc +lat_ts={sp1} +lon_0={nat_lon} +x_0={x0} +y_0={y0}"),
                         )
                     } else {
+                        let mut params = Vec::new();
+                        if nat_lat != 0.0 {
+                            params.push(("latitude_of_origin", nat_lat));
+                        }
+                        params.extend([
+                            ("central_meridian", nat_lon),
+                            ("scale_factor", k),
+                            ("false_easting", fe),
+                            ("false_northing", fnn),
+                        ]);
                         (
                             "Mercator_1SP",
-                            vec![
-                                ("latitude_of_origin", nat_lat),
-                                ("central_meridian", nat_lon),
-                                ("scale_factor", k),
-                                ("false_easting", fe),
-                                ("false_northing", fnn),
-                            ],
+                            params,
                             format!("+proj=merc +lon_0={nat_lon} +k={k} +x_0={x0} +y_0={y0}"),
                         )
                     }
@@ -449,10 +461,10 @@ fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
                     (
                         "Lambert_Conformal_Conic_2SP",
                         vec![
-                            ("standard_parallel_1", sp1),
-                            ("standard_parallel_2", sp2),
                             ("latitude_of_origin", fo_lat),
                             ("central_meridian", fo_lon),
+                            ("standard_parallel_1", sp1),
+                            ("standard_parallel_2", sp2),
                             ("false_easting", fo_e),
                             ("false_northing", fo_n),
                         ],
@@ -483,10 +495,10 @@ fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
                 11 => (
                     "Albers_Conic_Equal_Area",
                     vec![
-                        ("standard_parallel_1", sp1),
-                        ("standard_parallel_2", sp2),
                         ("latitude_of_center", nat_lat),
                         ("longitude_of_center", nat_lon),
+                        ("standard_parallel_1", sp1),
+                        ("standard_parallel_2", sp2),
                         ("false_easting", fe),
                         ("false_northing", fnn),
                     ],
@@ -509,15 +521,16 @@ fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
                     let lon0 = first(keys, &[PROJ_STRAIGHT_VERT_POLE_LONG, PROJ_NAT_ORIGIN_LONG])
                         .unwrap_or(0.0);
                     let pole = if nat_lat < 0.0 { -90.0 } else { 90.0 };
+                    // Variant A (origin at the pole) has a scale; variant B (a latitude of
+                    // true scale) does not, and GDAL prints no scale_factor for it.
+                    let mut params = vec![("latitude_of_origin", nat_lat), ("central_meridian", lon0)];
+                    if nat_lat.abs() == 90.0 {
+                        params.push(("scale_factor", k));
+                    }
+                    params.extend([("false_easting", fe), ("false_northing", fnn)]);
                     (
                         "Polar_Stereographic",
-                        vec![
-                            ("latitude_of_origin", nat_lat),
-                            ("central_meridian", lon0),
-                            ("scale_factor", k),
-                            ("false_easting", fe),
-                            ("false_northing", fnn),
-                        ],
+                        params,
                         format!("+proj=stere +lat_0={pole} +lat_ts={nat_lat} +lon_0={lon0} +k={k} +x_0={x0} +y_0={y0}"),
                     )
                 }

@@ -802,3 +802,66 @@ fn user_defined_geokeys_print_gdal_wkt() {
     assert!(checked >= 10, "only {checked} cases");
     report(errors);
 }
+
+/// Every recorded tile request: TiTiler answered 404 exactly when `tile_exists` is false.
+#[test]
+fn tile_exists_matches_titiler_404s() {
+    use cogtiler::tms::dataset::raster_bounds;
+    let dir = conformance_dir();
+    let reg = default_registry();
+    let mut errors = Vec::new();
+    let (mut inside, mut outside) = (0, 0);
+    let mut paths: Vec<_> = std::fs::read_dir(dir.join("cases"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let status = case["expect"]["status"].as_u64().unwrap_or(0);
+        if status != 200 && status != 404 {
+            continue;
+        }
+        let p = case["path"].as_str().unwrap_or("");
+        let parts: Vec<&str> = p.split('/').collect();
+        // /cog/tiles/{tms}/{z}/{x}/{y}[.ext] (any scale suffix makes it a legacy case: skip)
+        let ["", "cog", "tiles", tms_id, z, x, y] = parts.as_slice() else {
+            continue;
+        };
+        let y = y.split('.').next().unwrap();
+        let (Ok(z), Ok(x), Ok(y)) = (z.parse::<i32>(), x.parse::<i64>(), y.parse::<i64>()) else {
+            continue;
+        };
+        let Ok(tms) = reg.get(tms_id) else { continue };
+        let rel = case_url(&case);
+        let Ok(bytes) = std::fs::read(dir.join(&rel)) else {
+            continue;
+        };
+        let Some(h) = read_header(&bytes) else {
+            continue;
+        };
+        let Some(gt) = h.gt else { continue };
+        let Ok(crs) = Crs::from_geokeys(&h.keys) else {
+            continue;
+        };
+        let bounds = raster_bounds(h.width, h.height, &gt);
+        let exists = tms.tile_exists(Tile::new(x, y, z), &crs, bounds).unwrap();
+        if exists != (status == 200) {
+            errors.push(format!(
+                "{}: tile_exists={exists}, titiler {status}",
+                path.file_name().unwrap().to_string_lossy()
+            ));
+        }
+        if exists {
+            inside += 1;
+        } else {
+            outside += 1;
+        }
+    }
+    assert!(
+        inside >= 200 && outside >= 25,
+        "{inside} inside, {outside} outside"
+    );
+    report(errors);
+}

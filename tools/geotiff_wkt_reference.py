@@ -22,6 +22,8 @@ defs = {
  "merc_2sp": "+proj=merc +lat_ts=30 +lon_0=0 +x_0=0 +y_0=0 +ellps=WGS84 +no_defs",
  "eqc_mars": "+proj=eqc +lat_ts=0 +lat_0=0 +lon_0=0 +x_0=0 +y_0=0 +R=3396190 +units=m +no_defs",
  "sterea": "+proj=sterea +lat_0=52 +lon_0=5 +k=0.9999 +x_0=155000 +y_0=463000 +ellps=bessel +no_defs",
+ "modis_sinusoidal": "+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs",
+ "cassini": "+proj=cass +lat_0=10.4416666666667 +lon_0=-61.3333333333333 +x_0=86501.46392052 +y_0=65379.0134283 +ellps=clrk80 +units=m +no_defs",
  "utm_unknown_datum": "+proj=utm +zone=52 +ellps=WGS84 +units=m +no_defs",
 }
 import geokeys_dump as gk

@@ -120,6 +120,8 @@ def points():
         ("+proj=tmerc +lat_0=0 +lon_0=-90 +k=0.9996 +x_0=500000 +y_0=0 +ellps=GRS80 +units=us-ft +no_defs", [(-90.5, 40.0), (-88.0, 30.0)]),
         ("+proj=stere +lat_0=90 +lat_ts=60 +lon_0=-100 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs", [(-100.0, 70.0), (20.0, 80.0)]),
         ("+proj=aea +lat_0=40 +lon_0=-100 +lat_1=30 +lat_2=50 +x_0=10 +y_0=20 +ellps=WGS84 +units=m +no_defs", [(-100.0, 40.0), (-80.0, 25.0)]),
+        ("+proj=omerc +lat_0=4 +lonc=102.25 +alpha=323.0257905 +gamma=323.1301023611111 +k=0.99984 +x_0=804671 +y_0=0 +no_uoff +ellps=GRS80 +units=m +no_defs", [(101.5, 3.1), (103.0, 5.5)]),
+        ("+proj=omerc +lat_0=4 +lonc=102.25 +alpha=323.0257905 +gamma=323.1301023611111 +k=0.99984 +x_0=804671 +y_0=0 +ellps=GRS80 +units=m +no_defs", [(101.5, 3.1), (103.0, 5.5)]),
     ]:
         t = pyproj.Transformer.from_crs(pyproj.CRS.from_epsg(4326), pyproj.CRS.from_user_input(proj), always_xy=True)
         xs, ys = t.transform([p[0] for p in pts], [p[1] for p in pts])

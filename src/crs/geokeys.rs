@@ -601,6 +601,32 @@ fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
                     ],
                     format!("+proj=sinu +lon_0={c_lon} +x_0={x0} +y_0={y0}"),
                 ),
+                // Hotine oblique Mercator: 3 is variant A (EPSG 9812, no false-origin offset),
+                // 9815 variant B (origin at the projection centre). Key 3096 is
+                // ProjRectifiedGridAngleGeoKey (not in the shared key list).
+                3 | 9815 => {
+                    let azimuth = keys.double(PROJ_AZIMUTH_ANGLE).unwrap_or(0.0);
+                    let gamma = keys.double(3096).unwrap_or(azimuth);
+                    let k = first(keys, &[PROJ_SCALE_AT_CENTER, PROJ_SCALE_AT_NAT_ORIGIN]).unwrap_or(1.0);
+                    let (method, flag) = if ct == 3 {
+                        ("Hotine_Oblique_Mercator", " +no_uoff")
+                    } else {
+                        ("Hotine_Oblique_Mercator_Azimuth_Center", "")
+                    };
+                    (
+                        method,
+                        vec![
+                            ("latitude_of_center", c_lat),
+                            ("longitude_of_center", c_lon),
+                            ("azimuth", azimuth),
+                            ("rectified_grid_angle", gamma),
+                            ("scale_factor", k),
+                            ("false_easting", fe),
+                            ("false_northing", fnn),
+                        ],
+                        format!("+proj=omerc +lat_0={c_lat} +lonc={c_lon} +alpha={azimuth} +gamma={gamma} +k={k} +x_0={x0} +y_0={y0}{flag}"),
+                    )
+                }
                 c => {
                     return Err(Error::Unsupported(format!(
                         "geotiff coordinate transformation {c}"
@@ -657,12 +683,12 @@ mod tests {
         ));
         let k = keys(&[(1024, s(1)), (3072, s(2000))]);
         assert!(matches!(crs_from_geokeys(&k), Err(Error::Unsupported(_))));
-        // user-defined with an unsupported transformation code (Hotine oblique mercator)
+        // user-defined with an unsupported transformation code (Laborde oblique Mercator)
         let k = keys(&[
             (1024, s(1)),
             (3072, s(32767)),
             (2048, s(4326)),
-            (3075, s(3)),
+            (3075, s(4)),
         ]);
         assert!(matches!(crs_from_geokeys(&k), Err(Error::Unsupported(_))));
     }

@@ -571,6 +571,17 @@ fn geotiff_crs_prints_as_titiler_recorded() {
                         "{rel}: transformer to 3857 ok={tiles}, earth={earth}"
                     ));
                 }
+                // ...and its /info.geojson falls back to the whole world, as recorded.
+                if !earth {
+                    let b = cogtiler::tms::geographic_bounds(
+                        &c,
+                        [0.0, 0.0, 1000.0, 1000.0],
+                        &Crs::wgs84(),
+                    );
+                    if b != [-180.0, -90.0, 180.0, 90.0] {
+                        errors.push(format!("{rel}: geographic bounds {b:?}"));
+                    }
+                }
             }
             Err(e) => errors.push(format!("{rel}: {e}")),
         }

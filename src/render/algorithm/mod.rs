@@ -1,10 +1,13 @@
 //! TiTiler's 18 post-processing algorithms (`algorithm=` + `algorithm_params=`), and the
 //! `/algorithms` documents that describe them.
 //!
-//! An algorithm runs after band selection / expression and before rendering. Some need pixels
-//! beyond the tile (a derivative at the tile edge needs the neighbour outside it): those
-//! declare a [`Algorithm::buffer`], the reader reads `tilesize + 2 * buffer` pixels with bounds
-//! grown to match, and the algorithm crops the buffer away again.
+//! An algorithm runs after band selection / expression and before rendering. Hillshade and
+//! slope differentiate the surface, which is unreliable at the image edge, so they crop
+//! [`Algorithm::buffer`] pixels (default 3) from every side. TiTiler 2.4 does **not** enlarge the
+//! read to compensate: a 256 px hillshade tile comes back 250 px wide (recorded in the
+//! conformance cases), unless the client also passes `buffer=3`, which makes the reader read
+//! 262 px. We reproduce that: the reader reads tilesize + 2 × (the request's `buffer`), and the
+//! algorithm crops its own buffer.
 //!
 //! Parameters follow the pydantic models of `titiler.core.algorithm`: numbers (or numeric
 //! strings), checked against their bounds; a bad value is a 400, non-JSON `algorithm_params` a
@@ -357,7 +360,7 @@ impl Algorithm {
         self.id
     }
 
-    /// Pixels of buffer the reader must add on every side (cropped again by [`Self::apply`]).
+    /// Pixels [`Self::apply`] crops from every side (hillshade/slope `buffer` param, else 0).
     pub fn buffer(&self) -> usize {
         match self.id {
             "hillshade" | "slope" => self.params.get("buffer").unwrap_or(0.0) as usize,
@@ -369,7 +372,7 @@ impl Algorithm {
         self.params.get(name).unwrap_or(0.0)
     }
 
-    /// Runs the algorithm on an image read with [`Self::buffer`] extra pixels per side.
+    /// Runs the algorithm (cropping [`Self::buffer`] pixels per side where it has one).
     pub fn apply(&self, image: &Image) -> Result<Image> {
         super::image::check_raster(&image.raster)?;
         match self.id {

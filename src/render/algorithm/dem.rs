@@ -175,7 +175,7 @@ pub fn hillshade(
     let alt = angle_altitude.to_radians();
     let (sin_alt, cos_alt) = (alt.sin(), alt.cos());
     let mut out = vec![0u8; w * h];
-    for i in 0..w * h {
+    for (i, o) in out.iter_mut().enumerate() {
         let x = p.r(g.rows[i] * z_exaggeration);
         let y = p.r(g.cols[i] * z_exaggeration);
         let mag = p.r((p.r(p.r(x * x) + p.r(y * y))).sqrt());
@@ -183,7 +183,7 @@ pub fn hillshade(
         let aspect = p.r((-x).atan2(y));
         let shaded = sin_alt * p.r(slope.sin()) + cos_alt * p.r(slope.cos()) * (az - aspect).cos();
         let v = 255.0 * (shaded + 1.0) / 2.0;
-        out[i] = if v < 0.0 { 0 } else { v as u8 };
+        *o = if v < 0.0 { 0 } else { v as u8 };
     }
     finish(image, Samples::U8(out), g.valid, 1, buffer, &["hillshade"])
 }
@@ -205,13 +205,13 @@ pub fn slope(image: &Image, buffer: usize, z_exaggeration: f64) -> Result<Image>
     let g = gradient(&a, &image.raster.mask, w, h, p)?;
     let to_deg = p.r(180.0 / std::f64::consts::PI);
     let mut out = vec![0f32; w * h];
-    for i in 0..w * h {
+    for (i, o) in out.iter_mut().enumerate() {
         let x = p.r(g.rows[i] * z_exaggeration);
         let y = p.r(g.cols[i] * z_exaggeration);
         let dx = p.r(x / px);
         let dy = p.r(y / py);
         let mag = p.r(p.r(p.r(dx * dx) + p.r(dy * dy)).sqrt());
-        out[i] = p.r(p.r(mag.atan()) * to_deg) as f32;
+        *o = p.r(p.r(mag.atan()) * to_deg) as f32;
     }
     finish(image, Samples::F32(out), g.valid, 1, buffer, &["slope"])
 }

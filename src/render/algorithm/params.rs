@@ -97,13 +97,13 @@ fn coerce(spec: &ParamSpec, v: &Value) -> Result<Option<f64>> {
     if !n.is_finite() && !matches!(spec.kind, ParamKind::Float(_) | ParamKind::OptFloat) {
         return Err(invalid(spec.name, format!("{v} is not finite")));
     }
-    if !(n >= spec.min) {
+    if n.is_nan() || n < spec.min {
         return Err(invalid(
             spec.name,
             format!("{v} is below the minimum {}", spec.min),
         ));
     }
-    if !(n <= spec.max) {
+    if n > spec.max {
         return Err(invalid(
             spec.name,
             format!("{v} is above the maximum {}", spec.max),

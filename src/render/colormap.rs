@@ -13,6 +13,8 @@
 //! The colormap's alpha becomes the output alpha where the pixel is valid; invalid pixels get
 //! alpha 0 (`where(mask != 0, cmap_alpha, 0)`).
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::raster::{Raster, Samples};
@@ -22,6 +24,9 @@ use super::image::Image;
 
 /// An RGBA colour.
 pub type Rgba = [u8; 4];
+
+/// Most entries a `colormap=` document may have (bounds the per-pixel interval search).
+pub const MAX_COLORMAP_ENTRIES: usize = 4096;
 
 /// A colormap in one of rio-tiler's three shapes.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +56,16 @@ impl ColorMap {
     /// [`Error::InvalidColorFormat`] (400).
     pub fn parse_json(text: &str) -> Result<ColorMap> {
         let v: Value = serde_json::from_str(text).map_err(|_| Error::ColormapNotJson)?;
+        let n = match &v {
+            Value::Object(m) => m.len(),
+            Value::Array(a) => a.len(),
+            _ => 0,
+        };
+        if n > MAX_COLORMAP_ENTRIES {
+            return Err(Error::InvalidColorFormat(format!(
+                "colormap with {n} entries (at most {MAX_COLORMAP_ENTRIES})"
+            )));
+        }
         match v {
             Value::Object(map) => {
                 let mut entries: Vec<(i64, Rgba)> = Vec::with_capacity(map.len());
@@ -124,19 +139,24 @@ impl ColorMap {
     }
 
     /// Colours one value (the per-pixel rule of the colormap's shape).
-    fn lookup(&self, lut: Option<&[Rgba; 256]>, x: f64, lut_index: u8) -> Rgba {
+    fn lookup(
+        &self,
+        lut: Option<&[Rgba; 256]>,
+        exact: &HashMap<i64, Rgba>,
+        x: f64,
+        lut_index: u8,
+    ) -> Rgba {
         if let Some(t) = lut {
             return t[lut_index as usize];
         }
         match self {
-            ColorMap::Discrete(e) => {
-                let mut out = [0; 4];
-                for (k, c) in e {
-                    if x == *k as f64 {
-                        out = *c;
-                    }
+            ColorMap::Discrete(_) => {
+                // keys are integers: only an integral value can match one exactly
+                if x.fract() == 0.0 && x.abs() < 9.0e18 {
+                    exact.get(&(x as i64)).copied().unwrap_or([0; 4])
+                } else {
+                    [0; 4]
                 }
-                out
             }
             ColorMap::Intervals(e) => {
                 let mut out = [0; 4];
@@ -250,11 +270,15 @@ pub fn apply_colormap(image: &Image, cm: &ColorMap) -> Result<Image> {
     let plane = r.plane_len();
     let valid = image.output_alpha();
     let table = cm.table();
+    let exact: HashMap<i64, Rgba> = match cm {
+        ColorMap::Discrete(e) if table.is_none() => e.iter().copied().collect(),
+        _ => HashMap::new(),
+    };
     let mut rgb = vec![0u8; plane * 3];
     let mut alpha = vec![0u8; plane];
     for i in 0..plane {
         let x = r.data.get_f64(i);
-        let c = cm.lookup(table.as_deref(), x, numpy_u8_cast(x));
+        let c = cm.lookup(table.as_deref(), &exact, x, numpy_u8_cast(x));
         rgb[i] = c[0];
         rgb[plane + i] = c[1];
         rgb[2 * plane + i] = c[2];

@@ -347,3 +347,60 @@ fn npy_encoding_is_byte_identical_to_titiler() {
         assert!(out.body == expected, "{case}: npy bytes differ");
     }
 }
+
+/// Timings of the hot rendering paths on a real tile (run with `--ignored --nocapture`; no
+/// assertion on time).
+#[test]
+#[ignore]
+fn timings() {
+    let Some(dir) = cases() else { return };
+    let rgb = npy_image(&dir, "rgb_jpeg_mask_3857__tile_mid_npy", (15, 16597, 11273));
+    let dem = npy_image(
+        &dir,
+        "dem_f32_deflate_p3_3857__tile_mid_npy",
+        (11, 1063, 729),
+    );
+    let cm = named::colormap("viridis").unwrap();
+    let time = |what: &str, f: &dyn Fn()| {
+        let n = 50;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        eprintln!(
+            "{what}: {:.2} ms",
+            t.elapsed().as_secs_f64() * 1000.0 / n as f64
+        );
+    };
+    for fmt in [
+        ImageFormat::Png,
+        ImageFormat::Jpeg,
+        ImageFormat::Webp,
+        ImageFormat::Tif,
+        ImageFormat::Npy,
+    ] {
+        time(&format!("rgb 256² → {}", fmt.name()), &|| {
+            let opts = RenderOptions {
+                format: Some(fmt),
+                ..RenderOptions::new()
+            };
+            render_image(rgb.clone(), &opts).unwrap();
+        });
+    }
+    time("dem rescale+viridis → png", &|| {
+        let opts = RenderOptions {
+            rescale: &[(1000.0, 4000.0)],
+            colormap: Some(&cm),
+            ..png_opts()
+        };
+        render_image(dem.clone(), &opts).unwrap();
+    });
+    let e = Expression::parse("(b1-b2)/(b1+b2)").unwrap();
+    time("expression ndvi", &|| {
+        e.apply(&rgb).unwrap();
+    });
+    let h = Algorithm::new("hillshade", None).unwrap();
+    time("hillshade", &|| {
+        h.apply(&dem).unwrap();
+    });
+}

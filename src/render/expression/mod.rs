@@ -142,6 +142,13 @@ impl Expression {
         let r = &image.raster;
         super::image::check_raster(r)?;
         let plane = r.plane_len();
+        if image.band_names.len() != r.bands {
+            return Err(Error::Size(format!(
+                "{} band names for {} bands",
+                image.band_names.len(),
+                r.bands
+            )));
+        }
         let names: Vec<String> = image.band_names.iter().map(|n| n.to_lowercase()).collect();
         let nodes = self
             .trees

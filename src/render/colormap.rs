@@ -309,8 +309,8 @@ pub fn apply_colormap(image: &Image, cm: &ColorMap) -> Result<Image> {
     };
     let mut rgb = vec![0u8; plane * 3];
     let mut alpha = vec![0u8; plane];
-    for i in 0..plane {
-        let x = r.data.get_f64(i);
+    let values = super::image::band_f64(r, 0);
+    for (i, x) in values.into_iter().enumerate() {
         let c = cm.lookup(table.as_deref(), &exact, x, numpy_u8_cast(x));
         rgb[i] = c[0];
         rgb[plane + i] = c[1];

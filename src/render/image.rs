@@ -96,6 +96,16 @@ impl Image {
     }
 }
 
+/// Band `b` (0-based) of a checked raster as f64 values.
+pub(crate) fn band_f64(r: &Raster, b: usize) -> Vec<f64> {
+    let plane = r.plane_len();
+    let range = b * plane..(b + 1) * plane;
+    crate::with_samples!(&r.data, v => v
+        .get(range)
+        .map(|s| s.iter().map(|x| crate::raster::Sample::to_f64(*x)).collect())
+        .unwrap_or_default())
+}
+
 /// Checks that a raster's buffers match its declared sizes, so later indexing cannot panic.
 pub(crate) fn check_raster(r: &Raster) -> Result<()> {
     let plane = r

@@ -163,7 +163,7 @@ impl Expression {
         let planes: Vec<Vec<f64>> = (0..r.bands)
             .map(|b| {
                 if names.get(b).is_some_and(|n| used.contains(n)) {
-                    (0..plane).map(|i| r.data.get_f64(b * plane + i)).collect()
+                    super::image::band_f64(r, b)
                 } else {
                     Vec::new()
                 }

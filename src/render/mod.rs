@@ -34,6 +34,17 @@ pub use error::{Error, Result};
 pub use image::{Georef, Image};
 pub use pipeline::{render_image, RenderOptions, Rendered};
 
+/// FastAPI/pydantic's wording of a `Literal` choice list, for 422 bodies:
+/// `'a', 'b' or 'c'` (e.g. the colormap names of [`named::names`] or [`algorithm::IDS`]).
+pub fn literal_choices<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = items.into_iter().map(|s| format!("'{s}'")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
     use std::path::{Path, PathBuf};

@@ -51,6 +51,12 @@ fn invalid_expressions_are_400s() {
         Expression::parse("foo(b1)").unwrap_err().to_string(),
         "disallowed function: 'foo'"
     );
+    assert_eq!(
+        Expression::parse("__import__('os')")
+            .unwrap_err()
+            .to_string(),
+        "disallowed function: '__import__'"
+    );
 }
 
 #[test]

@@ -148,6 +148,7 @@ fn assert_png_close(ours: &[u8], expected: &[u8], skip: usize, what: &str) {
     let (w2, h2, c2, b) = decode_png(expected);
     assert_eq!((w, h, c), (w2, h2, c2), "{what}: shape");
     let (mut total, mut close, mut mask_total, mut mask_agree) = (0usize, 0usize, 0usize, 0usize);
+    let mut exact = 0usize;
     for y in skip..h - skip {
         for x in skip..w - skip {
             let i = (y * w + x) * c;
@@ -158,10 +159,12 @@ fn assert_png_close(ours: &[u8], expected: &[u8], skip: usize, what: &str) {
                 total += 1;
                 let ok = (0..c - 1).all(|k| (a[i + k] as i32 - b[i + k] as i32).abs() <= 1);
                 close += usize::from(ok);
+                exact += usize::from((0..c - 1).all(|k| a[i + k] == b[i + k]));
             }
         }
     }
     assert!(total > 0, "{what}: no valid pixel to compare");
+    eprintln!("{what}: {exact}/{total} valid pixels exact, {close} within ±1; masks agree on {mask_agree}/{mask_total}");
     let frac = close as f64 / total as f64;
     let agree = mask_agree as f64 / mask_total as f64;
     assert!(

@@ -15,6 +15,25 @@
 //! including the automatic PNG/JPEG choice and the automatic rescale of data types a format
 //! cannot hold. Everything here is synchronous CPU work on owned buffers, meant to run on a
 //! blocking pool.
+//!
+//! ```no_run
+//! use cogtiler::raster::{Raster, Samples};
+//! use cogtiler::render::{self, expression::Expression, rescale, Image, RenderOptions};
+//!
+//! # fn main() -> Result<(), render::Error> {
+//! // two uint16 bands (red, near-infrared) of a 2x1 tile, second pixel without data
+//! let raster = Raster { width: 2, height: 1, bands: 2,
+//!     data: Samples::U16(vec![100, 300, 200, 100]), mask: vec![255, 0] };
+//! let mut image = Image::new(raster)?;
+//! image.band_names = vec!["b1".into(), "b4".into()];
+//! let ndvi = Expression::parse("(b4-b1)/(b4+b1)")?.apply(&image)?; // float64
+//! let ranges = rescale::parse_rescale(&["-1,1"])?;
+//! let cmap = render::named::colormap("viridis").expect("embedded");
+//! let opts = RenderOptions { rescale: &ranges, colormap: Some(&cmap), ..RenderOptions::new() };
+//! let png = render::render_image(ndvi, &opts)?; // masked pixel → PNG with alpha
+//! assert_eq!(png.media_type, "image/png");
+//! # Ok(()) }
+//! ```
 
 pub mod algorithm;
 pub mod color_formula;

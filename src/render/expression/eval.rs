@@ -193,9 +193,8 @@ fn binary_planes(op: BinOp, kind: Kind, out: &mut [f64], other: &Value, swapped:
 fn eval(node: &Node, bands: &[Vec<f64>], n: usize) -> Value {
     match node {
         Node::Const { value, .. } => Value::Scalar(*value),
-        Node::Band { index, kind } => {
-            Value::Array(bands[*index].iter().map(|v| kind.coerce(*v)).collect())
-        }
+        // Band samples are already exact in their kind (8–32-bit integers, float32, float64).
+        Node::Band { index, .. } => Value::Array(bands[*index].clone()),
         Node::Unary { op, arg, kind } => {
             let v = eval(arg, bands, n);
             let f = |x: f64| match op {

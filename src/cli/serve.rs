@@ -8,7 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cogtiler::server::{self, App, Catalog, NotWired, ServerConfig};
+use cogtiler::server::{self, App, NotWired, ServerConfig};
+use cogtiler::tms::TmsRegistry;
 
 use super::CliError;
 
@@ -121,7 +122,8 @@ async fn shutdown_signal() {
 
 pub async fn run(args: Args) -> Result<(), CliError> {
     let cfg = args.config()?;
-    let app = Arc::new(App::new(cfg, Catalog::default(), Arc::new(NotWired)));
+    let tms = TmsRegistry::from_env().map_err(|e| format!("cannot load TileMatrixSets: {e}"))?;
+    let app = Arc::new(App::new(cfg, Arc::new(tms), Arc::new(NotWired)));
     let addr = format!("{}:{}", args.host, args.port);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await

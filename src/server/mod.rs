@@ -51,7 +51,7 @@ pub use config::ServerConfig;
 pub use error::{ApiError, Classify, ErrorKind};
 pub use params::Catalog;
 
-use docs::map_html::{web_mercator_quad, MapTms};
+use crate::tms::TmsRegistry;
 use handlers::Ctx;
 use middleware::ReqInfo;
 use router::{Endpoint, Matched};
@@ -61,24 +61,20 @@ pub struct App {
     pub config: ServerConfig,
     pub catalog: Catalog,
     pub backend: Arc<dyn Backend>,
-    /// How `map.html` describes a TMS to Leaflet (WebMercatorQuad built in; the lead plugs in
-    /// the `tms` module for the others).
-    pub map_tms: fn(&str) -> Option<MapTms>,
+    /// The TileMatrixSets served (morecantile's defaults plus `TILEMATRIXSET_DIRECTORY`).
+    pub tms: Arc<TmsRegistry>,
     permits: Arc<Semaphore>,
 }
 
-fn builtin_map_tms(id: &str) -> Option<MapTms> {
-    (id == "WebMercatorQuad").then(web_mercator_quad)
-}
-
 impl App {
-    pub fn new(config: ServerConfig, catalog: Catalog, backend: Arc<dyn Backend>) -> App {
+    /// An app over `tms`; the catalog's TMS ids are the registry's.
+    pub fn new(config: ServerConfig, tms: Arc<TmsRegistry>, backend: Arc<dyn Backend>) -> App {
         let permits = Arc::new(Semaphore::new(config.max_concurrency.max(1)));
         App {
             config,
-            catalog,
+            catalog: Catalog::with_tms(&tms),
             backend,
-            map_tms: builtin_map_tms,
+            tms,
             permits,
         }
     }

@@ -7,6 +7,7 @@
 //! builders are tested against the recorded TiTiler documents directly, and wiring them to the
 //! reader is only a matter of filling `DatasetFacts`.
 
+pub mod facts;
 pub mod map_html;
 pub mod tilejson;
 pub mod tileset;

@@ -142,10 +142,8 @@ pub fn map_html(ctx: &Ctx) -> Result<Resp, ApiError> {
     let ds = DatasetParams::parse(&ctx.query, &mut errs);
     let params = TileJsonParams::parse(&ctx.query, &mut errs);
     let ((tms, _ds), _params) = Ctx::done(errs, tms.zip(ds).zip(params))?;
-    // The page needs the TMS as Leaflet sees it; WebMercatorQuad is built in, other TMSs
-    // need the `tms` module (wired by the lead).
-    let map_tms = (ctx.app.map_tms)(&tms)
-        .ok_or_else(|| ApiError::not_implemented(&format!("map.html for {tms}")))?;
+    let map_tms = crate::server::docs::facts::map_tms(&ctx.app.tms, &tms)
+        .ok_or_else(|| ApiError::internal(format!("tilematrixset {tms:?} has no usable extent")))?;
     Ok(response::html(map_doc::map_html(
         &map_tms,
         &ctx.query,

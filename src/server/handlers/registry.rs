@@ -1,8 +1,8 @@
 //! Registries: `/tileMatrixSets`, `/colorMaps`, `/algorithms`.
 //!
-//! The lists come from the [`Catalog`](crate::server::params::Catalog); the documents
-//! themselves (TMS JSON, colormap tables and legends, algorithm descriptions) come from the
-//! `tms` and `render` modules once they are wired, and answer 501 until then.
+//! The lists come from the [`Catalog`](crate::server::params::Catalog); TileMatrixSet
+//! documents are the `tms` registry's JSON verbatim; colormap tables/legends and algorithm
+//! descriptions come from the `render` module once it is wired, and answer 501 until then.
 
 use serde_json::{json, Value};
 
@@ -44,8 +44,17 @@ pub fn tms_document(ctx: &Ctx) -> Result<Resp, ApiError> {
         &ctx.app.catalog,
         &mut errs,
     );
-    let _id = Ctx::done(errs, id)?;
-    Err(ApiError::not_implemented("TileMatrixSet documents"))
+    let id = Ctx::done(errs, id)?;
+    let tms = ctx
+        .app
+        .tms
+        .get(&id)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(response::with_type(
+        http::StatusCode::OK,
+        "application/json",
+        tms.json().as_bytes().to_vec(),
+    ))
 }
 
 /// `GET /colorMaps`.

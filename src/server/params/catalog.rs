@@ -306,6 +306,16 @@ pub struct Catalog {
     pub algorithm_names: Vec<String>,
 }
 
+impl Catalog {
+    /// The catalog with the TMS ids of `registry` (defaults plus custom TileMatrixSets).
+    pub fn with_tms(registry: &crate::tms::TmsRegistry) -> Catalog {
+        Catalog {
+            tms_ids: registry.ids().map(str::to_string).collect(),
+            ..Catalog::default()
+        }
+    }
+}
+
 impl Default for Catalog {
     fn default() -> Catalog {
         Catalog {
@@ -324,6 +334,12 @@ pub fn as_strs(v: &[String]) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_tms_ids_are_the_registry_ids() {
+        let c = Catalog::with_tms(crate::tms::default_registry());
+        assert_eq!(c.tms_ids, Catalog::default().tms_ids);
+    }
 
     #[test]
     fn colormap_list_matches_the_shipped_tables() {

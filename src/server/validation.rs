@@ -126,7 +126,9 @@ impl Errors {
         self.list.push(e);
     }
 
-    /// Adds one entry with a `loc` of `[source, name, extra...]`.
+    /// Adds one entry with a `loc` of `[source, name, extra...]`. The arguments are exactly
+    /// the fields of a pydantic error entry, hence their number.
+    #[allow(clippy::too_many_arguments)]
     pub fn add(
         &mut self,
         source: Source,

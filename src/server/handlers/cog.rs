@@ -148,10 +148,7 @@ pub async fn tile(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiError> {
     };
     let fmt = c.has("format").then(|| c.get("format"));
     let tile = TilePath::parse(
-        tms,
-        c.get("z"),
-        c.get("x"),
-        c.get("y"),
+        [tms, c.get("z"), c.get("x"), c.get("y")],
         scale,
         fmt,
         &ctx.app.catalog,

@@ -26,19 +26,16 @@ impl AlgorithmParams {
         catalog: &Catalog,
         errs: &mut Errors,
     ) -> Option<Option<AlgorithmParams>> {
-        let name = match q.get("algorithm") {
-            None => None,
-            Some(s) => Some(
-                errs.literal(
-                    Source::Query,
-                    "algorithm",
-                    s,
-                    &as_strs(&catalog.algorithm_names),
-                    false,
-                )
-                .map(str::to_string),
-            ),
-        };
+        let name = q.get("algorithm").map(|s| {
+            errs.literal(
+                Source::Query,
+                "algorithm",
+                s,
+                &as_strs(&catalog.algorithm_names),
+                false,
+            )
+            .map(str::to_string)
+        });
         let params = match q.get("algorithm_params") {
             None => Some(Map::new()),
             Some(s) => match serde_json::from_str::<Value>(s) {

@@ -32,12 +32,10 @@ pub struct TilePath {
 }
 
 impl TilePath {
-    /// Validates raw path segments (all problems reported together, like FastAPI).
+    /// Validates raw path segments `[tileMatrixSetId, z, x, y]` (all problems reported
+    /// together, like FastAPI).
     pub fn parse(
-        tms: &str,
-        z: &str,
-        x: &str,
-        y: &str,
+        [tms, z, x, y]: [&str; 4],
         scale: Option<u32>,
         format: Option<&str>,
         catalog: &Catalog,
@@ -165,10 +163,7 @@ mod tests {
         let c = Catalog::default();
         let mut errs = Errors::new();
         let t = TilePath::parse(
-            "WebMercatorQuad",
-            "3",
-            "4",
-            "2",
+            ["WebMercatorQuad", "3", "4", "2"],
             None,
             Some("png"),
             &c,
@@ -178,15 +173,20 @@ mod tests {
         assert_eq!((t.z, t.x, t.y, t.format), (3, 4, 2, Some(ImageFormat::Png)));
         assert!(errs.is_empty());
         let mut errs = Errors::new();
-        assert!(
-            TilePath::parse("WebMercatorQuad", "a", "0", "0", None, None, &c, &mut errs).is_none()
-        );
+        assert!(TilePath::parse(
+            ["WebMercatorQuad", "a", "0", "0"],
+            None,
+            None,
+            &c,
+            &mut errs
+        )
+        .is_none());
         assert_eq!(
             ApiError::validation(errs.into_vec()).body_json(),
             case_detail("err_nonint_z")
         );
         let mut errs = Errors::new();
-        assert!(TilePath::parse("FooQuad", "1", "0", "0", None, None, &c, &mut errs).is_none());
+        assert!(TilePath::parse(["FooQuad", "1", "0", "0"], None, None, &c, &mut errs).is_none());
         assert_eq!(
             ApiError::validation(errs.into_vec()).body_json(),
             case_detail("err_unknown_tms")

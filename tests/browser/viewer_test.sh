@@ -54,8 +54,10 @@ timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-backgrou
     >"$out/chromium.log" 2>&1 || fail "chromium failed: $(tail -n5 "$out/chromium.log")"
 [ -s "$shot" ] || fail "no screenshot written"
 
-tiles_ok=$(grep -c 'path=/cog/tiles/.*status=200' "$log" || true)
-tiles_all=$(grep -c 'path=/cog/tiles/' "$log" || true)
+plain="$out/server.txt"
+sed 's/\x1b\[[0-9;]*m//g' "$log" >"$plain"  # drop the log's colour codes
+tiles_ok=$(grep -c 'path=/cog/tiles/.*status=200' "$plain" || true)
+tiles_all=$(grep -c 'path=/cog/tiles/' "$plain" || true)
 echo "tile requests: $tiles_all, answered 200: $tiles_ok"
 [ "$tiles_ok" -gt 0 ] || fail "the viewer got no tiles (requests: $tiles_all; see $log)"
 

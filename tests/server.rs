@@ -507,3 +507,32 @@ async fn panics_and_deadlines_become_json_errors() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn saturated_server_answers_503_instead_of_queueing_forever() {
+    let s = Server::start(ServerConfig {
+        max_concurrency: 1,
+        queue_timeout: Duration::from_millis(100),
+        request_timeout: Duration::from_secs(2),
+        ..ServerConfig::default()
+    })
+    .await;
+    let slow = {
+        let (client, origin) = (s.client.clone(), s.origin.clone());
+        tokio::spawn(async move {
+            client
+                .get(format!("{origin}/cog/info?url=slow"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let r = s.get("/cog/info?url=x").await;
+    assert_eq!(r.status(), 503);
+    // light endpoints bypass the limit
+    assert_eq!(s.get("/healthz").await.status(), 200);
+    assert_eq!(slow.await.unwrap(), 504);
+    s.stop().await;
+}

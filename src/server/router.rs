@@ -298,11 +298,12 @@ pub fn route(method: &Method, path: &str) -> Matched {
     } else {
         method
     };
+    static COMPILED: std::sync::OnceLock<Vec<Vec<Token>>> = std::sync::OnceLock::new();
+    let compiled = COMPILED.get_or_init(|| ROUTES.iter().map(|r| tokenize(r.template)).collect());
     let mut allowed: Vec<Method> = Vec::new();
-    for rt in ROUTES {
-        let tokens = tokenize(rt.template);
+    for (rt, tokens) in ROUTES.iter().zip(compiled) {
         let mut caps = Vec::new();
-        if !match_tokens(&tokens, path, &mut caps) {
+        if !match_tokens(tokens, path, &mut caps) {
             continue;
         }
         let caps = Captures(caps);

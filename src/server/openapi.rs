@@ -1,4 +1,4 @@
-//! The OpenAPI 3 description of the HTTP API (`/api`) and a plain HTML rendering (`/api.html`).
+//! The OpenAPI 3.1 description of the HTTP API (`/api`) and a plain HTML rendering (`/api.html`).
 //!
 //! Generated from the route table so it cannot drift from what the router accepts; each
 //! endpoint lists the query parameters of the concerns it uses (dataset, rendering, tile...),
@@ -365,7 +365,7 @@ fn responses(e: Endpoint) -> Value {
 /// The OpenAPI 3.0 document.
 pub fn document(c: &Catalog) -> Value {
     let mut paths = Map::new();
-    for rt in ROUTES {
+    for (i, rt) in ROUTES.iter().enumerate() {
         let mut params: Vec<Value> = template_params(rt.template)
             .iter()
             .map(|n| path_param(n, c))
@@ -377,7 +377,7 @@ pub fn document(c: &Catalog) -> Value {
         for m in rt.methods {
             let method = m.as_str().to_ascii_lowercase();
             let mut op = json!({
-                "operationId": format!("{:?}_{}", rt.endpoint, method),
+                "operationId": format!("{:?}_{}_{i}", rt.endpoint, method),
                 "summary": format!("{:?}", rt.endpoint),
                 "parameters": params,
                 "responses": responses(rt.endpoint),
@@ -391,7 +391,7 @@ pub fn document(c: &Catalog) -> Value {
         }
     }
     json!({
-        "openapi": "3.0.2",
+        "openapi": "3.1.0",
         "info": {
             "title": "cogtiler",
             "description": "A dynamic tile server for Cloud Optimized GeoTIFFs, compatible with TiTiler 2.4.",
@@ -470,6 +470,15 @@ mod tests {
                 assert_eq!(names, template_params(rt.template), "{}", rt.template);
             }
         }
+        let mut ids: Vec<&str> = paths
+            .values()
+            .flat_map(|ops| ops.as_object().unwrap().values())
+            .map(|op| op["operationId"].as_str().unwrap())
+            .collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "operationIds must be unique");
         let tile = &paths["/cog/tiles/{tileMatrixSetId}/{z}/{x}/{y}.{format}"]["get"];
         assert!(tile["parameters"]
             .as_array()

@@ -123,10 +123,7 @@ pub fn healthz() -> Resp {
 
 /// `GET /api`: the OpenAPI 3 document.
 pub fn openapi_json(ctx: &Ctx) -> Resp {
-    response::json_typed(
-        &openapi::document(&ctx.app.catalog),
-        "application/vnd.oai.openapi+json;version=3.0",
-    )
+    response::json(&openapi::document(&ctx.app.catalog))
 }
 
 /// `GET /api.html`: a readable rendering of the OpenAPI document (no CDN Swagger UI).

@@ -164,15 +164,14 @@ pub fn parse_geojson_body(body: &[u8], allow_collection: bool, errs: &mut Errors
     let v: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
-            errs.add(
-                Source::Body,
-                "",
-                &[],
-                "json_invalid",
-                "JSON decode error",
-                Value::Null,
-                Some(json!({ "error": e.to_string() })),
-            );
+            // FastAPI: loc = ["body", <character offset>], input = {}
+            errs.push(ValidationError {
+                kind: "json_invalid".into(),
+                loc: vec![json!("body"), json!(e.column().saturating_sub(1))],
+                msg: "JSON decode error".into(),
+                input: json!({}),
+                ctx: Some(json!({ "error": e.to_string() })),
+            });
             return None;
         }
     };
@@ -284,6 +283,13 @@ mod tests {
         assert_eq!(
             ApiError::validation(errs.into_vec()).body_json(),
             case_detail("err_feature_no_body")
+        );
+        let mut errs = Errors::new();
+        assert!(parse_geojson_body(b"not json", false, &mut errs).is_none());
+        let e = &errs.into_vec()[0];
+        assert_eq!(
+            (e.kind.as_str(), e.loc.clone()),
+            ("json_invalid", vec![json!("body"), json!(1)])
         );
         let mut errs = Errors::new();
         let f = br#"{"type":"Feature","geometry":{"type":"Point","coordinates":[0,0]},"properties":{}}"#;

@@ -22,6 +22,7 @@ pub mod backend;
 pub mod config;
 pub mod docs;
 pub mod error;
+pub mod error_map;
 pub mod handlers;
 pub mod middleware;
 pub mod openapi;

@@ -1,0 +1,1 @@
+//! Algorithms (hillshade, slope, ...): see the following commits.

@@ -1,0 +1,258 @@
+//! Encoders: a rendered array (+ its alpha) to the bytes of an image file.
+//!
+//! TiTiler hands the array to a GDAL driver with rio-tiler's profiles; here each format has its
+//! own small writer with the same band conventions:
+//!
+//! | format | data types | alpha | notes |
+//! |---|---|---|---|
+//! | png / pngraw | uint8, uint16 | last band (uint16 alpha = 0..65535) | 1–4 bands in total |
+//! | jpeg / jpg | uint8 | never | 1, 3 or 4 (CMYK) bands, quality 85 |
+//! | webp | uint8 | last band | 1 band is repeated to RGB; lossless |
+//! | tif / tiff | any | last band, in the data type (valid = dtype max, invalid = dtype min) | GeoTIFF |
+//! | npy | any | last band, like tif | `numpy.save` layout |
+//! | jp2 | — | — | not supported (no sound pure-Rust JPEG 2000 encoder) |
+
+mod jpeg;
+mod npy;
+mod png;
+mod tiff;
+mod webp;
+
+use crate::raster::{DataType, Raster, Samples};
+
+use super::error::{Error, Result};
+use super::image::Georef;
+
+pub use tiff::encode_geotiff;
+
+/// The output formats TiTiler knows (`ImageType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ImageFormat {
+    Png,
+    PngRaw,
+    Jpeg,
+    Jpg,
+    Webp,
+    Tif,
+    Tiff,
+    Npy,
+    Jp2,
+}
+
+impl ImageFormat {
+    /// All formats, in TiTiler's enum order (used in its 422 messages).
+    pub const ALL: [ImageFormat; 9] = [
+        ImageFormat::Png,
+        ImageFormat::Npy,
+        ImageFormat::Tif,
+        ImageFormat::Tiff,
+        ImageFormat::Jpeg,
+        ImageFormat::Jpg,
+        ImageFormat::Jp2,
+        ImageFormat::Webp,
+        ImageFormat::PngRaw,
+    ];
+
+    /// Parses a path suffix / `f=` value (exact, lowercase, as TiTiler's enum).
+    pub fn parse(s: &str) -> Result<ImageFormat> {
+        ImageFormat::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| Error::UnknownFormat(s.to_string()))
+    }
+
+    /// The name used in URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "png",
+            ImageFormat::PngRaw => "pngraw",
+            ImageFormat::Jpeg => "jpeg",
+            ImageFormat::Jpg => "jpg",
+            ImageFormat::Webp => "webp",
+            ImageFormat::Tif => "tif",
+            ImageFormat::Tiff => "tiff",
+            ImageFormat::Npy => "npy",
+            ImageFormat::Jp2 => "jp2",
+        }
+    }
+
+    /// The Content-Type TiTiler sends (note the non-standard `image/jpg` for `.jpg`).
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ImageFormat::Png | ImageFormat::PngRaw => "image/png",
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Jpg => "image/jpg",
+            ImageFormat::Webp => "image/webp",
+            ImageFormat::Tif | ImageFormat::Tiff => "image/tiff; application=geotiff",
+            ImageFormat::Npy => "application/x-binary",
+            ImageFormat::Jp2 => "image/jp2",
+        }
+    }
+
+    /// The data types TiTiler lets through to the driver without rescaling them to uint8
+    /// (`None`: any type). `auto` is TiTiler's automatic PNG/JPEG choice, which forces uint8.
+    pub fn allowed_dtypes(self, auto: bool) -> Option<&'static [DataType]> {
+        match self {
+            ImageFormat::Png if auto => Some(&[DataType::U8]),
+            ImageFormat::Png => Some(&[DataType::U8, DataType::U16]),
+            ImageFormat::Jpeg | ImageFormat::Jpg | ImageFormat::Webp => Some(&[DataType::U8]),
+            ImageFormat::Jp2 => Some(&[DataType::U8, DataType::I16, DataType::U16]),
+            ImageFormat::PngRaw | ImageFormat::Tif | ImageFormat::Tiff | ImageFormat::Npy => None,
+        }
+    }
+
+    /// GDAL driver name (for error messages).
+    fn driver(self) -> &'static str {
+        match self {
+            ImageFormat::Png | ImageFormat::PngRaw => "PNG",
+            ImageFormat::Jpeg | ImageFormat::Jpg => "JPEG",
+            ImageFormat::Webp => "WEBP",
+            ImageFormat::Tif | ImageFormat::Tiff => "GTiff",
+            ImageFormat::Npy => "NPY",
+            ImageFormat::Jp2 => "JP2OpenJPEG",
+        }
+    }
+}
+
+/// Encodes `data` (and `alpha`, 0..255 per pixel, appended as the last band where the format
+/// carries one) into `format`. `georef` places a GeoTIFF; other formats ignore it.
+pub fn encode(
+    format: ImageFormat,
+    data: &Raster,
+    alpha: Option<&[u8]>,
+    georef: Option<&Georef>,
+) -> Result<Vec<u8>> {
+    super::image::check_raster(data)?;
+    if let Some(a) = alpha {
+        if a.len() != data.plane_len() {
+            return Err(Error::Size(format!(
+                "alpha of {} bytes for {} pixels",
+                a.len(),
+                data.plane_len()
+            )));
+        }
+    }
+    match format {
+        ImageFormat::Png => png::encode(data, alpha, ::png::Compression::Fast),
+        ImageFormat::PngRaw => png::encode(data, alpha, ::png::Compression::Fastest),
+        ImageFormat::Jpeg | ImageFormat::Jpg => jpeg::encode(data),
+        ImageFormat::Webp => webp::encode(data, alpha),
+        ImageFormat::Npy => Ok(npy::encode(data, alpha)),
+        ImageFormat::Tif | ImageFormat::Tiff => tiff::encode_geotiff(data, alpha, georef),
+        ImageFormat::Jp2 => Err(Error::UnsupportedFormat("jp2".into())),
+    }
+}
+
+/// The error an encoder returns for an array it cannot hold.
+pub(crate) fn refuse(format: ImageFormat, data: &Raster, reason: impl Into<String>) -> Error {
+    Error::Encode {
+        bands: data.bands,
+        height: data.height,
+        width: data.width,
+        dtype: data.dtype().name().to_string(),
+        format: format.driver().to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// The mask written as an extra band of `dtype` (npy, tif): rio-tiler's mask holds the dtype's
+/// maximum for valid pixels and its minimum for invalid ones; a partial real alpha keeps its
+/// value (scaled to the type's maximum for wider integer types).
+pub(crate) fn alpha_as_band(dtype: DataType, alpha: &[u8]) -> Samples {
+    let (lo, hi) = dtype.range();
+    let vals = alpha.iter().map(|a| match *a {
+        0 => lo,
+        255 => hi,
+        a => match dtype {
+            DataType::U16 | DataType::U32 => (a as f64 / 255.0 * hi).round(),
+            _ => a as f64,
+        },
+    });
+    match dtype {
+        DataType::U8 => Samples::U8(vals.map(|v| v as u8).collect()),
+        DataType::I8 => Samples::I8(vals.map(|v| v as i8).collect()),
+        DataType::U16 => Samples::U16(vals.map(|v| v as u16).collect()),
+        DataType::I16 => Samples::I16(vals.map(|v| v as i16).collect()),
+        DataType::U32 => Samples::U32(vals.map(|v| v as u32).collect()),
+        DataType::I32 => Samples::I32(vals.map(|v| v as i32).collect()),
+        DataType::F32 => Samples::F32(vals.map(|v| v as f32).collect()),
+        DataType::F64 => Samples::F64(vals.collect()),
+    }
+}
+
+/// Interleaves band-sequential u8 planes (plus an optional alpha plane) pixel by pixel.
+pub(crate) fn interleave_u8(
+    planes: &[u8],
+    bands: usize,
+    plane: usize,
+    alpha: Option<&[u8]>,
+) -> Vec<u8> {
+    let n = bands + usize::from(alpha.is_some());
+    let mut out = vec![0u8; plane * n];
+    for b in 0..bands {
+        let src = &planes[b * plane..(b + 1) * plane];
+        for (i, v) in src.iter().enumerate() {
+            out[i * n + b] = *v;
+        }
+    }
+    if let Some(a) = alpha {
+        for (i, v) in a.iter().enumerate() {
+            out[i * n + bands] = *v;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_and_have_titiler_media_types() {
+        assert_eq!(ImageFormat::parse("jpg").unwrap().media_type(), "image/jpg");
+        assert_eq!(
+            ImageFormat::parse("jpeg").unwrap().media_type(),
+            "image/jpeg"
+        );
+        assert_eq!(
+            ImageFormat::parse("pngraw").unwrap().media_type(),
+            "image/png"
+        );
+        assert_eq!(
+            ImageFormat::parse("tif").unwrap().media_type(),
+            "image/tiff; application=geotiff"
+        );
+        assert_eq!(
+            ImageFormat::parse("npy").unwrap().media_type(),
+            "application/x-binary"
+        );
+        let e = ImageFormat::parse("gif").unwrap_err();
+        assert_eq!(e.status(), 422);
+    }
+
+    #[test]
+    fn jp2_is_a_clear_unsupported_error() {
+        let r = Raster {
+            width: 1,
+            height: 1,
+            bands: 1,
+            data: Samples::U8(vec![1]),
+            mask: vec![255],
+        };
+        let e = encode(ImageFormat::Jp2, &r, None, None).unwrap_err();
+        assert!(matches!(e, Error::UnsupportedFormat(_)));
+        assert_eq!(e.status(), 400);
+    }
+
+    #[test]
+    fn alpha_band_uses_dtype_extremes() {
+        assert_eq!(
+            alpha_as_band(DataType::I16, &[0, 255]),
+            Samples::I16(vec![-32768, 32767])
+        );
+        assert_eq!(
+            alpha_as_band(DataType::U8, &[0, 7, 255]),
+            Samples::U8(vec![0, 7, 255])
+        );
+    }
+}

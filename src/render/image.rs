@@ -1,0 +1,126 @@
+//! The image model that flows through the rendering pipeline.
+//!
+//! rio-tiler calls this `ImageData`: the pixel array, its validity mask, the names of its bands
+//! (`b1`, `b2`... which band-math expressions refer to), human band descriptions, optional
+//! per-band `(min, max)` dataset statistics (used instead of the dtype range when data must be
+//! squeezed into 8 bits), and where the pixels are on Earth (needed by the GeoTIFF encoder and
+//! by the slope algorithm).
+//!
+//! Two masks exist on purpose. [`Raster::mask`] says which pixels hold data (255) and which do
+//! not (0); rio-tiler's rule is that a pixel is valid when *any* band is. A dataset with a real
+//! alpha band additionally carries that alpha ([`Image::alpha`], 0..255): it is emitted verbatim
+//! as the output alpha so partial transparency survives, while the mask alone decides validity.
+
+use crate::raster::{DataType, Raster};
+
+use super::error::{Error, Result};
+
+/// Where an image lies: its bounds in a CRS, enough to write a GeoTIFF.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Georef {
+    /// `(minx, miny, maxx, maxy)` of the outer pixel edges, in `crs` units.
+    pub bounds: [f64; 4],
+    /// EPSG code of the CRS, when it has one.
+    pub epsg: Option<u32>,
+    /// True for a geographic (lon/lat) CRS, false for a projected one.
+    pub geographic: bool,
+}
+
+impl Georef {
+    /// GDAL geotransform `[x0, dx, 0, y0, 0, -dy]` of a `width × height` grid over the bounds
+    /// (rasterio's `from_bounds`).
+    pub fn geotransform(&self, width: usize, height: usize) -> [f64; 6] {
+        let [minx, miny, maxx, maxy] = self.bounds;
+        let w = width.max(1) as f64;
+        let h = height.max(1) as f64;
+        [minx, (maxx - minx) / w, 0.0, maxy, 0.0, -(maxy - miny) / h]
+    }
+}
+
+/// Pixels plus everything rendering needs to know about them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Image {
+    /// Band-sequential data and the "any band valid" mask (255 valid, 0 no data).
+    pub raster: Raster,
+    /// A real source alpha band (0..255, one per pixel), passed through to the output alpha.
+    pub alpha: Option<Vec<u8>>,
+    /// Names band-math expressions use, `b1..bN` by default.
+    pub band_names: Vec<String>,
+    /// Band descriptions (`b1..bN` when the dataset has none).
+    pub band_descriptions: Vec<String>,
+    /// Per-band `(min, max)` from the dataset's STATISTICS_* tags, if any.
+    pub dataset_statistics: Option<Vec<(f64, f64)>>,
+    /// Bounds and CRS, if known.
+    pub georef: Option<Georef>,
+}
+
+impl Image {
+    /// Wraps a raster with default band names and no metadata.
+    pub fn new(raster: Raster) -> Result<Image> {
+        check_raster(&raster)?;
+        let names: Vec<String> = (1..=raster.bands).map(|i| format!("b{i}")).collect();
+        Ok(Image {
+            raster,
+            alpha: None,
+            band_descriptions: names.clone(),
+            band_names: names,
+            dataset_statistics: None,
+            georef: None,
+        })
+    }
+
+    pub fn width(&self) -> usize {
+        self.raster.width
+    }
+
+    pub fn height(&self) -> usize {
+        self.raster.height
+    }
+
+    pub fn count(&self) -> usize {
+        self.raster.bands
+    }
+
+    pub fn dtype(&self) -> DataType {
+        self.raster.dtype()
+    }
+
+    /// The output alpha before any colormap: the real alpha if there is one, else the mask.
+    pub fn output_alpha(&self) -> &[u8] {
+        self.alpha.as_deref().unwrap_or(&self.raster.mask)
+    }
+
+    /// True when at least one pixel would be transparent (TiTiler picks PNG over JPEG then).
+    pub fn any_masked(&self) -> bool {
+        self.output_alpha().contains(&0)
+    }
+}
+
+/// Checks that a raster's buffers match its declared sizes, so later indexing cannot panic.
+pub(crate) fn check_raster(r: &Raster) -> Result<()> {
+    let plane = r
+        .width
+        .checked_mul(r.height)
+        .ok_or_else(|| Error::Size(format!("{}x{} overflows", r.width, r.height)))?;
+    let total = plane
+        .checked_mul(r.bands)
+        .ok_or_else(|| Error::Size(format!("{} bands of {plane} pixels overflow", r.bands)))?;
+    if r.data.len() != total {
+        return Err(Error::Size(format!(
+            "{} samples for {} bands of {}x{}",
+            r.data.len(),
+            r.bands,
+            r.width,
+            r.height
+        )));
+    }
+    if r.mask.len() != plane {
+        return Err(Error::Size(format!(
+            "mask of {} bytes for {}x{} pixels",
+            r.mask.len(),
+            r.width,
+            r.height
+        )));
+    }
+    Ok(())
+}

@@ -34,6 +34,19 @@ impl Classify for crate::tms::Error {
     }
 }
 
+impl Classify for crate::render::Error {
+    /// `render` knows TiTiler's status for each of its errors ([`crate::render::Error::status`]).
+    fn kind(&self) -> ErrorKind {
+        match self.status() {
+            400 => ErrorKind::BadRequest,
+            404 => ErrorKind::NotFound,
+            422 => ErrorKind::Unprocessable,
+            501 => ErrorKind::NotImplemented,
+            _ => ErrorKind::Internal,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::server::error::ApiError;

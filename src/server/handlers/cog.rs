@@ -12,6 +12,7 @@ use crate::server::backend::{
 };
 use crate::server::error::ApiError;
 use crate::server::params::geo::{parse_geojson_body, path_size};
+use crate::server::params::render::format_from_path;
 use crate::server::params::{
     AlgorithmParams, BboxParams, DatasetParams, ImageFormat, OgcMapParams, PointParams,
     RenderParams, SizeParams, StatisticsParams, TileParams, TilePath,
@@ -42,7 +43,7 @@ fn image_request(
 /// A `.{format}` path capture, if the route has one.
 fn path_format(ctx: &Ctx, errs: &mut Errors) -> Option<Option<ImageFormat>> {
     if ctx.captures.has("format") {
-        ImageFormat::parse_path(ctx.captures.get("format"), errs).map(Some)
+        format_from_path(ctx.captures.get("format"), errs).map(Some)
     } else {
         Some(None)
     }

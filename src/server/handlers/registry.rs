@@ -1,15 +1,18 @@
 //! Registries: `/tileMatrixSets`, `/colorMaps`, `/algorithms`.
 //!
 //! The lists come from the [`Catalog`](crate::server::params::Catalog); TileMatrixSet
-//! documents are the `tms` registry's JSON verbatim; colormap tables/legends and algorithm
-//! descriptions come from the `render` module once it is wired, and answer 501 until then.
+//! documents are the `tms` registry's JSON verbatim; colormap tables and legends come from
+//! `render`; algorithm descriptions answer 501 until `render` has them.
 
 use serde_json::{json, Value};
 
 use super::Ctx;
+use crate::render::legend::{render_legend, Orientation};
+use crate::render::named;
 use crate::server::error::ApiError;
 use crate::server::params::catalog::as_strs;
-use crate::server::params::tile::parse_tms_id;
+use crate::server::params::render::format_from_query;
+use crate::server::params::tile::{parse_tms_id, positive_u32};
 use crate::server::response::{self, Resp};
 use crate::server::validation::{Errors, Source};
 
@@ -80,7 +83,8 @@ pub fn colormap_list(ctx: &Ctx) -> Resp {
     response::json(&json!({ "colormaps": maps }))
 }
 
-/// `GET /colorMaps/{colorMapId}`.
+/// `GET /colorMaps/{colorMapId}`: the table as JSON, or a legend image with
+/// `f=png|jpeg|...`, `orientation=horizontal|vertical`, `width`, `height`.
 pub fn colormap(ctx: &Ctx) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
     let names = as_strs(&ctx.app.catalog.colormap_names);
@@ -93,8 +97,53 @@ pub fn colormap(ctx: &Ctx) -> Result<Resp, ApiError> {
             false,
         )
         .map(str::to_string);
-    let _id = Ctx::done(errs, id)?;
-    Err(ApiError::not_implemented("colormap documents"))
+    let q = &ctx.query;
+    let format = match q.get("f") {
+        None => Some(None),
+        Some("json") => Some(None),
+        Some(s) => format_from_query("f", s, &mut errs).map(Some),
+    };
+    let orientation = match q.get("orientation") {
+        None => Some(Orientation::default()),
+        Some(s) => errs
+            .literal(
+                Source::Query,
+                "orientation",
+                s,
+                &["vertical", "horizontal"],
+                false,
+            )
+            .map(|o| {
+                if o == "vertical" {
+                    Orientation::Vertical
+                } else {
+                    Orientation::Horizontal
+                }
+            }),
+    };
+    let width = positive_u32(q, "width", &mut errs);
+    let height = positive_u32(q, "height", &mut errs);
+    let v = (|| Some((id?, format?, orientation?, width?, height?)))();
+    let (id, format, orientation, width, height) = Ctx::done(errs, v)?;
+    let cm = named::colormap(&id)
+        .ok_or_else(|| ApiError::internal(format!("colormap table {id:?} missing")))?;
+    match format {
+        None => Ok(response::json(&cm.to_json())),
+        Some(f) => {
+            let r = render_legend(
+                &cm,
+                f,
+                orientation,
+                width.map(|w| w as usize),
+                height.map(|h| h as usize),
+            )?;
+            Ok(response::with_type(
+                http::StatusCode::OK,
+                r.media_type,
+                r.body,
+            ))
+        }
+    }
 }
 
 /// `GET /algorithms`.

@@ -6,7 +6,7 @@
 
 use serde_json::json;
 
-use super::render::ImageFormat;
+use super::render::{format_from_query, ImageFormat};
 use super::tile::{optional_int, positive_u32};
 use crate::server::query::Query;
 use crate::server::validation::{parse_bool, Errors, Source};
@@ -30,7 +30,7 @@ impl TileJsonParams {
     pub fn parse(q: &Query, errs: &mut Errors) -> Option<TileJsonParams> {
         let tile_format = match q.get("tile_format") {
             None => Some(None),
-            Some(s) => ImageFormat::parse_query("tile_format", s, errs).map(Some),
+            Some(s) => format_from_query("tile_format", s, errs).map(Some),
         };
         let tilesize = positive_u32(q, "tilesize", errs);
         let minzoom = optional_int(q, "minzoom", errs);
@@ -62,7 +62,7 @@ impl WmtsParams {
     pub fn parse(q: &Query, errs: &mut Errors) -> Option<WmtsParams> {
         let tile_format = match q.get("tile_format") {
             None => Some(ImageFormat::Png),
-            Some(s) => ImageFormat::parse_query("tile_format", s, errs),
+            Some(s) => format_from_query("tile_format", s, errs),
         };
         let use_epsg = match q.get("use_epsg") {
             None => Some(false),

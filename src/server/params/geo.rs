@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::render::ImageFormat;
+use super::render::{format_from_query, ImageFormat};
 use super::tile::positive_u32;
 use crate::server::error::ApiError;
 use crate::server::query::Query;
@@ -133,7 +133,7 @@ impl OgcMapParams {
         let height = positive_u32(q, "height", errs);
         let format = match q.get("f") {
             None => Some(None),
-            Some(s) => ImageFormat::parse_query("f", s, errs).map(Some),
+            Some(s) => format_from_query("f", s, errs).map(Some),
         };
         Some(OgcMapParams {
             bbox: bbox?,

@@ -22,7 +22,7 @@ pub use catalog::Catalog;
 pub use dataset::DatasetParams;
 pub use docs::{DocFormat, TileJsonParams, TilesetParams, WmtsParams};
 pub use geo::{BboxParams, OgcMapParams, PointParams};
-pub use render::{ImageFormat, RenderParams, UserColormap};
+pub use render::{ColorMap, ImageFormat, RenderParams};
 pub use stats::{HistogramBins, SizeParams, StatisticsParams};
 pub use tile::{TileParams, TilePath};
 

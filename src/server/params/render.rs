@@ -1,92 +1,25 @@
 //! How pixels become an image: rescale, color formula, colormap, mask, output format
 //! (TiTiler's `RescalingParams`, `ColorFormulaParams`, `ColorMapParams`, `ImageRenderingParams`).
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::catalog::{as_strs, Catalog, IMAGE_FORMATS};
 use crate::server::error::ApiError;
 use crate::server::query::Query;
 use crate::server::validation::{parse_float, Errors, Source};
 
-/// An output image format (TiTiler's `ImageType`), with its media type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImageFormat {
-    Png,
-    Npy,
-    Tif,
-    Tiff,
-    Jpeg,
-    Jpg,
-    Jp2,
-    Webp,
-    PngRaw,
+pub use crate::render::{ColorMap, ImageFormat};
+
+/// Parses a `{format}` path parameter, recording FastAPI's `enum` error on failure.
+pub fn format_from_path(s: &str, errs: &mut Errors) -> Option<ImageFormat> {
+    errs.literal(Source::Path, "format", s, IMAGE_FORMATS, true)
+        .and_then(|f| ImageFormat::parse(f).ok())
 }
 
-impl ImageFormat {
-    /// Parses a path suffix / `f=` value (case-sensitive, like TiTiler's enum).
-    pub fn from_name(s: &str) -> Option<ImageFormat> {
-        Some(match s {
-            "png" => ImageFormat::Png,
-            "npy" => ImageFormat::Npy,
-            "tif" => ImageFormat::Tif,
-            "tiff" => ImageFormat::Tiff,
-            "jpeg" => ImageFormat::Jpeg,
-            "jpg" => ImageFormat::Jpg,
-            "jp2" => ImageFormat::Jp2,
-            "webp" => ImageFormat::Webp,
-            "pngraw" => ImageFormat::PngRaw,
-            _ => return None,
-        })
-    }
-
-    /// The name used in URLs.
-    pub fn name(self) -> &'static str {
-        match self {
-            ImageFormat::Png => "png",
-            ImageFormat::Npy => "npy",
-            ImageFormat::Tif => "tif",
-            ImageFormat::Tiff => "tiff",
-            ImageFormat::Jpeg => "jpeg",
-            ImageFormat::Jpg => "jpg",
-            ImageFormat::Jp2 => "jp2",
-            ImageFormat::Webp => "webp",
-            ImageFormat::PngRaw => "pngraw",
-        }
-    }
-
-    /// The `Content-Type` TiTiler sends (note the non-standard `image/jpg` for `.jpg`).
-    pub fn media_type(self) -> &'static str {
-        match self {
-            ImageFormat::Png | ImageFormat::PngRaw => "image/png",
-            ImageFormat::Npy => "application/x-binary",
-            ImageFormat::Tif | ImageFormat::Tiff => "image/tiff; application=geotiff",
-            ImageFormat::Jpeg => "image/jpeg",
-            ImageFormat::Jpg => "image/jpg",
-            ImageFormat::Jp2 => "image/jp2",
-            ImageFormat::Webp => "image/webp",
-        }
-    }
-
-    /// Parses a `{format}` path parameter, recording FastAPI's `enum` error on failure.
-    pub fn parse_path(s: &str, errs: &mut Errors) -> Option<ImageFormat> {
-        errs.literal(Source::Path, "format", s, IMAGE_FORMATS, true)
-            .and_then(ImageFormat::from_name)
-    }
-
-    /// Parses a query parameter holding a format (`tile_format=`, `f=`).
-    pub fn parse_query(name: &str, s: &str, errs: &mut Errors) -> Option<ImageFormat> {
-        errs.literal(Source::Query, name, s, IMAGE_FORMATS, true)
-            .and_then(ImageFormat::from_name)
-    }
-}
-
-/// A user colormap from `colormap=`: a value → RGBA table or a list of intervals.
-#[derive(Clone, Debug, PartialEq)]
-pub enum UserColormap {
-    /// `{"1": "#ff0000", "2": [0, 255, 0, 255]}` (keys are ints; values hex or RGB(A)).
-    Discrete(Vec<(i64, [u8; 4])>),
-    /// `[[[min, max], [r, g, b, a]], ...]`: `min <= v < max`.
-    Intervals(Vec<((f64, f64), [u8; 4])>),
+/// Parses a query parameter holding a format (`tile_format=`, `f=`).
+pub fn format_from_query(name: &str, s: &str, errs: &mut Errors) -> Option<ImageFormat> {
+    errs.literal(Source::Query, name, s, IMAGE_FORMATS, true)
+        .and_then(|f| ImageFormat::parse(f).ok())
 }
 
 /// The rendering parameters shared by every image endpoint.
@@ -99,7 +32,7 @@ pub struct RenderParams {
     /// `colormap_name`: a built-in colormap.
     pub colormap_name: Option<String>,
     /// `colormap`: a user colormap (overrides `colormap_name`, like TiTiler).
-    pub colormap: Option<UserColormap>,
+    pub colormap: Option<ColorMap>,
     /// `return_mask` (default true): add the mask as an alpha band.
     pub return_mask: bool,
 }
@@ -129,7 +62,7 @@ impl RenderParams {
         };
         let colormap = match q.get("colormap") {
             None => None,
-            Some(s) => Some(parse_user_colormap(s)?),
+            Some(s) => Some(ColorMap::parse_json(s)?),
         };
         let return_mask = match q.get("return_mask") {
             None => Some(true),
@@ -171,76 +104,11 @@ fn parse_rescale(q: &Query, errs: &mut Errors) -> Option<Vec<(f64, f64)>> {
     Some(out)
 }
 
-fn colormap_error() -> ApiError {
-    ApiError::bad_request("Could not parse the colormap value.")
-}
-
-/// Parses a `colormap=` JSON value into a [`UserColormap`] (400 on anything malformed).
-pub fn parse_user_colormap(s: &str) -> Result<UserColormap, ApiError> {
-    let v: Value = serde_json::from_str(s).map_err(|_| colormap_error())?;
-    match v {
-        Value::Object(map) => {
-            let mut out = Vec::with_capacity(map.len());
-            for (k, val) in map {
-                let key: i64 = k.trim().parse().map_err(|_| colormap_error())?;
-                out.push((key, color_value(&val).ok_or_else(colormap_error)?));
-            }
-            out.sort_by_key(|(k, _)| *k);
-            Ok(UserColormap::Discrete(out))
-        }
-        Value::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                let pair = item.as_array().ok_or_else(colormap_error)?;
-                let [range, color] = pair.as_slice() else {
-                    return Err(colormap_error());
-                };
-                let r = range.as_array().ok_or_else(colormap_error)?;
-                let (Some(lo), Some(hi)) = (
-                    r.first().and_then(Value::as_f64),
-                    r.get(1).and_then(Value::as_f64),
-                ) else {
-                    return Err(colormap_error());
-                };
-                if r.len() != 2 {
-                    return Err(colormap_error());
-                }
-                out.push(((lo, hi), color_value(color).ok_or_else(colormap_error)?));
-            }
-            Ok(UserColormap::Intervals(out))
-        }
-        _ => Err(colormap_error()),
-    }
-}
-
-/// `"#rrggbb"`, `"#rrggbbaa"`, `[r, g, b]` or `[r, g, b, a]` → RGBA.
-fn color_value(v: &Value) -> Option<[u8; 4]> {
-    match v {
-        Value::String(s) => {
-            let h = s.strip_prefix('#')?;
-            let byte = |i: usize| u8::from_str_radix(h.get(i..i + 2)?, 16).ok();
-            match h.len() {
-                6 => Some([byte(0)?, byte(2)?, byte(4)?, 255]),
-                8 => Some([byte(0)?, byte(2)?, byte(4)?, byte(6)?]),
-                _ => None,
-            }
-        }
-        Value::Array(a) if a.len() == 3 || a.len() == 4 => {
-            let mut c = [255u8; 4];
-            for (i, x) in a.iter().enumerate() {
-                let n = x.as_u64().filter(|n| *n <= 255)?;
-                c[i] = n as u8;
-            }
-            Some(c)
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::server::params::tests::case_detail;
+    use serde_json::Value;
 
     fn parse(raw: &str) -> Result<RenderParams, Value> {
         let mut errs = Errors::new();
@@ -275,17 +143,11 @@ mod tests {
         assert_eq!(p.colormap_name.as_deref(), Some("viridis"));
         assert_eq!(
             p.colormap,
-            Some(UserColormap::Discrete(vec![
+            Some(ColorMap::Discrete(vec![
                 (1, [255, 0, 0, 255]),
                 (2, [0, 255, 0, 255])
             ]))
         );
-        let UserColormap::Intervals(iv) =
-            parse_user_colormap("[[[0, 10], [1, 2, 3, 4]], [[10, 20], \"#0000ff\"]]").unwrap()
-        else {
-            panic!("intervals expected")
-        };
-        assert_eq!(iv[1], ((10.0, 20.0), [0, 0, 255, 255]));
         let err = parse("colormap_name=nope").unwrap_err();
         assert_eq!(err["detail"][0]["type"], "literal_error");
         assert_eq!(err["detail"][0]["loc"], json!(["query", "colormap_name"]));
@@ -295,10 +157,10 @@ mod tests {
     fn formats() {
         let mut errs = Errors::new();
         assert_eq!(
-            ImageFormat::parse_path("jpg", &mut errs).map(ImageFormat::media_type),
+            format_from_path("jpg", &mut errs).map(ImageFormat::media_type),
             Some("image/jpg")
         );
-        assert_eq!(ImageFormat::parse_path("gif", &mut errs), None);
+        assert_eq!(format_from_path("gif", &mut errs), None);
         let got = ApiError::validation(errs.into_vec()).body_json();
         assert_eq!(got, case_detail("err_bad_format"));
     }

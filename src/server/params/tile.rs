@@ -2,7 +2,7 @@
 //! (plus the legacy `@{scale}x`) and `tilesize`, `buffer`, `padding`.
 
 use super::catalog::{as_strs, Catalog};
-use super::render::ImageFormat;
+use super::render::{format_from_path, ImageFormat};
 use crate::server::query::Query;
 use crate::server::validation::{parse_float, Errors, Source};
 
@@ -47,7 +47,7 @@ impl TilePath {
         let y = errs.int(Source::Path, "y", &[], y);
         let format = match format {
             None => Some(None),
-            Some(f) => ImageFormat::parse_path(f, errs).map(Some),
+            Some(f) => format_from_path(f, errs).map(Some),
         };
         Some(TilePath {
             tms: tms?,

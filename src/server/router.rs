@@ -41,32 +41,74 @@ fn tokenize(template: &str) -> Vec<Token> {
     out
 }
 
-/// Matches `path` against the tokens; captures in template order.
-fn match_tokens(tokens: &[Token], path: &str, caps: &mut Vec<(String, String)>) -> bool {
-    let Some((first, rest)) = tokens.split_first() else {
-        return path.is_empty();
+/// Matches `path[pos..]` against `tokens[ti..]`, pushing `(token, start, end)` captures in
+/// template order.
+///
+/// `{param}` is `[^/]+`, greedy with backtracking. Only ends where the next literal matches are
+/// tried, and `failed` remembers `(token, offset)` pairs known not to match, so adversarial
+/// paths (`/cog/bbox/1,1,1,...`) cost polynomial, not exponential, time.
+fn match_tokens(
+    tokens: &[Token],
+    ti: usize,
+    path: &str,
+    pos: usize,
+    caps: &mut Vec<(usize, usize, usize)>,
+    failed: &mut std::collections::HashSet<(usize, usize)>,
+) -> bool {
+    let Some(tok) = tokens.get(ti) else {
+        return pos == path.len();
     };
-    match first {
-        Token::Lit(l) => path
-            .strip_prefix(l.as_str())
-            .is_some_and(|p| match_tokens(rest, p, caps)),
-        Token::Param(name) => {
-            // `[^/]+`, greedy: try the longest run first, then shorter ones.
-            let max = path.find('/').unwrap_or(path.len());
-            for len in (1..=max).rev() {
-                if !path.is_char_boundary(len) {
-                    continue;
+    if failed.contains(&(ti, pos)) {
+        return false;
+    }
+    let rest = &path[pos..];
+    let ok = match tok {
+        Token::Lit(l) => {
+            rest.starts_with(l.as_str())
+                && match_tokens(tokens, ti + 1, path, pos + l.len(), caps, failed)
+        }
+        Token::Param(_) => {
+            let max = rest.find('/').unwrap_or(rest.len());
+            let next_lit = match tokens.get(ti + 1) {
+                Some(Token::Lit(l)) => Some(l.as_str()),
+                _ => None,
+            };
+            // candidate capture lengths, longest first (greedy)
+            let ends: Vec<usize> = match next_lit {
+                Some(l) => rest[..max]
+                    .match_indices(l)
+                    .map(|(i, _)| i)
+                    .chain((rest[max..].starts_with(l)).then_some(max))
+                    .filter(|&i| i > 0)
+                    .collect(),
+                None if ti + 1 < tokens.len() => {
+                    (1..=max).filter(|&i| rest.is_char_boundary(i)).collect()
                 }
-                caps.push((name.clone(), path[..len].to_string()));
-                if match_tokens(rest, &path[len..], caps) {
-                    return true;
+                None => (max == rest.len() && max > 0)
+                    .then_some(max)
+                    .into_iter()
+                    .collect(),
+            };
+            let mut found = false;
+            for &len in ends.iter().rev() {
+                caps.push((ti, pos, pos + len));
+                if match_tokens(tokens, ti + 1, path, pos + len, caps, failed) {
+                    found = true;
+                    break;
                 }
                 caps.pop();
             }
-            false
+            found
         }
+    };
+    if !ok {
+        failed.insert((ti, pos));
     }
+    ok
 }
+
+/// Longest path routed; longer ones are a 404 without trying the templates.
+pub const MAX_PATH_LEN: usize = 1024;
 
 /// Captured path parameters of a matched route.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -301,12 +343,24 @@ pub fn route(method: &Method, path: &str) -> Matched {
     static COMPILED: std::sync::OnceLock<Vec<Vec<Token>>> = std::sync::OnceLock::new();
     let compiled = COMPILED.get_or_init(|| ROUTES.iter().map(|r| tokenize(r.template)).collect());
     let mut allowed: Vec<Method> = Vec::new();
+    if path.len() > MAX_PATH_LEN {
+        return Matched::NotFound;
+    }
     for (rt, tokens) in ROUTES.iter().zip(compiled) {
-        let mut caps = Vec::new();
-        if !match_tokens(tokens, path, &mut caps) {
+        let mut spans = Vec::new();
+        let mut failed = std::collections::HashSet::new();
+        if !match_tokens(tokens, 0, path, 0, &mut spans, &mut failed) {
             continue;
         }
-        let caps = Captures(caps);
+        let caps = Captures(
+            spans
+                .iter()
+                .filter_map(|&(ti, a, b)| match tokens.get(ti) {
+                    Some(Token::Param(name)) => Some((name.clone(), path[a..b].to_string())),
+                    _ => None,
+                })
+                .collect(),
+        );
         if rt.guard.is_some_and(|g| !g(&caps)) {
             continue;
         }
@@ -372,6 +426,20 @@ mod tests {
         assert_eq!((e, c.get("y")), (Endpoint::Tile, "0@5x"));
         let (e, c) = get("/cog/tiles/3/4/2.png");
         assert_eq!((e, c.get("z")), (Endpoint::TileNoTms, "3"));
+    }
+
+    #[test]
+    fn adversarial_paths_stay_fast() {
+        let t = std::time::Instant::now();
+        let path = format!("/cog/bbox/{}", "1,".repeat(500));
+        assert_eq!(route(&Method::GET, &path), Matched::NotFound);
+        let long = format!("/cog/{}", "a".repeat(MAX_PATH_LEN));
+        assert_eq!(route(&Method::GET, &long), Matched::NotFound);
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            t.elapsed()
+        );
     }
 
     #[test]

@@ -7,6 +7,24 @@
 //!
 //! [`NotWired`] answers every data call with a clear `501`: it is what the server runs with
 //! until the reader is plugged in (`impl Backend for ...` in one place, a few lines a verb).
+//!
+//! Wiring notes (what each method should do, TiTiler-wise):
+//! - Open the dataset from `DatasetParams::url`; the URL [`super::sample::SAMPLE_URL`]
+//!   (`"sample"`) is the embedded [`super::sample::SAMPLE_COG`] (an in-memory byte source).
+//!   Library errors convert with `?` once their enum implements
+//!   [`Classify`](super::error::Classify) (see `error_map.rs`).
+//! - `dataset_facts`: per requested TMS id, `docs::facts::tms_facts(tms, bounds in
+//!   tms.geographic_crs (densified transform), rio-tiler minzoom, maxzoom)`; `wgs84_bounds`
+//!   from the dataset bounds → EPSG:4326 (`-180,-90,180,90` if not finite), band descriptions
+//!   `("b{i}", description or "b{i}")`, dtype name.
+//! - `tile`: `reader.tile(tms, z, x, y, tilesize = tile_params.effective_tilesize(scale,
+//!   tms matrix tile width), bidx/expression/nodata/unscale/resampling/reproject, buffer,
+//!   padding)`, then algorithm, then `render::render_image` with `render`/`format`; set
+//!   `Image::bounds`/`crs_uri` to the tile's `xy_bounds` and the TMS CRS URI.
+//! - `preview`/`part`/`feature`/`ogc_map`: the matching reader verb with `SizeParams`
+//!   (`max_size` already dropped when width/height are given), then render as for tiles.
+//! - `statistics`: preview (max_size 1024 unless given) → rio-tiler statistics; keys `b1..`.
+//! - `point`: values (masked → `null`), `band_names`, `band_descriptions`, `coordinates`.
 
 use std::future::Future;
 use std::pin::Pin;

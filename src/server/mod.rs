@@ -192,16 +192,12 @@ impl App {
         };
         let lower = self.config.lower_case_query;
         let raw_query = parts.uri.query().unwrap_or("");
-        let host = parts
-            .headers
-            .get(http::header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("localhost");
+        let base_url = base_url(&parts.headers);
         let ctx = Ctx {
             app: self,
             query: query::Query::parse(raw_query, lower),
             captures,
-            base_url: format!("http://{host}"),
+            base_url,
             path_and_query: if raw_query.is_empty() {
                 raw_path.to_string()
             } else {
@@ -232,6 +228,32 @@ impl App {
             )),
         }
     }
+}
+
+/// The origin clients used to reach us, for absolute links in documents: `Host` (or
+/// `X-Forwarded-Host`) with `X-Forwarded-Proto`'s scheme behind a TLS-terminating proxy.
+fn base_url(headers: &http::HeaderMap) -> String {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let safe = |h: &&str| {
+        h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+    };
+    let host = get("x-forwarded-host")
+        .filter(safe)
+        .or_else(|| get("host").filter(safe))
+        .unwrap_or("localhost");
+    let scheme = match get("x-forwarded-proto") {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and waits for
@@ -286,4 +308,26 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_from_headers() {
+        let mut h = http::HeaderMap::new();
+        assert_eq!(base_url(&h), "http://localhost");
+        h.insert("host", "127.0.0.1:8000".parse().unwrap());
+        assert_eq!(base_url(&h), "http://127.0.0.1:8000");
+        h.insert("x-forwarded-proto", "https".parse().unwrap());
+        h.insert(
+            "x-forwarded-host",
+            "tiles.example.com, proxy".parse().unwrap(),
+        );
+        assert_eq!(base_url(&h), "https://tiles.example.com");
+        // a Host that could break out of the links is not trusted
+        h.insert("x-forwarded-host", "evil\"><script>".parse().unwrap());
+        assert_eq!(base_url(&h), "https://127.0.0.1:8000");
+    }
 }

@@ -115,3 +115,123 @@ pub fn render_image(mut image: Image, opts: &RenderOptions) -> Result<Rendered> 
         media_type: format.media_type(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raster::Samples;
+
+    fn image(data: Samples, mask: Vec<u8>) -> Image {
+        let n = mask.len();
+        let bands = data.len() / n;
+        Image::new(Raster {
+            width: n,
+            height: 1,
+            bands,
+            data,
+            mask,
+        })
+        .unwrap()
+    }
+
+    /// (color type, bit depth, raw samples) of a PNG.
+    fn png_info(bytes: &[u8]) -> (::png::ColorType, ::png::BitDepth, Vec<u8>) {
+        let mut r = ::png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; r.output_buffer_size().unwrap()];
+        let info = r.next_frame(&mut buf).unwrap();
+        buf.truncate(info.buffer_size());
+        (info.color_type, info.bit_depth, buf)
+    }
+
+    #[test]
+    fn automatic_format_is_jpeg_without_masked_pixels_else_png() {
+        let full = image(Samples::U8(vec![1, 2, 3]), vec![255; 3]);
+        let out = render_image(full, &RenderOptions::new()).unwrap();
+        assert_eq!(out.format, ImageFormat::Jpeg);
+        assert_eq!(out.media_type, "image/jpeg");
+        assert_eq!(&out.body[..2], &[0xFF, 0xD8]);
+        let holes = image(Samples::U8(vec![1, 2, 3]), vec![255, 0, 255]);
+        let out = render_image(holes, &RenderOptions::new()).unwrap();
+        assert_eq!(out.format, ImageFormat::Png);
+        let (ct, depth, px) = png_info(&out.body);
+        assert_eq!(
+            (ct, depth),
+            (::png::ColorType::GrayscaleAlpha, ::png::BitDepth::Eight)
+        );
+        assert_eq!(px, vec![1, 255, 2, 0, 3, 255]);
+    }
+
+    #[test]
+    fn automatic_png_forces_uint8_but_explicit_png_keeps_uint16() {
+        let data = Samples::U16(vec![0, 65535, 32768]);
+        let auto = render_image(
+            image(data.clone(), vec![255, 255, 0]),
+            &RenderOptions::new(),
+        )
+        .unwrap();
+        let (_, depth, px) = png_info(&auto.body);
+        assert_eq!(depth, ::png::BitDepth::Eight);
+        // 65535 → 255; the masked column of mask row 0 is zeroed (TiTiler's quirk)
+        assert_eq!(px, vec![0, 255, 255, 255, 0, 0]);
+        let explicit = RenderOptions {
+            format: Some(ImageFormat::Png),
+            ..RenderOptions::new()
+        };
+        let out = render_image(image(data, vec![255, 255, 0]), &explicit).unwrap();
+        let (ct, depth, px) = png_info(&out.body);
+        assert_eq!(
+            (ct, depth),
+            (::png::ColorType::GrayscaleAlpha, ::png::BitDepth::Sixteen)
+        );
+        // big-endian samples, alpha stretched to 0..65535
+        assert_eq!(px, vec![0, 0, 255, 255, 255, 255, 255, 255, 128, 0, 0, 0]);
+    }
+
+    #[test]
+    fn float_data_without_rescale_keeps_its_alpha() {
+        let f = image(Samples::F32(vec![0.0, 1.0]), vec![255, 0]);
+        let opts = RenderOptions {
+            format: Some(ImageFormat::Png),
+            ..RenderOptions::new()
+        };
+        let (_, _, px) = png_info(&render_image(f, &opts).unwrap().body);
+        // value 0.0 in the full float32 range is mid-grey (127); alpha stays 255/0
+        assert_eq!(px, vec![127, 255, 127, 0]);
+    }
+
+    #[test]
+    fn return_mask_false_drops_alpha_and_webp_repeats_one_band() {
+        let im = image(Samples::U8(vec![9, 8]), vec![255, 0]);
+        let opts = RenderOptions {
+            format: Some(ImageFormat::Png),
+            add_mask: false,
+            ..Default::default()
+        };
+        let (ct, _, px) = png_info(&render_image(im.clone(), &opts).unwrap().body);
+        assert_eq!((ct, px), (::png::ColorType::Grayscale, vec![9, 8]));
+        let webp = RenderOptions {
+            format: Some(ImageFormat::Webp),
+            ..RenderOptions::new()
+        };
+        let out = render_image(im, &webp).unwrap();
+        assert_eq!(out.media_type, "image/webp");
+        assert_eq!(&out.body[..4], b"RIFF");
+    }
+
+    #[test]
+    fn colormap_alpha_decides_the_automatic_format() {
+        let cm = ColorMap::parse_json(r##"{"1": "#ff000000", "2": "#00ff00"}"##).unwrap();
+        let im = image(Samples::U8(vec![1, 2]), vec![255, 255]);
+        let opts = RenderOptions {
+            colormap: Some(&cm),
+            ..RenderOptions::new()
+        };
+        let out = render_image(im, &opts).unwrap();
+        assert_eq!(out.format, ImageFormat::Png);
+        let (ct, _, px) = png_info(&out.body);
+        assert_eq!(ct, ::png::ColorType::Rgba);
+        assert_eq!(px, vec![255, 0, 0, 0, 0, 255, 0, 255]);
+    }
+}

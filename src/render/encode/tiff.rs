@@ -206,3 +206,104 @@ pub fn encode_geotiff(
     out[4..8].copy_from_slice(&off.to_le_bytes());
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raster::Samples;
+    use std::io::Read;
+
+    fn u16_at(b: &[u8], o: usize) -> u16 {
+        u16::from_le_bytes([b[o], b[o + 1]])
+    }
+
+    fn u32_at(b: &[u8], o: usize) -> u32 {
+        u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]])
+    }
+
+    /// Reads back our own TIFF: tag → (type, count, value bytes).
+    fn tags(b: &[u8]) -> std::collections::BTreeMap<u16, (u16, u32, Vec<u8>)> {
+        let ifd = u32_at(b, 4) as usize;
+        let n = u16_at(b, ifd) as usize;
+        let mut out = std::collections::BTreeMap::new();
+        for k in 0..n {
+            let e = ifd + 2 + 12 * k;
+            let (tag, typ, count) = (u16_at(b, e), u16_at(b, e + 2), u32_at(b, e + 4));
+            let size = count as usize
+                * match typ {
+                    3 => 2,
+                    4 => 4,
+                    _ => 8,
+                };
+            let bytes = if size <= 4 {
+                b[e + 8..e + 8 + size].to_vec()
+            } else {
+                let o = u32_at(b, e + 8) as usize;
+                b[o..o + size].to_vec()
+            };
+            out.insert(tag, (typ, count, bytes));
+        }
+        out
+    }
+
+    #[test]
+    fn writes_readable_deflate_strips_with_alpha_and_geokeys() {
+        let (w, h) = (300, 700); // several strips
+        let data: Vec<i16> = (0..w * h).map(|i| (i as i16).wrapping_mul(7)).collect();
+        let mask: Vec<u8> = (0..w * h)
+            .map(|i| if i % 3 == 0 { 0 } else { 255 })
+            .collect();
+        let r = Raster {
+            width: w,
+            height: h,
+            bands: 1,
+            data: Samples::I16(data.clone()),
+            mask: mask.clone(),
+        };
+        let g = Georef {
+            bounds: [0.0, 0.0, 300.0, 1400.0],
+            epsg: Some(4326),
+            geographic: true,
+        };
+        let b = encode_geotiff(&r, Some(&mask), Some(&g)).unwrap();
+        assert_eq!(&b[..4], b"II*\0");
+        let t = tags(&b);
+        assert_eq!(u32_at(&t[&256].2, 0), w as u32);
+        assert_eq!(u32_at(&t[&257].2, 0), h as u32);
+        assert_eq!(u16_at(&t[&277].2, 0), 2);
+        assert_eq!(u16_at(&t[&338].2, 0), 2, "unassociated alpha");
+        assert_eq!(t[&339].2, vec![2, 0, 2, 0], "signed samples");
+        let keys: Vec<u16> = t[&34735]
+            .2
+            .chunks(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![1, 1, 0, 3, 1024, 0, 1, 2, 1025, 0, 1, 1, 2048, 0, 1, 4326]
+        );
+        let scale: Vec<f64> = t[&33550]
+            .2
+            .chunks(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        assert_eq!(scale, vec![1.0, 2.0, 0.0]);
+        // inflate every strip and check samples + alpha
+        let rows = u32_at(&t[&278].2, 0) as usize;
+        let offs: Vec<usize> = t[&273].2.chunks(4).map(|c| u32_at(c, 0) as usize).collect();
+        let cnts: Vec<usize> = t[&279].2.chunks(4).map(|c| u32_at(c, 0) as usize).collect();
+        let mut pixels = Vec::new();
+        for (o, c) in offs.iter().zip(&cnts) {
+            let mut z = flate2::read::ZlibDecoder::new(&b[*o..o + c]);
+            z.read_to_end(&mut pixels).unwrap();
+        }
+        assert!(offs.len() > 1 && rows * offs.len() >= h);
+        assert_eq!(pixels.len(), w * h * 4);
+        for i in (0..w * h).step_by(997) {
+            let v = i16::from_le_bytes([pixels[4 * i], pixels[4 * i + 1]]);
+            let a = i16::from_le_bytes([pixels[4 * i + 2], pixels[4 * i + 3]]);
+            assert_eq!(v, data[i]);
+            assert_eq!(a, if mask[i] == 0 { i16::MIN } else { i16::MAX });
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! Algorithms (hillshade, slope, ...): see the following commits.

@@ -198,6 +198,18 @@ async fn static_documents_match_recorded_cases() {
         "conformance",
         "conformance_json",
         "tilematrixsets",
+        "algorithms",
+        "algorithm_hillshade",
+        "algorithm_contours",
+        "algorithm_normalizedindex",
+        "algorithm_terrainrgb",
+        "colormaps",
+        "colormap_viridis",
+        "colormap_cfastie",
+        "colormap_cfastie_json",
+        "colormap_rdylgn",
+        "colormap_schwarzwald",
+        "colormap_terrain",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -211,7 +223,7 @@ async fn static_documents_match_recorded_cases() {
             ids.push(name.trim_end_matches(".json").to_string());
         }
     }
-    assert!(ids.len() >= 18, "{ids:?}");
+    assert!(ids.len() >= 30, "{ids:?}");
     for id in ids {
         let c = case(&id);
         let r = s.replay(&c).await;
@@ -220,6 +232,17 @@ async fn static_documents_match_recorded_cases() {
         assert_eq!(ct, c["expect"]["content_type"].as_str().unwrap(), "{id}");
         let got: Value = json(r).await;
         assert_eq!(tokenise(&got, &s.origin), c["expect"]["json"], "{id}");
+    }
+    // colormap legends are PNGs (their pixels are checked by render's tests)
+    for id in ["colormap_viridis_png", "colormap_terrain_png_h"] {
+        let c = case(id);
+        let r = s.replay(&c).await;
+        assert_eq!(r.status(), 200, "{id}");
+        assert_eq!(r.headers()["content-type"], "image/png", "{id}");
+        assert!(r.headers().get("content-encoding").is_none(), "{id}");
+        let body = r.bytes().await.unwrap();
+        let want = std::fs::read(conformance_dir().join(format!("cases/{id}.png"))).unwrap();
+        assert_eq!(&body[..8], &want[..8], "{id}");
     }
     // healthz: the versions are ignored by the conformance kit; the shape is not
     let r = s.get("/healthz").await;

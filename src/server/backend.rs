@@ -34,9 +34,11 @@ use serde_json::Value;
 
 use super::docs::DatasetFacts;
 use super::error::ApiError;
+use crate::render::algorithm::Algorithm;
+
 use super::params::{
-    AlgorithmParams, BboxParams, DatasetParams, ImageFormat, OgcMapParams, PointParams,
-    RenderParams, SizeParams, StatisticsParams, TileParams, TilePath,
+    BboxParams, DatasetParams, ImageFormat, OgcMapParams, PointParams, RenderParams, SizeParams,
+    StatisticsParams, TileParams, TilePath,
 };
 
 /// A boxed future returned by backend methods (object-safe async).
@@ -59,7 +61,8 @@ pub struct Image {
 pub struct ImageRequest {
     pub dataset: DatasetParams,
     pub render: RenderParams,
-    pub algorithm: Option<AlgorithmParams>,
+    /// Post-processing, parameters already validated against the algorithm's schema.
+    pub algorithm: Option<Algorithm>,
     /// Requested output format; `None` = PNG if any pixel is masked, else JPEG.
     pub format: Option<ImageFormat>,
 }
@@ -103,7 +106,8 @@ pub struct FeatureRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatisticsRequest {
     pub dataset: DatasetParams,
-    pub algorithm: Option<AlgorithmParams>,
+    /// Post-processing, parameters already validated against the algorithm's schema.
+    pub algorithm: Option<Algorithm>,
     pub stats: StatisticsParams,
     pub size: SizeParams,
     pub dst_crs: Option<String>,

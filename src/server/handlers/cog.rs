@@ -29,7 +29,12 @@ fn image_request(
 ) -> Result<Option<ImageRequest>, ApiError> {
     let dataset = DatasetParams::parse(&ctx.query, errs);
     let render = RenderParams::parse(&ctx.query, &ctx.app.catalog, errs)?;
-    let algorithm = AlgorithmParams::parse(&ctx.query, &ctx.app.catalog, errs);
+    let algorithm = match AlgorithmParams::parse(&ctx.query, &ctx.app.catalog, errs) {
+        Some(Some(a)) if errs.is_empty() => Some(Some(a.build()?)),
+        Some(Some(_)) => None,
+        Some(None) => Some(None),
+        None => None,
+    };
     Ok((|| {
         Some(ImageRequest {
             dataset: dataset?,
@@ -87,24 +92,31 @@ pub async fn info_geojson(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     Ok(response::json_typed(&v, "application/geo+json"))
 }
 
-fn statistics_request(ctx: &Ctx, errs: &mut Errors) -> Option<StatisticsRequest> {
+fn statistics_request(ctx: &Ctx, errs: &mut Errors) -> Result<Option<StatisticsRequest>, ApiError> {
     let dataset = DatasetParams::parse(&ctx.query, errs);
-    let algorithm = AlgorithmParams::parse(&ctx.query, &ctx.app.catalog, errs);
+    let algorithm = match AlgorithmParams::parse(&ctx.query, &ctx.app.catalog, errs) {
+        Some(Some(a)) if errs.is_empty() => Some(Some(a.build()?)),
+        Some(Some(_)) => None,
+        Some(None) => Some(None),
+        None => None,
+    };
     let stats = StatisticsParams::parse(&ctx.query, errs);
     let size = SizeParams::parse(&ctx.query, Some(1024), errs);
-    Some(StatisticsRequest {
-        dataset: dataset?,
-        algorithm: algorithm?,
-        stats: stats?,
-        size: size?,
-        dst_crs: ctx.query.get("dst_crs").map(str::to_string),
-    })
+    Ok((|| {
+        Some(StatisticsRequest {
+            dataset: dataset?,
+            algorithm: algorithm?,
+            stats: stats?,
+            size: size?,
+            dst_crs: ctx.query.get("dst_crs").map(str::to_string),
+        })
+    })())
 }
 
 /// `GET /cog/statistics`.
 pub async fn statistics(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
-    let req = statistics_request(ctx, &mut errs);
+    let req = statistics_request(ctx, &mut errs)?;
     let req = Ctx::done(errs, req)?;
     Ok(response::json(&ctx.app.backend.statistics(&req).await?))
 }
@@ -112,7 +124,7 @@ pub async fn statistics(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
 /// `POST /cog/statistics` with a GeoJSON Feature or FeatureCollection.
 pub async fn feature_statistics(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
-    let stats = statistics_request(ctx, &mut errs);
+    let stats = statistics_request(ctx, &mut errs)?;
     let cover_scale = match ctx.query.get("cover_scale") {
         None => Some(10),
         Some(s) => errs

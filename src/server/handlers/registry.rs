@@ -1,14 +1,14 @@
 //! Registries: `/tileMatrixSets`, `/colorMaps`, `/algorithms`.
 //!
 //! The lists come from the [`Catalog`](crate::server::params::Catalog); TileMatrixSet
-//! documents are the `tms` registry's JSON verbatim; colormap tables and legends come from
-//! `render`; algorithm descriptions answer 501 until `render` has them.
+//! documents are the `tms` registry's JSON verbatim; colormap tables, legends and algorithm
+//! descriptions come from `render`.
 
 use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::render::legend::{render_legend, Orientation};
-use crate::render::named;
+use crate::render::{algorithm, named};
 use crate::server::error::ApiError;
 use crate::server::params::catalog::as_strs;
 use crate::server::params::render::format_from_query;
@@ -147,8 +147,8 @@ pub fn colormap(ctx: &Ctx) -> Result<Resp, ApiError> {
 }
 
 /// `GET /algorithms`.
-pub fn algorithm_list(_ctx: &Ctx) -> Result<Resp, ApiError> {
-    Err(ApiError::not_implemented("algorithm documents"))
+pub fn algorithm_list(ctx: &Ctx) -> Result<Resp, ApiError> {
+    Ok(response::json(&algorithm::list(&ctx.base_url)))
 }
 
 /// `GET /algorithms/{algorithmId}`.
@@ -164,6 +164,8 @@ pub fn algorithm(ctx: &Ctx) -> Result<Resp, ApiError> {
             false,
         )
         .map(str::to_string);
-    let _id = Ctx::done(errs, id)?;
-    Err(ApiError::not_implemented("algorithm documents"))
+    let id = Ctx::done(errs, id)?;
+    let doc = algorithm::metadata(&id)
+        .ok_or_else(|| ApiError::internal(format!("algorithm {id:?} has no description")))?;
+    Ok(response::json(&doc))
 }

@@ -7,6 +7,8 @@
 use serde_json::{json, Map, Value};
 
 use super::catalog::{as_strs, Catalog};
+use crate::render::algorithm::Algorithm;
+use crate::server::error::ApiError;
 use crate::server::query::Query;
 use crate::server::validation::{Errors, Source};
 
@@ -17,6 +19,16 @@ pub struct AlgorithmParams {
     pub name: String,
     /// Keyword arguments from `algorithm_params` (empty when absent).
     pub params: Map<String, Value>,
+    /// The raw `algorithm_params` JSON, as given.
+    pub raw_params: Option<String>,
+}
+
+impl AlgorithmParams {
+    /// The algorithm with its parameters checked against its schema (`render`): a parameter
+    /// of the wrong type or out of range is a 400, like TiTiler.
+    pub fn build(&self) -> Result<Algorithm, ApiError> {
+        Ok(Algorithm::new(&self.name, self.raw_params.as_deref())?)
+    }
 }
 
 impl AlgorithmParams {
@@ -65,6 +77,7 @@ impl AlgorithmParams {
             Some(n) => Some(Some(AlgorithmParams {
                 name: n?,
                 params: params?,
+                raw_params: q.get("algorithm_params").map(str::to_string),
             })),
         }
     }
@@ -73,7 +86,6 @@ impl AlgorithmParams {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::error::ApiError;
     use crate::server::params::tests::case_detail;
 
     fn parse(raw: &str) -> Result<Option<AlgorithmParams>, Value> {
@@ -92,6 +104,11 @@ mod tests {
             .unwrap();
         assert_eq!(a.name, "hillshade");
         assert_eq!(a.params["azimuth"], json!(90));
+        assert_eq!(a.build().unwrap().id(), "hillshade");
+        let bad = parse("algorithm=hillshade&algorithm_params=%7B%22azimuth%22:%22x%22%7D")
+            .unwrap()
+            .unwrap();
+        assert_eq!(bad.build().unwrap_err().status.as_u16(), 400);
         assert_eq!(
             parse("algorithm=nope").unwrap_err(),
             case_detail("err_bad_algorithm")

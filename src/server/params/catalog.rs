@@ -58,28 +58,6 @@ pub const DEFAULT_TMS_IDS: &[&str] = &[
     "WorldMercatorWGS84Quad",
 ];
 
-/// titiler.core's 18 algorithms, in the order its `Literal` lists them.
-pub const ALGORITHM_NAMES: &[&str] = &[
-    "hillshade",
-    "slope",
-    "contours",
-    "normalizedIndex",
-    "terrarium",
-    "terrainrgb",
-    "cast",
-    "ceil",
-    "floor",
-    "min",
-    "max",
-    "median",
-    "mean",
-    "std",
-    "var",
-    "sum",
-    "grayscale",
-    "bitonal",
-];
-
 /// The valid names for the `Literal`-typed parameters of this server instance.
 #[derive(Clone, Debug)]
 pub struct Catalog {
@@ -106,7 +84,10 @@ impl Default for Catalog {
         Catalog {
             tms_ids: DEFAULT_TMS_IDS.iter().map(|s| s.to_string()).collect(),
             colormap_names: crate::render::named::names().map(str::to_string).collect(),
-            algorithm_names: ALGORITHM_NAMES.iter().map(|s| s.to_string()).collect(),
+            algorithm_names: crate::render::algorithm::IDS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         }
     }
 }

@@ -47,6 +47,33 @@ pub fn crs_from_geokeys(keys: &GeoKeys) -> Result<Crs, Error> {
     }
 }
 
+/// The EPSG code the keys name (projected first, then geographic), if any — even one our
+/// table cannot build, so `/info` can still print TiTiler's URI for it.
+pub fn epsg_code(keys: &GeoKeys) -> Option<u32> {
+    keys.short(key::PROJECTED_CS_TYPE)
+        .filter(|c| *c != USER_DEFINED)
+        .or_else(|| {
+            let projected = keys.short(key::GT_MODEL_TYPE) == Some(1)
+                || keys.short(key::PROJECTED_CS_TYPE).is_some()
+                || keys.short(key::PROJ_COORD_TRANS).is_some();
+            (!projected)
+                .then(|| keys.short(key::GEOGRAPHIC_TYPE))
+                .flatten()
+                .filter(|c| *c != USER_DEFINED)
+        })
+        .map(u32::from)
+}
+
+/// The `crs` string TiTiler's `/info` shows for these keys: the CRS's own
+/// [`Crs::to_titiler_string`], or — when we cannot build the CRS but the keys carry an EPSG
+/// code — the OGC URI of that code. `None` when neither is possible.
+pub fn titiler_string(keys: &GeoKeys) -> Option<String> {
+    match crs_from_geokeys(keys) {
+        Ok(c) => Some(c.to_titiler_string()),
+        Err(_) => epsg_code(keys).map(|c| format!("http://www.opengis.net/def/crs/EPSG/0/{c}")),
+    }
+}
+
 /// One field of a GDAL-style citation: `GCS Name = X|Datum = Y|…`.
 fn citation_field(citation: &str, field: &str) -> Option<String> {
     citation.split('|').find_map(|part| {
@@ -612,6 +639,27 @@ mod tests {
             (3075, s(3)),
         ]);
         assert!(matches!(crs_from_geokeys(&k), Err(Error::Unsupported(_))));
+    }
+
+    #[test]
+    fn unknown_epsg_still_prints_its_uri() {
+        // NAD83 / Texas Central (ftUS): valid EPSG, not in our table.
+        let k = keys(&[(1024, s(1)), (3072, s(2277))]);
+        assert!(crs_from_geokeys(&k).is_err());
+        assert_eq!(epsg_code(&k), Some(2277));
+        assert_eq!(
+            titiler_string(&k).as_deref(),
+            Some("http://www.opengis.net/def/crs/EPSG/0/2277")
+        );
+        assert_eq!(titiler_string(&keys(&[])), None);
+        // A user-defined projected CRS on EPSG:4326 is not "EPSG:4326".
+        let k = keys(&[
+            (1024, s(1)),
+            (3072, s(32767)),
+            (2048, s(4326)),
+            (3075, s(3)),
+        ]);
+        assert_eq!(epsg_code(&k), None);
     }
 
     #[test]

@@ -26,7 +26,7 @@
 //!   `calculate_default_transform`), which rio-tiler uses for native tile resolution.
 
 mod bounds;
-mod crs;
+mod definition;
 pub mod epsg;
 mod fmt;
 pub mod geokeys;
@@ -36,8 +36,8 @@ mod warp_output;
 pub mod wkt;
 
 pub use bounds::transform_bounds;
-pub use crs::{Crs, Units};
-pub use transform::Transformer;
+pub use definition::{Crs, Units};
+pub use transform::{center_longitude, Transformer};
 pub use warp_output::{
     calculate_default_transform, suggested_warp_output, GeoTransform, WarpOutput,
 };

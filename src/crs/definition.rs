@@ -324,3 +324,43 @@ impl fmt::Display for Crs {
         f.write_str(&self.short_id())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// CRSs and transformers cross thread boundaries (rayon warp jobs, shared registries).
+    #[test]
+    fn crs_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Crs>();
+        check::<crate::crs::Transformer>();
+        check::<crate::tms::TileMatrixSet>();
+        check::<crate::tms::TmsRegistry>();
+    }
+
+    #[test]
+    fn identity_units_and_equality() {
+        let utm = Crs::from_epsg(32631).unwrap();
+        assert_eq!(utm.name(), "WGS 84 / UTM zone 31N");
+        assert_eq!(utm.units(), Units::Metre);
+        assert!(!utm.is_geographic() && !utm.is_northing_first() && utm.is_earth());
+        assert_eq!(
+            utm.to_titiler_string(),
+            "http://www.opengis.net/def/crs/EPSG/0/32631"
+        );
+        assert_eq!(utm.geodetic_crs().unwrap().epsg(), Some(4326));
+        let wgs = Crs::wgs84();
+        assert_eq!(wgs.units(), Units::Degree);
+        assert!(wgs.is_northing_first());
+        assert!((wgs.meters_per_unit() - 111319.49079327357).abs() < 1e-9);
+        let crs84 = Crs::crs84();
+        assert_ne!(wgs, crs84, "axis order differs");
+        assert!(wgs.same_coordinates(&crs84));
+        assert_eq!(Crs::parse("EPSG:32631").unwrap(), utm);
+        let feet =
+            Crs::from_proj_string("+proj=tmerc +lon_0=-90 +ellps=GRS80 +units=us-ft").unwrap();
+        assert!(matches!(feet.units(), Units::Linear(m) if (m - 1200.0 / 3937.0).abs() < 1e-12));
+        assert!(matches!(Crs::from_epsg(999), Err(Error::Unsupported(_))));
+    }
+}

@@ -559,3 +559,28 @@ async fn saturated_server_answers_503_instead_of_queueing_forever() {
     assert_eq!(slow.await.unwrap(), 504);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_trickling_request_body_hits_the_deadline() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = Server::start(ServerConfig {
+        request_timeout: Duration::from_millis(300),
+        ..ServerConfig::default()
+    })
+    .await;
+    let addr = s.origin.trim_start_matches("http://").to_string();
+    let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /cog/statistics?url=x HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"type\":"
+    );
+    sock.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(5), sock.read(&mut buf))
+        .await
+        .expect("the server answers before the client finishes")
+        .unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(text.starts_with("HTTP/1.1 504"), "{text}");
+    assert!(text.contains("timed out"), "{text}");
+    s.stop().await;
+}

@@ -174,39 +174,42 @@ impl App {
                 }
             }
         };
-        let body = if parts.method == Method::POST {
-            match Limited::new(body, self.config.max_body_bytes)
-                .collect()
-                .await
-            {
-                Ok(b) => b.to_bytes(),
-                Err(e) => {
-                    return response::error(&ApiError::new(
-                        http::StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("request body rejected: {e}"),
-                    ))
-                }
-            }
-        } else {
-            Bytes::new()
-        };
         let lower = self.config.lower_case_query;
-        let raw_query = parts.uri.query().unwrap_or("");
-        let base_url = base_url(&parts.headers);
-        let ctx = Ctx {
-            app: self,
-            query: query::Query::parse(raw_query, lower),
-            captures,
-            base_url,
-            path_and_query: if raw_query.is_empty() {
-                raw_path.to_string()
+        let max_body = self.config.max_body_bytes;
+        let is_post = parts.method == Method::POST;
+        // Reading the body is part of the request's deadline: a client trickling bytes must
+        // not hold a slot forever.
+        let work = async move {
+            let body = if is_post {
+                match Limited::new(body, max_body).collect().await {
+                    Ok(b) => b.to_bytes(),
+                    Err(e) => {
+                        return Err(ApiError::new(
+                            http::StatusCode::PAYLOAD_TOO_LARGE,
+                            format!("request body rejected: {e}"),
+                        ))
+                    }
+                }
             } else {
-                format!("{raw_path}?{raw_query}")
-            },
-            headers: parts.headers,
-            body,
+                Bytes::new()
+            };
+            let raw_query = parts.uri.query().unwrap_or("");
+            let ctx = Ctx {
+                app: self,
+                query: query::Query::parse(raw_query, lower),
+                captures,
+                base_url: base_url(&parts.headers),
+                path_and_query: if raw_query.is_empty() {
+                    raw_path.to_string()
+                } else {
+                    format!("{raw_path}?{raw_query}")
+                },
+                headers: parts.headers.clone(),
+                body,
+            };
+            handlers::dispatch(endpoint, ctx).await
         };
-        let fut = std::panic::AssertUnwindSafe(handlers::dispatch(endpoint, ctx)).catch_unwind();
+        let fut = std::panic::AssertUnwindSafe(work).catch_unwind();
         match tokio::time::timeout(self.config.request_timeout, fut).await {
             Ok(Ok(Ok(r))) => r,
             Ok(Ok(Err(e))) => response::error(&e),

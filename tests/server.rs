@@ -584,3 +584,69 @@ async fn a_trickling_request_body_hits_the_deadline() {
     assert!(text.contains("timed out"), "{text}");
     s.stop().await;
 }
+
+/// Leaf elements of an XML document in order, as `(tag, text)` with whitespace trimmed
+/// (enough structure to compare two WMTS documents written by different templates).
+fn xml_leaves(xml: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let Some(end) = rest.find('>') else { break };
+        let tag = &rest[..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('/') || tag.ends_with('/') || tag.starts_with('?') {
+            continue;
+        }
+        let name = tag.split_whitespace().next().unwrap_or("").to_string();
+        let text_end = rest.find('<').unwrap_or(rest.len());
+        let close = format!("</{name}>");
+        if rest[text_end..].starts_with(&close) {
+            out.push((name, rest[..text_end].trim().to_string()));
+        }
+    }
+    out
+}
+
+/// With every TMS's zoom range overridden (`zooms=*::2,6`), the capabilities depend only on
+/// the dataset bounds and the TMS module: ours must list the same matrices and limits as
+/// TiTiler's recorded document.
+#[tokio::test]
+async fn wmts_matches_recorded_capabilities() {
+    let s = Server::start(ServerConfig::default()).await;
+    let c = case("dem_f32_deflate_p3_3857__wmts_zooms_all");
+    let r = s.replay(&c).await;
+    assert_eq!(r.status(), 200);
+    let ours = xml_leaves(&r.text().await.unwrap());
+    let want_text = std::fs::read_to_string(
+        conformance_dir().join("cases/dem_f32_deflate_p3_3857__wmts_zooms_all.xml"),
+    )
+    .unwrap();
+    let want = xml_leaves(&want_text);
+    assert_eq!(ours.len(), want.len());
+    let mut compared = 0;
+    for ((ta, a), (tb, b)) in ours.iter().zip(&want) {
+        assert_eq!(ta, tb);
+        if a.contains("{base}") || b.contains("{base}") || a.contains("http") {
+            continue; // URLs and layer titles carry the (case-dependent) dataset URL
+        }
+        let na: Vec<f64> = a
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        let nb: Vec<f64> = b
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        if !na.is_empty() && na.len() == nb.len() {
+            for (x, y) in na.iter().zip(&nb) {
+                assert!((x - y).abs() <= 1e-6 * y.abs().max(1.0), "{ta}: {a} != {b}");
+            }
+        } else {
+            assert_eq!(a, b, "{ta}");
+        }
+        compared += 1;
+    }
+    assert!(compared > 1000, "{compared}");
+    s.stop().await;
+}

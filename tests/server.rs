@@ -488,6 +488,7 @@ async fn viewer_assets_and_sample_with_ranges() {
         .await
         .unwrap();
     assert_eq!(r.status(), 206);
+    assert!(r.headers().contains_key("etag") && r.headers().contains_key("last-modified"));
     assert_eq!(
         r.headers()["content-range"].to_str().unwrap(),
         format!("bytes 0-32767/{}", sample.len())

@@ -651,3 +651,32 @@ async fn wmts_matches_recorded_capabilities() {
     assert!(compared > 1000, "{compared}");
     s.stop().await;
 }
+
+/// The embedded sample is readable by object_store's HTTP client (what `io` builds on), so
+/// `url=http://<this server>/sample.tif` works as well as `url=sample`.
+#[tokio::test]
+async fn sample_tif_is_readable_through_object_store_http() {
+    use object_store::{path::Path, ClientOptions, GetOptions, GetRange, ObjectStore};
+    let s = Server::start(ServerConfig::default()).await;
+    let store = object_store::http::HttpBuilder::new()
+        .with_url(s.origin.clone())
+        .with_client_options(ClientOptions::new().with_allow_http(true))
+        .build()
+        .unwrap();
+    let opts = GetOptions {
+        range: Some(GetRange::Bounded(0..32768)),
+        ..GetOptions::default()
+    };
+    let got = store
+        .get_opts(&Path::from("sample.tif"), opts)
+        .await
+        .unwrap();
+    let size = got.meta.size;
+    let bytes = got.bytes().await.unwrap();
+    let sample =
+        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample.tif"))
+            .unwrap();
+    assert_eq!(size as usize, sample.len());
+    assert_eq!(&bytes[..], &sample[..32768]);
+    s.stop().await;
+}

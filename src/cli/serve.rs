@@ -125,9 +125,12 @@ pub async fn run(args: Args) -> Result<(), CliError> {
     let tms = TmsRegistry::from_env().map_err(|e| format!("cannot load TileMatrixSets: {e}"))?;
     let app = Arc::new(App::new(cfg, Arc::new(tms), Arc::new(NotWired)));
     let addr = format!("{}:{}", args.host, args.port);
-    let listener = tokio::net::TcpListener::bind(&addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // An IP address binds directly; a host name is resolved (on tokio's blocking pool).
+    let bound = match args.host.parse::<std::net::IpAddr>() {
+        Ok(ip) => tokio::net::TcpListener::bind((ip, args.port)).await,
+        Err(_) => tokio::net::TcpListener::bind(&addr).await,
+    };
+    let listener = bound.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     // The first stdout line says where we listen (scripts read it when --port 0).
     println!("listening on http://{local}");

@@ -310,6 +310,7 @@ pub async fn serve(
             tracing::warn!("graceful shutdown timed out; closing remaining connections");
         }
     }
+    tracing::info!("server stopped");
     Ok(())
 }
 

@@ -680,3 +680,24 @@ async fn sample_tif_is_readable_through_object_store_http() {
     assert_eq!(&bytes[..], &sample[..32768]);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn global_access_token() {
+    let s = Server::start(ServerConfig {
+        access_token: Some("s3cret".into()),
+        ..ServerConfig::default()
+    })
+    .await;
+    let r = s.get("/conformance").await;
+    assert_eq!(r.status(), 401);
+    assert_eq!(json(r).await["detail"], "Missing `access_token`");
+    let r = s.get("/conformance?access_token=nope").await;
+    assert_eq!(json(r).await["detail"], "Invalid `access_token`");
+    assert_eq!(
+        s.get("/conformance?access_token=s3cret").await.status(),
+        200
+    );
+    assert_eq!(s.get("/api").await.status(), 200);
+    assert_eq!(s.get("/static/viewer.js").await.status(), 200);
+    s.stop().await;
+}

@@ -46,6 +46,10 @@ pub struct Args {
     /// bundled scripts.
     #[arg(long, env = "COGTILER_CDN_ASSETS", default_value_t = false)]
     pub cdn_assets: bool,
+    /// Require `?access_token=<TOKEN>` on API requests (TiTiler's
+    /// `TITILER_API_GLOBAL_ACCESS_TOKEN` is honoured too).
+    #[arg(long, env = "COGTILER_ACCESS_TOKEN", hide_env_values = true)]
+    pub access_token: Option<String>,
     /// Disable gzip compression of JSON/XML/HTML responses.
     #[arg(long, env = "COGTILER_NO_COMPRESSION", default_value_t = false)]
     pub no_compression: bool,
@@ -93,6 +97,11 @@ impl Args {
         cfg.cdn_assets = self.cdn_assets;
         cfg.compress = !self.no_compression;
         cfg.attribution = std::env::var("TITILER_DEFAULT_ATTRIBUTION").ok();
+        cfg.access_token = self
+            .access_token
+            .clone()
+            .or_else(|| std::env::var("TITILER_API_GLOBAL_ACCESS_TOKEN").ok())
+            .filter(|t| !t.is_empty());
         Ok(cfg)
     }
 }

@@ -28,6 +28,10 @@ pub struct ServerConfig {
     pub cdn_assets: bool,
     /// Attribution put in TileJSON documents (`TITILER_DEFAULT_ATTRIBUTION`).
     pub attribution: Option<String>,
+    /// When set, every API request must carry `?access_token=<this>` (TiTiler's
+    /// `TITILER_API_GLOBAL_ACCESS_TOKEN`); the API description, static files and the sample
+    /// stay open.
+    pub access_token: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -44,6 +48,7 @@ impl Default for ServerConfig {
             lower_case_query: false,
             cdn_assets: false,
             attribution: None,
+            access_token: None,
         }
     }
 }

@@ -136,6 +136,35 @@ impl App {
         resp
     }
 
+    /// TiTiler's global access token: `401 Missing/Invalid `access_token`` when configured.
+    fn check_access_token(
+        &self,
+        endpoint: Endpoint,
+        raw_query: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let Some(want) = &self.config.access_token else {
+            return Ok(());
+        };
+        if matches!(
+            endpoint,
+            Endpoint::Api | Endpoint::ApiHtml | Endpoint::Static | Endpoint::SampleTif
+        ) {
+            return Ok(());
+        }
+        let q = query::Query::parse(raw_query.unwrap_or(""), self.config.lower_case_query);
+        match q.get("access_token") {
+            None | Some("") => Err(ApiError::new(
+                http::StatusCode::UNAUTHORIZED,
+                "Missing `access_token`",
+            )),
+            Some(t) if t != want => Err(ApiError::new(
+                http::StatusCode::UNAUTHORIZED,
+                "Invalid `access_token`",
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
     /// Concurrency limit, body, deadline and panic guard around the endpoint handler.
     async fn run<B>(
         &self,
@@ -174,6 +203,9 @@ impl App {
                 }
             }
         };
+        if let Err(e) = self.check_access_token(endpoint, parts.uri.query()) {
+            return response::error(&e);
+        }
         let lower = self.config.lower_case_query;
         let max_body = self.config.max_body_bytes;
         let is_post = parts.method == Method::POST;

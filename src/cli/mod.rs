@@ -30,6 +30,18 @@ enum Command {
     Validate(validate::Args),
 }
 
+impl Cli {
+    /// Worker threads requested for the async runtime (`serve --workers` / `COGTILER_WORKERS`).
+    pub fn worker_threads(&self) -> Option<usize> {
+        match &self.command {
+            Some(Command::Serve(a)) => a.workers,
+            None => serve::Args::default_from_env().workers,
+            _ => None,
+        }
+        .filter(|n| *n > 0)
+    }
+}
+
 /// Any failure a subcommand reports; printed as `cogtiler: <message>`.
 pub type CliError = Box<dyn std::error::Error + Send + Sync>;
 

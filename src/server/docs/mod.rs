@@ -1,0 +1,194 @@
+//! Documents that describe a dataset's tiles: TileJSON, OGC tilesets, WMTS capabilities and
+//! the `map.html` viewer page.
+//!
+//! Each builder is a pure function of a small [`DatasetFacts`] (what the reader knows about the
+//! dataset: geographic bounds, zoom range and tile limits per TileMatrixSet, band descriptions,
+//! data type), the request's parameters and the server's base URL. No I/O happens here, so the
+//! builders are tested against the recorded TiTiler documents directly, and wiring them to the
+//! reader is only a matter of filling `DatasetFacts`.
+
+pub mod facts;
+pub mod map_html;
+pub mod tilejson;
+pub mod tileset;
+pub mod wmts;
+
+/// The range of tiles covering the dataset at one zoom level of a TMS (OGC `TileMatrixLimits`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TileMatrixLimit {
+    /// The tile matrix identifier (`"12"`, `"-3"` for CDB1GlobalGrid).
+    pub tile_matrix: String,
+    /// The zoom level the identifier stands for (used to select a zoom range).
+    pub zoom: i64,
+    pub min_tile_row: u64,
+    pub max_tile_row: u64,
+    pub min_tile_col: u64,
+    pub max_tile_col: u64,
+}
+
+/// One tile matrix of a TMS, as WMTS describes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatrixFacts {
+    pub id: String,
+    pub scale_denominator: f64,
+    /// `pointOfOrigin` in the TMS CRS axis order (as the TMS document writes it).
+    pub top_left: [f64; 2],
+    pub tile_width: u32,
+    pub tile_height: u32,
+    pub matrix_width: u64,
+    pub matrix_height: u64,
+}
+
+/// What the documents need about one TileMatrixSet and the dataset in it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TmsFacts {
+    /// TMS id (`WebMercatorQuad`).
+    pub id: String,
+    /// The TMS CRS as the TMS document writes it (`http://www.opengis.net/def/crs/EPSG/0/3857`).
+    pub crs_uri: String,
+    /// EPSG code of the TMS CRS, if it has one (`use_epsg` in WMTS).
+    pub epsg: Option<u32>,
+    /// The dataset's zoom range in this TMS (rio-tiler `minzoom`/`maxzoom`).
+    pub minzoom: i64,
+    pub maxzoom: i64,
+    /// Dataset bounds in the TMS's geographic CRS (TileJSON `bounds`).
+    pub geographic_bounds: [f64; 4],
+    /// Tile limits of the dataset for every matrix of the TMS (documents select a zoom range).
+    pub limits: Vec<TileMatrixLimit>,
+    /// Every tile matrix of the TMS (WMTS `TileMatrixSet` section).
+    pub matrices: Vec<MatrixFacts>,
+    /// Tile width of the TMS's first matrix (default tile size).
+    pub tile_width: u32,
+}
+
+/// What the documents need about a dataset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DatasetFacts {
+    /// Bounds in WGS84 longitude/latitude (`boundingBox`, WMTS `WGS84BoundingBox`).
+    pub wgs84_bounds: [f64; 4],
+    /// `[["b1", "red"], ...]`.
+    pub band_descriptions: Vec<(String, String)>,
+    /// `uint8`, `float32`, ...
+    pub dtype: String,
+    /// One entry per TMS asked for, in request order.
+    pub tms: Vec<TmsFacts>,
+}
+
+impl DatasetFacts {
+    /// The facts for one TMS id.
+    pub fn tms(&self, id: &str) -> Option<&TmsFacts> {
+        self.tms.iter().find(|t| t.id == id)
+    }
+}
+
+/// Formats a float like Python's `repr` (what TiTiler's templates print): shortest round-trip
+/// digits, `.0` on integral values, exponent form below 1e-4 or from 1e16.
+pub fn py_float(v: f64) -> String {
+    if !v.is_finite() {
+        return if v.is_nan() {
+            "nan".into()
+        } else if v > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    let a = v.abs();
+    if a != 0.0 && !(1e-4..1e16).contains(&a) {
+        // Rust prints `1e16` / `1.5e-5`; Python prints `1e+16` / `1.5e-05`.
+        let s = format!("{v:e}");
+        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let (sign, digits) = match exp.strip_prefix('-') {
+            Some(d) => ('-', d),
+            None => ('+', exp),
+        };
+        let digits = if digits.len() < 2 {
+            format!("0{digits}")
+        } else {
+            digits.to_string()
+        };
+        return format!("{mant}e{sign}{digits}");
+    }
+    let s = format!("{v}");
+    if s.contains('.') {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+/// Escapes text for XML element content and attribute values.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    #[test]
+    fn python_float_repr() {
+        assert_eq!(py_float(0.0), "0.0");
+        assert_eq!(py_float(-20037508.342789244), "-20037508.342789244");
+        assert_eq!(py_float(156543.03392804097), "156543.03392804097");
+        assert_eq!(py_float(1e16), "1e+16");
+        assert_eq!(py_float(1.5e-5), "1.5e-05");
+        assert_eq!(py_float(0.009330691929342804), "0.009330691929342804");
+        assert_eq!(py_float(90.0), "90.0");
+    }
+
+    /// Facts matching the recorded `dem_f32_deflate_p3_3857` documents (bounds and zooms
+    /// as TiTiler reported them; the limits as its tileset answer lists them).
+    pub fn dem_facts() -> DatasetFacts {
+        let lim = |z: i64, r0, r1, c0, c1| TileMatrixLimit {
+            tile_matrix: z.to_string(),
+            zoom: z,
+            min_tile_row: r0,
+            max_tile_row: r1,
+            min_tile_col: c0,
+            max_tile_col: c1,
+        };
+        DatasetFacts {
+            wgs84_bounds: [
+                6.692448866690435,
+                45.71283723539017,
+                7.037401935792331,
+                45.95318340819353,
+            ],
+            band_descriptions: vec![("b1".into(), "b1".into())],
+            dtype: "float32".into(),
+            tms: vec![TmsFacts {
+                id: "WebMercatorQuad".into(),
+                crs_uri: "http://www.opengis.net/def/crs/EPSG/0/3857".into(),
+                epsg: Some(3857),
+                minzoom: 10,
+                maxzoom: 12,
+                geographic_bounds: [
+                    6.692448866690435,
+                    45.71283723539017,
+                    7.037401935792331,
+                    45.95318340819353,
+                ],
+                limits: vec![
+                    lim(8, 91, 91, 132, 133),
+                    lim(9, 182, 182, 265, 266),
+                    lim(10, 364, 365, 531, 532),
+                    lim(11, 728, 730, 1062, 1064),
+                    lim(12, 1457, 1461, 2124, 2128),
+                ],
+                matrices: vec![],
+                tile_width: 256,
+            }],
+        }
+    }
+}

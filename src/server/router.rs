@@ -1,0 +1,478 @@
+//! Path routing, Starlette-style.
+//!
+//! TiTiler's routes are path templates such as `/cog/tiles/{tileMatrixSetId}/{z}/{x}/{y}.{format}`
+//! where each `{param}` matches one or more characters other than `/` (greedy, with
+//! backtracking, like the regex Starlette compiles). Routes are tried in registration order and
+//! the first whose template matches wins; its parameters are validated afterwards, so
+//! `/tiles/WebMercatorQuad/1/0/0.gif` matches the `.{format}` route and fails with a 422 on
+//! `format`, exactly like TiTiler. A path that matches a template registered for other methods
+//! only is a 405; a path matching nothing is a 404.
+//!
+//! The router only captures raw strings; parsing them into typed values is the handlers' job.
+
+use http::Method;
+
+/// One piece of a template: literal text or a `{name}` capture.
+#[derive(Clone, Debug, PartialEq)]
+enum Token {
+    Lit(String),
+    Param(String),
+}
+
+fn tokenize(template: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while !rest.is_empty() {
+        if let Some(start) = rest.find('{') {
+            if start > 0 {
+                out.push(Token::Lit(rest[..start].to_string()));
+            }
+            let end = rest[start..]
+                .find('}')
+                .map(|e| start + e)
+                .unwrap_or(rest.len());
+            out.push(Token::Param(rest[start + 1..end].to_string()));
+            rest = rest.get(end + 1..).unwrap_or("");
+        } else {
+            out.push(Token::Lit(rest.to_string()));
+            break;
+        }
+    }
+    out
+}
+
+/// Matches `path[pos..]` against `tokens[ti..]`, pushing `(token, start, end)` captures in
+/// template order.
+///
+/// `{param}` is `[^/]+`, greedy with backtracking. Only ends where the next literal matches are
+/// tried, and `failed` remembers `(token, offset)` pairs known not to match, so adversarial
+/// paths (`/cog/bbox/1,1,1,...`) cost polynomial, not exponential, time.
+fn match_tokens(
+    tokens: &[Token],
+    ti: usize,
+    path: &str,
+    pos: usize,
+    caps: &mut Vec<(usize, usize, usize)>,
+    failed: &mut std::collections::HashSet<(usize, usize)>,
+) -> bool {
+    let Some(tok) = tokens.get(ti) else {
+        return pos == path.len();
+    };
+    if failed.contains(&(ti, pos)) {
+        return false;
+    }
+    let rest = &path[pos..];
+    let ok = match tok {
+        Token::Lit(l) => {
+            rest.starts_with(l.as_str())
+                && match_tokens(tokens, ti + 1, path, pos + l.len(), caps, failed)
+        }
+        Token::Param(_) => {
+            let max = rest.find('/').unwrap_or(rest.len());
+            let next_lit = match tokens.get(ti + 1) {
+                Some(Token::Lit(l)) => Some(l.as_str()),
+                _ => None,
+            };
+            // candidate capture lengths, longest first (greedy)
+            let ends: Vec<usize> = match next_lit {
+                Some(l) => rest[..max]
+                    .match_indices(l)
+                    .map(|(i, _)| i)
+                    .chain((rest[max..].starts_with(l)).then_some(max))
+                    .filter(|&i| i > 0)
+                    .collect(),
+                None if ti + 1 < tokens.len() => {
+                    (1..=max).filter(|&i| rest.is_char_boundary(i)).collect()
+                }
+                None => (max == rest.len() && max > 0)
+                    .then_some(max)
+                    .into_iter()
+                    .collect(),
+            };
+            let mut found = false;
+            for &len in ends.iter().rev() {
+                caps.push((ti, pos, pos + len));
+                if match_tokens(tokens, ti + 1, path, pos + len, caps, failed) {
+                    found = true;
+                    break;
+                }
+                caps.pop();
+            }
+            found
+        }
+    };
+    if !ok {
+        failed.insert((ti, pos));
+    }
+    ok
+}
+
+/// Longest path routed; longer ones are a 404 without trying the templates.
+pub const MAX_PATH_LEN: usize = 1024;
+
+/// Captured path parameters of a matched route.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Captures(Vec<(String, String)>);
+
+impl Captures {
+    /// The raw value of `{name}` (empty string if the template has no such parameter).
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Whether the template had `{name}`.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+}
+
+/// Which endpoint a request is for (see [`ROUTES`] for the templates).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    Landing,
+    Conformance,
+    Healthz,
+    Api,
+    ApiHtml,
+    TmsList,
+    Tms,
+    ColorMapList,
+    ColorMap,
+    AlgorithmList,
+    Algorithm,
+    Info,
+    InfoGeojson,
+    Statistics,
+    StatisticsFeature,
+    TilesetList,
+    Tileset,
+    /// `{tileMatrixSetId}/{z}/{x}/{y}[.{format}]`.
+    Tile,
+    /// Legacy `...{y}@{scale}x[.{format}]`.
+    TileScaled,
+    /// Legacy pre-TMS `/cog/tiles/{z}/{x}/{y}...` (implicit WebMercatorQuad).
+    TileNoTms,
+    TileJson,
+    /// Legacy `/cog/tilejson.json` (implicit WebMercatorQuad).
+    TileJsonNoTms,
+    MapHtml,
+    Wmts,
+    /// Legacy `/cog/{tileMatrixSetId}/WMTSCapabilities.xml` (one layer).
+    WmtsTms,
+    Point,
+    Preview,
+    Bbox,
+    Feature,
+    OgcMap,
+    Validate,
+    Viewer,
+    Static,
+    SampleTif,
+}
+
+/// A route: template, methods, endpoint and an optional extra condition on the captures.
+pub struct Route {
+    pub template: &'static str,
+    pub methods: &'static [Method],
+    pub endpoint: Endpoint,
+    guard: Option<fn(&Captures) -> bool>,
+}
+
+const GET: &[Method] = &[Method::GET];
+const POST: &[Method] = &[Method::POST];
+
+const fn r(template: &'static str, methods: &'static [Method], endpoint: Endpoint) -> Route {
+    Route {
+        template,
+        methods,
+        endpoint,
+        guard: None,
+    }
+}
+
+const fn g(template: &'static str, endpoint: Endpoint, guard: fn(&Captures) -> bool) -> Route {
+    Route {
+        template,
+        methods: GET,
+        endpoint,
+        guard: Some(guard),
+    }
+}
+
+fn all_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `@{scale}x` is served only for scale 1..=4 with an integer `y`; anything else falls through
+/// to the 2.x routes, which answer TiTiler 2.4's 422 on `y` (cases/err_bad_scale.json).
+fn legacy_scale_ok(c: &Captures) -> bool {
+    all_digits(c.get("y")) && matches!(c.get("scale"), "1" | "2" | "3" | "4")
+}
+
+/// Pre-TMS tile URLs: the first segment is a zoom level, not a TMS id.
+fn legacy_no_tms_ok(c: &Captures) -> bool {
+    all_digits(c.get("z")) && (!c.has("scale") || legacy_scale_ok(c))
+}
+
+/// Every route, in TiTiler's registration order where templates overlap.
+pub static ROUTES: &[Route] = &[
+    r("/", GET, Endpoint::Landing),
+    r("/conformance", GET, Endpoint::Conformance),
+    r("/healthz", GET, Endpoint::Healthz),
+    r("/api", GET, Endpoint::Api),
+    r("/api.html", GET, Endpoint::ApiHtml),
+    r("/tileMatrixSets", GET, Endpoint::TmsList),
+    r("/tileMatrixSets/{tileMatrixSetId}", GET, Endpoint::Tms),
+    r("/colorMaps", GET, Endpoint::ColorMapList),
+    r("/colorMaps/{colorMapId}", GET, Endpoint::ColorMap),
+    r("/algorithms", GET, Endpoint::AlgorithmList),
+    r("/algorithms/{algorithmId}", GET, Endpoint::Algorithm),
+    r("/cog/info", GET, Endpoint::Info),
+    r("/cog/info.geojson", GET, Endpoint::InfoGeojson),
+    r("/cog/statistics", GET, Endpoint::Statistics),
+    r("/cog/statistics", POST, Endpoint::StatisticsFeature),
+    r("/cog/tiles", GET, Endpoint::TilesetList),
+    r("/cog/tiles/{tileMatrixSetId}", GET, Endpoint::Tileset),
+    g(
+        "/cog/tiles/{z}/{x}/{y}@{scale}x.{format}",
+        Endpoint::TileNoTms,
+        legacy_no_tms_ok,
+    ),
+    g(
+        "/cog/tiles/{z}/{x}/{y}@{scale}x",
+        Endpoint::TileNoTms,
+        legacy_no_tms_ok,
+    ),
+    g(
+        "/cog/tiles/{z}/{x}/{y}.{format}",
+        Endpoint::TileNoTms,
+        legacy_no_tms_ok,
+    ),
+    g(
+        "/cog/tiles/{z}/{x}/{y}",
+        Endpoint::TileNoTms,
+        legacy_no_tms_ok,
+    ),
+    g(
+        "/cog/tiles/{tileMatrixSetId}/{z}/{x}/{y}@{scale}x.{format}",
+        Endpoint::TileScaled,
+        legacy_scale_ok,
+    ),
+    g(
+        "/cog/tiles/{tileMatrixSetId}/{z}/{x}/{y}@{scale}x",
+        Endpoint::TileScaled,
+        legacy_scale_ok,
+    ),
+    r(
+        "/cog/tiles/{tileMatrixSetId}/{z}/{x}/{y}.{format}",
+        GET,
+        Endpoint::Tile,
+    ),
+    r(
+        "/cog/tiles/{tileMatrixSetId}/{z}/{x}/{y}",
+        GET,
+        Endpoint::Tile,
+    ),
+    r("/cog/tilejson.json", GET, Endpoint::TileJsonNoTms),
+    r(
+        "/cog/{tileMatrixSetId}/tilejson.json",
+        GET,
+        Endpoint::TileJson,
+    ),
+    r("/cog/{tileMatrixSetId}/map.html", GET, Endpoint::MapHtml),
+    r("/cog/point/{lon},{lat}", GET, Endpoint::Point),
+    r("/cog/preview", GET, Endpoint::Preview),
+    r("/cog/preview.{format}", GET, Endpoint::Preview),
+    r(
+        "/cog/preview/{width}x{height}.{format}",
+        GET,
+        Endpoint::Preview,
+    ),
+    r(
+        "/cog/bbox/{minx},{miny},{maxx},{maxy}.{format}",
+        GET,
+        Endpoint::Bbox,
+    ),
+    r(
+        "/cog/bbox/{minx},{miny},{maxx},{maxy}/{width}x{height}.{format}",
+        GET,
+        Endpoint::Bbox,
+    ),
+    r("/cog/feature", POST, Endpoint::Feature),
+    r("/cog/feature.{format}", POST, Endpoint::Feature),
+    r(
+        "/cog/feature/{width}x{height}.{format}",
+        POST,
+        Endpoint::Feature,
+    ),
+    r("/cog/map", GET, Endpoint::OgcMap),
+    r("/cog/WMTSCapabilities.xml", GET, Endpoint::Wmts),
+    r(
+        "/cog/{tileMatrixSetId}/WMTSCapabilities.xml",
+        GET,
+        Endpoint::WmtsTms,
+    ),
+    r("/cog/validate", GET, Endpoint::Validate),
+    r("/cog/viewer", GET, Endpoint::Viewer),
+    r("/static/{file}", GET, Endpoint::Static),
+    r("/static/{dir}/{file}", GET, Endpoint::Static),
+    r("/static/{dir}/{sub}/{file}", GET, Endpoint::Static),
+    r("/sample.tif", GET, Endpoint::SampleTif),
+];
+
+/// The outcome of routing one request.
+#[derive(Debug, PartialEq)]
+pub enum Matched {
+    Found(Endpoint, Captures),
+    /// The path exists for other methods (405); carries the allowed ones.
+    MethodNotAllowed(Vec<Method>),
+    NotFound,
+}
+
+/// Routes a (percent-decoded) path. `HEAD` is routed like `GET`.
+pub fn route(method: &Method, path: &str) -> Matched {
+    let want = if method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
+    static COMPILED: std::sync::OnceLock<Vec<Vec<Token>>> = std::sync::OnceLock::new();
+    let compiled = COMPILED.get_or_init(|| ROUTES.iter().map(|r| tokenize(r.template)).collect());
+    let mut allowed: Vec<Method> = Vec::new();
+    if path.len() > MAX_PATH_LEN {
+        return Matched::NotFound;
+    }
+    for (rt, tokens) in ROUTES.iter().zip(compiled) {
+        let mut spans = Vec::new();
+        let mut failed = std::collections::HashSet::new();
+        if !match_tokens(tokens, 0, path, 0, &mut spans, &mut failed) {
+            continue;
+        }
+        let caps = Captures(
+            spans
+                .iter()
+                .filter_map(|&(ti, a, b)| match tokens.get(ti) {
+                    Some(Token::Param(name)) => Some((name.clone(), path[a..b].to_string())),
+                    _ => None,
+                })
+                .collect(),
+        );
+        if rt.guard.is_some_and(|g| !g(&caps)) {
+            continue;
+        }
+        if rt.methods.contains(want) {
+            return Matched::Found(rt.endpoint, caps);
+        }
+        allowed.extend(rt.methods.iter().cloned());
+    }
+    if allowed.is_empty() {
+        Matched::NotFound
+    } else {
+        Matched::MethodNotAllowed(allowed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(path: &str) -> (Endpoint, Captures) {
+        match route(&Method::GET, path) {
+            Matched::Found(e, c) => (e, c),
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tile_routes_capture_like_starlette() {
+        let (e, c) = get("/cog/tiles/WebMercatorQuad/12/2093/1360.png");
+        assert_eq!(e, Endpoint::Tile);
+        assert_eq!(
+            (
+                c.get("tileMatrixSetId"),
+                c.get("z"),
+                c.get("x"),
+                c.get("y"),
+                c.get("format")
+            ),
+            ("WebMercatorQuad", "12", "2093", "1360", "png")
+        );
+        let (e, c) = get("/cog/tiles/WebMercatorQuad/12/2093/1360");
+        assert_eq!((e, c.has("format")), (Endpoint::Tile, false));
+        // a bad format still matches the `.{format}` route (422 later, not 404)
+        let (_, c) = get("/cog/tiles/WebMercatorQuad/1/0/0.gif");
+        assert_eq!(c.get("format"), "gif");
+        // greedy {y}: the last dot splits y and format
+        let (_, c) = get("/cog/tiles/WebMercatorQuad/1/0/1.5.png");
+        assert_eq!((c.get("y"), c.get("format")), ("1.5", "png"));
+    }
+
+    #[test]
+    fn legacy_scale_routes() {
+        let (e, c) = get("/cog/tiles/WebMercatorQuad/14/8514/5816@2x.png");
+        assert_eq!(e, Endpoint::TileScaled);
+        assert_eq!(
+            (c.get("y"), c.get("scale"), c.get("format")),
+            ("5816", "2", "png")
+        );
+        let (e, _) = get("/cog/tiles/WebMercatorQuad/14/8514/5816@4x");
+        assert_eq!(e, Endpoint::TileScaled);
+        // scale 5 falls through to the 2.x route: y = "0@5x" (cases/err_bad_scale.json)
+        let (e, c) = get("/cog/tiles/WebMercatorQuad/1/0/0@5x.png");
+        assert_eq!((e, c.get("y")), (Endpoint::Tile, "0@5x"));
+        let (e, c) = get("/cog/tiles/3/4/2.png");
+        assert_eq!((e, c.get("z")), (Endpoint::TileNoTms, "3"));
+    }
+
+    #[test]
+    fn adversarial_paths_stay_fast() {
+        let t = std::time::Instant::now();
+        let path = format!("/cog/bbox/{}", "1,".repeat(500));
+        assert_eq!(route(&Method::GET, &path), Matched::NotFound);
+        let long = format!("/cog/{}", "a".repeat(MAX_PATH_LEN));
+        assert_eq!(route(&Method::GET, &long), Matched::NotFound);
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            t.elapsed()
+        );
+    }
+
+    #[test]
+    fn other_routes() {
+        assert_eq!(get("/cog/point/-3.5,40.1").1.get("lon"), "-3.5");
+        let (e, c) = get("/cog/bbox/1.5,2,3,4/256x128.tif");
+        assert_eq!(e, Endpoint::Bbox);
+        assert_eq!(
+            (c.get("maxy"), c.get("width"), c.get("height")),
+            ("4", "256", "128")
+        );
+        assert_eq!(
+            route(&Method::GET, "/cog/bbox/1,2,3.png"),
+            Matched::NotFound
+        );
+        assert_eq!(get("/cog/preview/100x50.webp").1.get("width"), "100");
+        assert_eq!(
+            get("/cog/WebMercatorQuad/tilejson.json").0,
+            Endpoint::TileJson
+        );
+        assert_eq!(get("/cog/info.geojson").0, Endpoint::InfoGeojson);
+        assert_eq!(route(&Method::GET, "/cog/nope"), Matched::NotFound);
+        assert_eq!(
+            route(&Method::POST, "/cog/info"),
+            Matched::MethodNotAllowed(vec![Method::GET])
+        );
+        assert!(matches!(
+            route(&Method::HEAD, "/healthz"),
+            Matched::Found(Endpoint::Healthz, _)
+        ));
+        assert!(matches!(
+            route(&Method::POST, "/cog/statistics"),
+            Matched::Found(Endpoint::StatisticsFeature, _)
+        ));
+    }
+}

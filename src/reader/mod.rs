@@ -9,11 +9,21 @@
 
 mod dataset;
 mod image;
+mod options;
+mod part;
+mod point;
+mod preview;
 pub mod read;
+mod tile;
 
 pub use dataset::{Dataset, DatasetMeta, MemDataset};
 pub use image::ImageData;
+pub use options::{PartOptions, ReadOptions, TileOptions};
+pub use part::{part, width_height_for_max_size};
+pub use point::{point, PointData};
+pub use preview::{preview, PreviewOptions};
 pub use read::{Grid, ReadParams};
+pub use tile::{tile, tile_exists, TileSpec};
 
 /// Reader failures; messages quote the offending value.
 #[derive(Debug, thiserror::Error)]

@@ -224,12 +224,50 @@ impl Crs {
         is_earth_radius(self.semi_major_axis())
     }
 
-    /// The geographic (longitude/latitude) CRS on this CRS's datum, as pyproj's `geodetic_crs`.
-    /// For Earth CRSs we use WGS 84 (`EPSG:4326`) like morecantile's `geographic_crs` default;
-    /// other bodies keep their own ellipsoid.
+    /// The geographic (longitude/latitude) CRS this CRS is based on, as pyproj's
+    /// `geodetic_crs` (morecantile's `geographic_crs`): `EPSG:3857` → `EPSG:4326`,
+    /// `EPSG:3035` → `EPSG:4258`. CRSs without a code get a longlat CRS on their own ellipsoid
+    /// and datum.
     pub fn geodetic_crs(&self) -> Result<Crs, Error> {
-        if self.is_earth() {
-            return Ok(Crs::wgs84());
+        if self.inner.ogc.is_some() {
+            return Ok(self.clone());
+        }
+        if let Some(g) = self.inner.epsg.and_then(epsg::geodetic_code) {
+            return Crs::from_epsg(g);
+        }
+        if self.is_geographic() {
+            return Ok(self.clone());
+        }
+        if let Some(i) = self.inner.proj_string.find("+proj=") {
+            // Keep the datum/ellipsoid parameters, drop the projection's own.
+            let keep: Vec<&str> = self.inner.proj_string[i..]
+                .split_whitespace()
+                .filter(|p| {
+                    [
+                        "+datum=",
+                        "+ellps=",
+                        "+a=",
+                        "+b=",
+                        "+rf=",
+                        "+R=",
+                        "+towgs84=",
+                        "+pm=",
+                        "+nadgrids=",
+                    ]
+                    .iter()
+                    .any(|k| p.starts_with(k))
+                })
+                .collect();
+            if !keep.is_empty() {
+                return Crs::build(
+                    format!("+proj=longlat {} +no_defs", keep.join(" ")),
+                    None,
+                    None,
+                    true,
+                    None,
+                    format!("{} (geographic)", self.inner.name),
+                );
+            }
         }
         let (a, b) = self.inner.proj.ellipse_parameters();
         Crs::build(

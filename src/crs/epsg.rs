@@ -59,7 +59,9 @@ pub fn lookup(code: u32) -> Option<EpsgDef> {
         4674 => ("SIRGAS 2000", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         4322 => ("WGS 72", "+proj=longlat +ellps=WGS72 +towgs84=0,0,4.5,0,0,0.554,0.2263 +no_defs".into(), true),
         4277 => ("OSGB36", "+proj=longlat +ellps=airy +towgs84=446.448,-125.157,542.06,0.15,0.247,0.842,-20.489 +no_defs".into(), true),
+        4171 => ("RGF93 v1", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         4230 => ("ED50", "+proj=longlat +ellps=intl +towgs84=-87,-98,-121,0,0,0,0 +no_defs".into(), true),
+        4764 => ("RSRGD2000", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         4490 => ("China Geodetic Coordinate System 2000", "+proj=longlat +ellps=GRS80 +no_defs".into(), true),
         // --- web / world ---
         3857 | 900913 => (
@@ -213,6 +215,31 @@ fn utm_family(code: u32) -> Option<EpsgDef> {
     Some(def(name, utm(zone, south, params), nf))
 }
 
+/// The EPSG code of the geographic CRS a CRS is based on (pyproj's `geodetic_crs`), used for
+/// the "geographic" bounds morecantile and TiTiler report.
+pub fn geodetic_code(code: u32) -> Option<u32> {
+    Some(match code {
+        32601..=32660 | 32701..=32760 => 4326,
+        26901..=26923 => 4269,
+        25828..=25838 => 4258,
+        28348..=28358 => 4283,
+        7846..=7859 => 7844,
+        3857 | 900913 | 3395 | 4087 | 6933 | 6931 | 6932 | 3413 | 3976 | 3031 | 3995 | 5041
+        | 5042 => 4326,
+        3035 | 3034 => 4258,
+        3978 | 5070 | 3338 => 4269,
+        3979 => 4617,
+        3577 => 4283,
+        2193 => 4167,
+        27700 => 4277,
+        2154 => 4171,
+        3006 => 4619,
+        5482 => 4764,
+        c if lookup(c).is_some_and(|d| d.proj.starts_with("+proj=longlat")) => c,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +271,18 @@ mod tests {
             let d = lookup(code).unwrap_or_else(|| panic!("EPSG:{code} missing"));
             proj4rs::Proj::from_proj_string(&d.proj)
                 .unwrap_or_else(|e| panic!("EPSG:{code} `{}`: {e}", d.proj));
+        }
+    }
+
+    #[test]
+    fn every_projected_entry_has_a_geodetic_crs_in_the_table() {
+        for code in (1..100_000).filter(|c| lookup(*c).is_some()) {
+            let g =
+                geodetic_code(code).unwrap_or_else(|| panic!("EPSG:{code} has no geodetic crs"));
+            assert!(
+                lookup(g).is_some_and(|d| d.proj.starts_with("+proj=longlat")),
+                "EPSG:{code} -> {g}"
+            );
         }
     }
 

@@ -14,7 +14,9 @@ mod part;
 mod point;
 mod preview;
 pub mod read;
+pub mod statistics;
 mod tile;
+mod zoom;
 
 pub use dataset::{Dataset, DatasetMeta, MemDataset};
 pub use image::ImageData;
@@ -24,6 +26,7 @@ pub use point::{point, PointData};
 pub use preview::{preview, PreviewOptions};
 pub use read::{Grid, ReadParams};
 pub use tile::{tile, tile_exists, TileSpec};
+pub use zoom::{maximum_overview_level, zoom_range};
 
 /// Reader failures; messages quote the offending value.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +55,8 @@ pub enum Error {
     Task(String),
     #[error(transparent)]
     Crs(#[from] crate::crs::Error),
+    #[error(transparent)]
+    Tms(#[from] crate::tms::Error),
     #[error("dataset read failed: {0}")]
     Source(String),
 }

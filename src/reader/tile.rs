@@ -7,6 +7,7 @@
 //! empty image.
 
 use crate::crs::{transform_bounds, Crs};
+use crate::tms::{Tile, TileMatrixSet};
 
 use super::options::{PartOptions, TileOptions};
 use super::part::part;
@@ -23,6 +24,22 @@ pub struct TileSpec {
     pub crs: Crs,
     /// The matrix's tile size `(width, height)`.
     pub tile_size: (usize, usize),
+}
+
+impl TileSpec {
+    /// The tile `z/x/y` of `tms` (bounds from morecantile's `xy_bounds`).
+    pub fn from_tms(tms: &TileMatrixSet, z: i32, x: i64, y: i64) -> Result<TileSpec, Error> {
+        let m = tms.matrix(z)?;
+        let bounds = tms.xy_bounds(Tile::new(x, y, z))?.to_array();
+        Ok(TileSpec {
+            x,
+            y,
+            z: z as i64,
+            bounds,
+            crs: tms.crs.clone(),
+            tile_size: (m.tile_width as usize, m.tile_height as usize),
+        })
+    }
 }
 
 /// rio-tiler `tile_exists`: strict overlap of the tile's bounds (in the dataset CRS) with the

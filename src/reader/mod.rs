@@ -8,6 +8,7 @@
 //! arrays with masks ([`ImageData`]); rendering them is [`crate::render`]'s job.
 
 mod dataset;
+mod feature;
 mod image;
 mod options;
 mod part;
@@ -19,6 +20,7 @@ mod tile;
 mod zoom;
 
 pub use dataset::{Dataset, DatasetMeta, MemDataset};
+pub use feature::{feature, polygons_bounds, polygons_from_geojson, rasterize, Polygons};
 pub use image::ImageData;
 pub use options::{PartOptions, ReadOptions, TileOptions};
 pub use part::{part, width_height_for_max_size};

@@ -31,3 +31,6 @@ pub use geotransform::{GeoTransform, Window};
 pub use overview::{best_overview, OverviewChoice};
 pub use resampling::{Resampling, UnknownResampling};
 pub use warper::{map_pixels, warp_points, CoordMap, Warped};
+
+#[cfg(test)]
+mod proptests;

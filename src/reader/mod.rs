@@ -9,6 +9,7 @@
 
 mod dataset;
 mod feature;
+mod handle;
 mod image;
 mod options;
 mod part;
@@ -21,6 +22,7 @@ mod zoom;
 
 pub use dataset::{Dataset, DatasetMeta, MemDataset};
 pub use feature::{feature, polygons_bounds, polygons_from_geojson, rasterize, Polygons};
+pub use handle::{image_statistics, Reader};
 pub use image::ImageData;
 pub use options::{PartOptions, ReadOptions, TileOptions};
 pub use part::{part, width_height_for_max_size};

@@ -38,7 +38,9 @@ pub mod wkt;
 pub use bounds::transform_bounds;
 pub use crs::{Crs, Units};
 pub use transform::Transformer;
-pub use warp_output::{suggested_warp_output, GeoTransform, WarpOutput};
+pub use warp_output::{
+    calculate_default_transform, suggested_warp_output, GeoTransform, WarpOutput,
+};
 
 /// Errors from building CRSs and transforming coordinates.
 #[derive(Debug, thiserror::Error)]

@@ -193,3 +193,96 @@ fn identity_warp_matches_native_read() {
     assert_eq!(native.raster.data, warped.raster.data);
     assert_eq!(native.raster.mask, warped.raster.mask);
 }
+
+/// A `w × h` u32 dataset in EPSG:4326 over `[lon0, lat0 - h·res] .. [lon0 + w·res, lat0]`
+/// whose value encodes its pixel: `row * 100_000 + col`.
+fn geographic(w: usize, h: usize, lon0: f64, lat0: f64, res: f64) -> MemDataset {
+    let full: Vec<u32> = (0..h)
+        .flat_map(|r| (0..w).map(move |c| (r * 100_000 + c) as u32))
+        .collect();
+    let meta = DatasetMeta {
+        width: w,
+        height: h,
+        bands: 1,
+        dtype: DataType::U32,
+        geotransform: GeoTransform([lon0, res, 0.0, lat0, 0.0, -res]),
+        crs: Crs::from_epsg(4326).unwrap(),
+        nodata: None,
+        alpha_band: None,
+        has_mask: false,
+        overviews: vec![],
+        block_size: (256, 256),
+        descriptions: vec![None],
+        scales: vec![1.0],
+        offsets: vec![0.0],
+        statistics: vec![None],
+    };
+    MemDataset {
+        meta,
+        levels: vec![Raster {
+            width: w,
+            height: h,
+            bands: 1,
+            data: Samples::U32(full),
+            mask: vec![255; w * h],
+        }],
+    }
+}
+
+#[test]
+fn reprojected_tile_samples_the_right_source_pixels() {
+    use crate::crs::Transformer;
+    let ds = geographic(1000, 1000, 0.0, 50.0, 0.01);
+    let tms = crate::tms::default_registry()
+        .get("WebMercatorQuad")
+        .unwrap();
+    // z8 tile over lon 2.81..4.22, lat 45.09..46.07: fully inside the dataset
+    let (z, x, y) = (8, 130, 90);
+    let spec = TileSpec::from_tms(&tms, z, x, y).unwrap();
+    let img = rt()
+        .block_on(tile(&ds, &spec, &TileOptions::default()))
+        .unwrap();
+    assert_eq!((img.width(), img.height()), (256, 256));
+    assert!(img.raster.mask.iter().all(|m| *m == 255));
+    let gt = GeoTransform::from_bounds(spec.bounds, 256, 256);
+    let to_geo = Transformer::new(&spec.crs, &ds.meta.crs).unwrap();
+    let (mut exact, mut worst) = (0, 0i64);
+    for j in (0..256).step_by(5) {
+        for i in (0..256).step_by(5) {
+            let (mx, my) = gt.apply(i as f64 + 0.5, j as f64 + 0.5);
+            let (lon, lat) = to_geo.transform_point(mx, my).unwrap();
+            let (ec, er) = (
+                ((lon - 0.0) / 0.01).floor() as i64,
+                ((50.0 - lat) / 0.01).floor() as i64,
+            );
+            let v = img.raster.data.get_f64(j * 256 + i) as i64;
+            let (gr, gc) = (v / 100_000, v % 100_000);
+            let d = (gr - er).abs().max((gc - ec).abs());
+            worst = worst.max(d);
+            exact += (d == 0) as usize;
+        }
+    }
+    // two-step (warp at native resolution, then nearest decimation) may shift by one pixel
+    assert!(
+        worst <= 1,
+        "sampled a pixel {worst} away from the expected one"
+    );
+    assert!(exact > 52 * 52 / 2, "only {exact} exact samples");
+}
+
+#[test]
+fn tile_outside_dataset_is_a_distinct_error() {
+    let ds = geographic(100, 100, 0.0, 50.0, 0.01);
+    let tms = crate::tms::default_registry()
+        .get("WebMercatorQuad")
+        .unwrap();
+    let spec = TileSpec::from_tms(&tms, 8, 10, 10).unwrap();
+    let err = rt()
+        .block_on(tile(&ds, &spec, &TileOptions::default()))
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::TileOutsideBounds { x: 10, y: 10, z: 8 }),
+        "{err}"
+    );
+    assert_eq!(err.to_string(), "Tile(x=10, y=10, z=8) is outside bounds");
+}

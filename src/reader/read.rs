@@ -19,8 +19,8 @@ use crate::raster::{DataType, Raster, Samples};
 use crate::warp::decimate::{nearest_indices, resample, Plane};
 use crate::warp::kernel::Source;
 use crate::warp::{
-    best_overview, map_pixels, warp_points, ApproxTransform, CoordTransform, GenImgProj,
-    GeoTransform, Resampling, Window, DEFAULT_MAX_ERROR,
+    best_overview, map_pixels, warp_points, warper::VRT_BLOCK_WIDTH, ApproxTransform,
+    CoordTransform, GenImgProj, GeoTransform, Resampling, Window, DEFAULT_MAX_ERROR,
 };
 
 use super::image::{samples_from_f64, ImageData};
@@ -261,6 +261,12 @@ async fn read_native<D: Dataset>(
 }
 
 /// Values and validity for a read of a warped VRT grid.
+///
+/// GDAL (3.10, as recorded) does not warp the VRT at its own resolution and then decimate:
+/// it picks one of the VRT's implicit overviews (one per source overview, sized VRT size /
+/// source factor) with the usual threshold rule, and warps the chosen source overview
+/// *directly* into the output buffer. Each output pixel centre is therefore mapped straight to
+/// the source level, and the RasterIO resampling plays no part (the warp kernel does).
 #[allow(clippy::too_many_arguments)]
 async fn read_warped<D: Dataset>(
     ds: &D,
@@ -294,20 +300,27 @@ async fn read_warped<D: Dataset>(
         (ow, oh),
         params.resampling.overview_threshold(),
     );
-    let (level, lgt, (lw, lh), lwin) = match choice {
-        Some(c) => {
-            let (w, h) = ovr_sizes[c.index];
-            let g = gt.scaled(gw as f64 / w as f64, gh as f64 / h as f64);
-            (c.index + 1, g, (w, h), c.window)
-        }
-        None => (0, gt, (gw, gh), win),
+    let downsampling = (ow as f64) < win.width.trunc() || (oh as f64) < win.height.trunc();
+    // GDAL warps straight into the buffer when it reads an implicit overview, or when the
+    // dataset has no overviews at all; when overviews exist but none fits it warps the
+    // full-resolution VRT block by block and decimates that (two steps)
+    let two_step = downsampling && choice.is_none() && !ovr_sizes.is_empty();
+    let level = choice.map(|c| c.index + 1).unwrap_or(0);
+    tracing::trace!(gw, gh, ?win, level, ow, oh, two_step, "warped read");
+    // the grid warped: the output buffer itself, or the full-resolution VRT
+    let (grid_gt, grid_w, span, rows, cols, region) = if two_step {
+        let (rows, cols, region) = two_step_pixels(win, (gw, gh), (ow, oh), params.resampling);
+        (gt, gw, VRT_BLOCK_WIDTH, rows, cols, region)
+    } else {
+        let gt_out = GeoTransform::from_bounds(win.bounds(&gt), ow, oh);
+        (gt_out, ow, ow, (0..oh).collect(), (0..ow).collect(), None)
     };
     let src_gt = meta
         .level_geotransform(level)
         .ok_or(Error::InvalidLevel(level))?;
     let src_inv = src_gt.invert().ok_or(Error::Geotransform)?;
     let exact = GenImgProj {
-        dst_gt: lgt,
+        dst_gt: grid_gt,
         src_inv_gt: src_inv,
         coords: dst_to_src,
     };
@@ -315,68 +328,30 @@ async fn read_warped<D: Dataset>(
         exact: &exact,
         max_error: DEFAULT_MAX_ERROR,
     };
-    let nearest_io = params.resampling == Resampling::Nearest;
-    let clamp_idx = |idx: Vec<i64>, size: usize| -> Vec<usize> {
-        idx.into_iter()
-            .map(|i| i.clamp(0, size as i64 - 1) as usize)
-            .collect()
-    };
-    // which pixels of the level grid are needed
-    let (cols, rows, rx0, ry0, rw, rh) = if nearest_io {
-        let cols = clamp_idx(nearest_indices(lwin.col_off, lwin.width, ow), lw);
-        let rows = clamp_idx(nearest_indices(lwin.row_off, lwin.height, oh), lh);
-        (cols, rows, 0, 0, 0, 0)
-    } else {
-        let ratio = (lwin.width / ow as f64)
-            .max(lwin.height / oh as f64)
-            .max(1.0);
-        let margin = (params.resampling.kernel_radius().unwrap_or(1.0) * ratio).ceil() as i64 + 1;
-        let x0 = (lwin.col_off.floor() as i64 - margin).max(0) as usize;
-        let y0 = (lwin.row_off.floor() as i64 - margin).max(0) as usize;
-        let x1 = (((lwin.col_off + lwin.width).ceil() as i64 + margin).max(0) as usize).min(lw);
-        let y1 = (((lwin.row_off + lwin.height).ceil() as i64 + margin).max(0) as usize).min(lh);
-        if x1 <= x0 || y1 <= y0 {
-            return Ok((vec![vec![0.0; ow * oh]; bands.len()], vec![0; ow * oh]));
-        }
-        check_source(x1 - x0, y1 - y0)?;
-        (
-            (x0..x1).collect(),
-            (y0..y1).collect(),
-            x0,
-            y0,
-            x1 - x0,
-            y1 - y0,
-        )
-    };
-    let map = map_pixels(&approx, lw, &rows, &cols);
-    let margin = params
-        .reproject
-        .kernel_radius()
-        .map(|r| r.ceil() as i64 + 1)
-        .unwrap_or(1);
-    let scale = map.scale();
-    let margin =
-        if params.reproject.kernel_radius().is_some() || params.reproject != Resampling::Nearest {
-            margin + (1.0 / scale.0.min(scale.1).clamp(1e-3, 1.0)).ceil() as i64 * 3
-        } else {
-            margin
-        };
+    let map = map_pixels(&approx, grid_w, span, &rows, &cols);
+    let reproject = params.reproject;
+    let mut margin = 1;
+    if reproject != Resampling::Nearest {
+        let scale = map.scale();
+        let stretch = (1.0 / scale.0.min(scale.1).clamp(1e-3, 1.0)).ceil() as i64;
+        margin += reproject.kernel_radius().unwrap_or(1.0).ceil() as i64 * stretch + stretch;
+    }
     let nb = bands.len();
+    let empty = || (vec![vec![0.0; ow * oh]; nb], vec![0; ow * oh]);
     let Some((sx0, sy0, sx1, sy1)) = map.source_window(margin) else {
-        return Ok((vec![vec![0.0; ow * oh]; nb], vec![0; ow * oh]));
+        return Ok(empty());
     };
     let (slw, slh) = meta.level_size(level).ok_or(Error::InvalidLevel(level))?;
     let (sx0, sy0) = (sx0.max(0), sy0.max(0));
     let (sx1, sy1) = (sx1.min(slw as i64), sy1.min(slh as i64));
     if sx1 <= sx0 || sy1 <= sy0 {
-        return Ok((vec![vec![0.0; ow * oh]; nb], vec![0; ow * oh]));
+        return Ok(empty());
     }
     let (sw, sh) = ((sx1 - sx0) as usize, (sy1 - sy0) as usize);
     check_source(sw, sh)?;
     let src = ds.read_window(level, sx0, sy0, sw, sh, bands).await?;
-    let reproject = params.reproject;
-    let resampling = params.resampling;
     let has_alpha = bands.len() > params.indexes.len();
+    let resampling = params.resampling;
     tokio::task::spawn_blocking(move || {
         let (planes, mut svalid) = to_planes(&src);
         // the warper's source validity: nodata values and transparent alpha do not count
@@ -401,32 +376,35 @@ async fn read_warped<D: Dataset>(
             valid: &svalid,
         };
         let warped = warp_points(&source, &map, reproject);
-        if nearest_io {
-            return (warped.bands, warped.valid);
+        match region {
+            None => (warped.bands, warped.valid),
+            // resampled second step over the warped region
+            Some((rx0, ry0)) => {
+                let mut valid = vec![0u8; ow * oh];
+                let mut out = Vec::with_capacity(warped.bands.len());
+                for p in &warped.bands {
+                    let plane = Plane {
+                        width: warped.width,
+                        height: warped.height,
+                        values: p,
+                        valid: &warped.valid,
+                    };
+                    let (v, ok) = resample(
+                        &plane,
+                        win.col_off - rx0 as f64,
+                        win.row_off - ry0 as f64,
+                        win.width,
+                        win.height,
+                        ow,
+                        oh,
+                        resampling,
+                    );
+                    valid = ok;
+                    out.push(v);
+                }
+                (out, valid)
+            }
         }
-        let mut valid = vec![0u8; ow * oh];
-        let mut out = Vec::with_capacity(nb);
-        for p in &warped.bands {
-            let plane = Plane {
-                width: rw,
-                height: rh,
-                values: p,
-                valid: &warped.valid,
-            };
-            let (v, ok) = resample(
-                &plane,
-                lwin.col_off - rx0 as f64,
-                lwin.row_off - ry0 as f64,
-                lwin.width,
-                lwin.height,
-                ow,
-                oh,
-                resampling,
-            );
-            valid = ok;
-            out.push(v);
-        }
-        (out, valid)
     })
     .await
     .map_err(|e| Error::Task(e.to_string()))
@@ -435,6 +413,39 @@ async fn read_warped<D: Dataset>(
 /// Appends `src` (any type) to `dst`, converting with GDAL's rules.
 fn extend_from<T: crate::raster::Sample>(dst: &mut Vec<T>, src: &Samples) {
     crate::with_samples!(src, v => dst.extend(v.iter().map(|x| T::from_f64(crate::raster::Sample::to_f64(*x)))));
+}
+
+/// The VRT pixels the second step of a two-step read looks at: for nearest, the decimation
+/// indices themselves (`region` = `None`); otherwise the whole covered region plus the
+/// kernel's reach, returned as its top-left corner.
+#[allow(clippy::type_complexity)]
+fn two_step_pixels(
+    win: Window,
+    (gw, gh): (usize, usize),
+    (ow, oh): (usize, usize),
+    resampling: Resampling,
+) -> (Vec<usize>, Vec<usize>, Option<(usize, usize)>) {
+    let clamp = |idx: Vec<i64>, size: usize| -> Vec<usize> {
+        idx.into_iter()
+            .map(|i| i.clamp(0, size as i64 - 1) as usize)
+            .collect()
+    };
+    if resampling == Resampling::Nearest {
+        let cols = clamp(nearest_indices(win.col_off, win.width, ow), gw);
+        let rows = clamp(nearest_indices(win.row_off, win.height, oh), gh);
+        return (rows, cols, None);
+    }
+    let ratio = (win.width / ow as f64).max(win.height / oh as f64).max(1.0);
+    let margin = (resampling.kernel_radius().unwrap_or(1.0) * ratio).ceil() as i64 + 1;
+    let x0 = (win.col_off.floor() as i64 - margin).max(0) as usize;
+    let y0 = (win.row_off.floor() as i64 - margin).max(0) as usize;
+    let x1 = (((win.col_off + win.width).ceil() as i64 + margin).max(1) as usize).min(gw);
+    let y1 = (((win.row_off + win.height).ceil() as i64 + margin).max(1) as usize).min(gh);
+    (
+        (y0..y1.max(y0 + 1)).collect(),
+        (x0..x1.max(x0 + 1)).collect(),
+        Some((x0, y0)),
+    )
 }
 
 fn same_value(v: f64, nodata: f64) -> bool {

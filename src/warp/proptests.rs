@@ -36,7 +36,7 @@ proptest! {
         let approx = ApproxTransform { exact: &t, max_error: DEFAULT_MAX_ERROR };
         let rows: Vec<usize> = (0..h).collect();
         let cols: Vec<usize> = (0..w).collect();
-        let map = map_pixels(&approx, w, &rows, &cols);
+        let map = map_pixels(&approx, w, w, &rows, &cols);
         for m in [Resampling::Nearest, Resampling::Bilinear, Resampling::Cubic, Resampling::Average, Resampling::Mode, Resampling::Min, Resampling::Max, Resampling::Med] {
             let out = warp_points(&src, &map, m);
             prop_assert!(out.valid.iter().all(|v| *v == 255));
@@ -59,7 +59,7 @@ proptest! {
         let t = Affine { dx, dy, s };
         let rows: Vec<usize> = (0..20).collect();
         let cols: Vec<usize> = (0..20).collect();
-        let map = map_pixels(&t, 20, &rows, &cols);
+        let map = map_pixels(&t, 20, 20, &rows, &cols);
         let out = warp_points(&src, &map, m);
         let any_valid = valid.iter().any(|v| *v != 0);
         for (v, ok) in out.bands[0].iter().zip(&out.valid) {

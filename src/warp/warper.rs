@@ -1,11 +1,10 @@
 //! Running a warp over selected pixels of an output grid.
 //!
-//! GDAL's warped VRT computes its pixels block by block (512 × 128), and the warp kernel
-//! transforms each block row as one scanline through the approximate transformer. The spans
-//! the approximation is computed over therefore start at multiples of 512 columns; we keep
-//! that so our interpolation errors land on the same pixels as GDAL's. Only the pixels a later
-//! decimation will actually look at are computed ([`map_pixels`] takes the wanted rows and
-//! columns), which keeps a zoomed-out tile from warping a whole native-resolution grid.
+//! GDAL's warp kernel transforms each row of the region it warps as one scanline through the
+//! approximate transformer, so where interpolation errors land depends on the span of those
+//! scanlines (the whole output buffer width when warping straight into it; 512-column blocks
+//! when a warped VRT is read block by block). [`map_pixels`] takes that span so our errors land
+//! on the same pixels as GDAL's, and computes only the wanted rows and columns.
 
 use rayon::prelude::*;
 
@@ -28,10 +27,12 @@ pub struct CoordMap {
 }
 
 /// Maps the centres of the selected pixels (sorted `cols`, any `rows`) of a grid `grid_w`
-/// pixels wide through `t`, one scanline per VRT block as GDAL does.
+/// pixels wide through `t`, transforming each row in scanlines of `span` columns (aligned to
+/// multiples of `span`) as GDAL does.
 pub fn map_pixels(
     t: &dyn PixelTransform,
     grid_w: usize,
+    span: usize,
     rows: &[usize],
     cols: &[usize],
 ) -> CoordMap {
@@ -43,9 +44,10 @@ pub fn map_pixels(
             let mut ok = Vec::with_capacity(cols.len());
             let mut i = 0;
             while i < cols.len() {
-                let block = cols[i] / VRT_BLOCK_WIDTH;
-                let start = block * VRT_BLOCK_WIDTH;
-                let end = ((block + 1) * VRT_BLOCK_WIDTH).min(grid_w.max(cols[i] + 1));
+                let bw = span.max(1);
+                let block = cols[i] / bw;
+                let start = block * bw;
+                let end = ((block + 1) * bw).min(grid_w.max(cols[i] + 1));
                 let mut bx: Vec<f64> = (start..end).map(|c| c as f64 + 0.5).collect();
                 let mut by = vec![r as f64 + 0.5; bx.len()];
                 let mut bok = vec![true; bx.len()];

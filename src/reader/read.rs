@@ -119,6 +119,7 @@ pub async fn read<D: Dataset>(
                 gt,
                 (width, height),
                 win,
+                window.is_none(),
                 dst_to_src,
                 params,
                 &read_bands,
@@ -262,17 +263,19 @@ async fn read_native<D: Dataset>(
 
 /// Values and validity for a read of a warped VRT grid.
 ///
-/// GDAL (3.10, as recorded) does not warp the VRT at its own resolution and then decimate:
-/// it picks one of the VRT's implicit overviews (one per source overview, sized VRT size /
-/// source factor) with the usual threshold rule, and warps the chosen source overview
-/// *directly* into the output buffer. Each output pixel centre is therefore mapped straight to
-/// the source level, and the RasterIO resampling plays no part (the warp kernel does).
+/// GDAL picks one of the VRT's implicit overviews (one per source overview, sized VRT size /
+/// source factor) with the usual threshold rule. Then, when every VRT band is read over the
+/// whole VRT (the usual tile read), it warps the chosen source level *directly* into the
+/// output buffer: each output pixel centre maps straight to the source and the RasterIO
+/// resampling plays no part. Otherwise (a band subset, or a padded window) it warps the VRT
+/// block by block and decimates: two steps.
 #[allow(clippy::too_many_arguments)]
 async fn read_warped<D: Dataset>(
     ds: &D,
     gt: GeoTransform,
     (gw, gh): (usize, usize),
     win: Window,
+    whole: bool,
     dst_to_src: &dyn CoordTransform,
     params: &ReadParams,
     bands: &[usize],
@@ -300,20 +303,44 @@ async fn read_warped<D: Dataset>(
         (ow, oh),
         params.resampling.overview_threshold(),
     );
-    let downsampling = (ow as f64) < win.width.trunc() || (oh as f64) < win.height.trunc();
-    // GDAL warps straight into the buffer when it reads an implicit overview, or when the
-    // dataset has no overviews at all; when overviews exist but none fits it warps the
-    // full-resolution VRT block by block and decimates that (two steps)
-    let two_step = downsampling && choice.is_none() && !ovr_sizes.is_empty();
+    // The path GDAL's VRTWarpedDataset::IRasterIO takes. Reading every band of the VRT over
+    // its whole extent warps straight into the buffer (from the chosen implicit overview's
+    // source level, or full resolution); reading a subset of bands or a small window goes
+    // block by block (512 × 128) over the VRT (or overview VRT) grid and decimates that.
+    let add_alpha = nodata.is_none() && meta.alpha_band.is_none();
+    let vrt_bands = meta.bands + add_alpha as usize;
+    let requested = bands.len() + add_alpha as usize;
+    let same_size = ow as f64 == win.width && oh as f64 == win.height;
+    let dataset_path = (requested == vrt_bands || vrt_bands == 1)
+        && (whole || (ow > VRT_BLOCK_WIDTH && oh > 128))
+        && (whole || same_size);
     let level = choice.map(|c| c.index + 1).unwrap_or(0);
-    tracing::trace!(gw, gh, ?win, level, ow, oh, two_step, "warped read");
-    // the grid warped: the output buffer itself, or the full-resolution VRT
-    let (grid_gt, grid_w, span, rows, cols, region) = if two_step {
-        let (rows, cols, region) = two_step_pixels(win, (gw, gh), (ow, oh), params.resampling);
-        (gt, gw, VRT_BLOCK_WIDTH, rows, cols, region)
-    } else {
+    tracing::trace!(gw, gh, ?win, level, ow, oh, dataset_path, "warped read");
+    let (grid_gt, grid_w, span, rows, cols, region, swin) = if dataset_path {
         let gt_out = GeoTransform::from_bounds(win.bounds(&gt), ow, oh);
-        (gt_out, ow, ow, (0..oh).collect(), (0..ow).collect(), None)
+        (
+            gt_out,
+            ow,
+            ow,
+            (0..oh).collect(),
+            (0..ow).collect(),
+            None,
+            win,
+        )
+    } else {
+        let (lgt, (lw, lh), lwin) = match choice {
+            Some(c) => {
+                let (w, h) = ovr_sizes[c.index];
+                (
+                    gt.scaled(gw as f64 / w as f64, gh as f64 / h as f64),
+                    (w, h),
+                    c.window,
+                )
+            }
+            None => (gt, (gw, gh), win),
+        };
+        let (rows, cols, region) = two_step_pixels(lwin, (lw, lh), (ow, oh), params.resampling);
+        (lgt, lw, VRT_BLOCK_WIDTH, rows, cols, region, lwin)
     };
     let src_gt = meta
         .level_geotransform(level)
@@ -391,10 +418,10 @@ async fn read_warped<D: Dataset>(
                     };
                     let (v, ok) = resample(
                         &plane,
-                        win.col_off - rx0 as f64,
-                        win.row_off - ry0 as f64,
-                        win.width,
-                        win.height,
+                        swin.col_off - rx0 as f64,
+                        swin.row_off - ry0 as f64,
+                        swin.width,
+                        swin.height,
                         ow,
                         oh,
                         resampling,

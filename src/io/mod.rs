@@ -27,5 +27,5 @@ pub use cache::{ChunkCache, ChunkKey};
 pub use coalesce::{coalesce, read_ranges, MergedRange};
 pub use config::IoConfig;
 pub use error::Error;
-pub use source::{ByteSource, CountingSource, MemorySource};
+pub use source::{read_exact, ByteSource, CountingSource, MemorySource};
 pub use store::{open_source, ObjectSource};

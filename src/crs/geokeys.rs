@@ -1,0 +1,655 @@
+//! GeoTIFF GeoKeys → [`Crs`].
+//!
+//! A GeoTIFF names its CRS either by EPSG code (`ProjectedCSTypeGeoKey` /
+//! `GeographicTypeGeoKey`) or, with the value 32767 ("user-defined"), spells it out: a
+//! coordinate transformation code (`ProjCoordTransGeoKey`: 1 = transverse Mercator,
+//! 17 = equirectangular…) with its parameters in separate keys, plus ellipsoid/datum keys for
+//! the geographic part. This module rebuilds both the proj definition and the WKT GDAL would
+//! print (names come from the citation keys GDAL writes: `GCS Name = …|Datum = …|`).
+
+use super::wkt::{GeographicCs, LinearUnit, ProjectedCs, Spheroid};
+use super::{Crs, Error};
+use crate::tiff::geokeys::{key, GeoKeys};
+
+const USER_DEFINED: u16 = 32767;
+
+/// Builds the CRS of a GeoTIFF from its keys.
+pub fn crs_from_geokeys(keys: &GeoKeys) -> Result<Crs, Error> {
+    let model = keys.short(key::GT_MODEL_TYPE);
+    if let Some(code) = keys
+        .short(key::PROJECTED_CS_TYPE)
+        .filter(|c| *c != USER_DEFINED)
+    {
+        return Crs::from_epsg(u32::from(code));
+    }
+    let has_projection = keys.short(key::PROJECTION).is_some()
+        || keys.short(key::PROJ_COORD_TRANS).is_some()
+        || keys.short(key::PROJECTED_CS_TYPE) == Some(USER_DEFINED);
+    if model == Some(1) || (model.is_none() && has_projection) {
+        let pcs = projected_from_geokeys(keys)?;
+        let proj = pcs.proj_string();
+        let wkt = pcs.to_wkt();
+        return Crs::build(proj, None, None, false, Some(wkt), pcs.name.clone());
+    }
+    if model == Some(3) {
+        return Err(Error::Unsupported("geocentric geotiff model".into()));
+    }
+    match keys.short(key::GEOGRAPHIC_TYPE) {
+        Some(code) if code != USER_DEFINED => Crs::from_epsg(u32::from(code)),
+        Some(_) => {
+            let g = geographic_from_geokeys(keys)?;
+            let wkt = g.to_wkt_node(true);
+            Crs::build(g.proj_string(), None, None, true, Some(wkt), g.name.clone())
+        }
+        None => Err(Error::Unsupported(
+            "geokeys name no projected or geographic crs".into(),
+        )),
+    }
+}
+
+/// One field of a GDAL-style citation: `GCS Name = X|Datum = Y|…`.
+fn citation_field(citation: &str, field: &str) -> Option<String> {
+    citation.split('|').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        (k.trim() == field).then(|| v.trim().to_string())
+    })
+}
+
+/// A citation without `key = value` fields is a plain name (`WGS 84|`).
+fn plain_citation(citation: &str) -> Option<String> {
+    if citation.contains('=') {
+        return None;
+    }
+    let name = citation.trim_end_matches('|').trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Known EPSG ellipsoids: code → (name, a, inverse flattening, proj name).
+fn ellipsoid(code: u16) -> Option<(&'static str, f64, f64, &'static str)> {
+    Some(match code {
+        7030 => ("WGS 84", 6378137.0, 298.257223563, "WGS84"),
+        7019 => ("GRS 1980", 6378137.0, 298.257222101, "GRS80"),
+        7043 => ("WGS 72", 6378135.0, 298.26, "WGS72"),
+        7001 => ("Airy 1830", 6377563.396, 299.3249646, "airy"),
+        7022 => ("International 1924", 6378388.0, 297.0, "intl"),
+        7008 => ("Clarke 1866", 6378206.4, 294.978698213898, "clrk66"),
+        7004 => ("Bessel 1841", 6377397.155, 299.1528128, "bessel"),
+        _ => return None,
+    })
+}
+
+/// The geographic part of a user-defined CRS.
+fn geographic_from_geokeys(keys: &GeoKeys) -> Result<GeographicCs, Error> {
+    if let Some(code) = keys
+        .short(key::GEOGRAPHIC_TYPE)
+        .filter(|c| *c != USER_DEFINED)
+    {
+        return known_geographic(code);
+    }
+    if let Some(u) = keys.short(key::GEOG_ANGULAR_UNITS) {
+        if u != 9102 {
+            return Err(Error::Unsupported(format!(
+                "geographic angular unit {u} (only degrees, 9102)"
+            )));
+        }
+    }
+    let citation = keys.ascii(key::GEOG_CITATION).unwrap_or("");
+    let name = citation_field(citation, "GCS Name")
+        .or_else(|| plain_citation(citation))
+        .unwrap_or_else(|| "unknown".into());
+
+    let ell_code = keys
+        .short(key::GEOG_ELLIPSOID)
+        .filter(|c| *c != USER_DEFINED);
+    let known = ell_code.and_then(ellipsoid);
+    if let (Some(code), None) = (ell_code, known) {
+        if keys.double(key::GEOG_SEMI_MAJOR_AXIS).is_none() {
+            return Err(Error::Unsupported(format!("ellipsoid EPSG:{code}")));
+        }
+    }
+    let (sph_name, a, inv_f, proj_ellps) = match known {
+        Some((n, a, f, p)) => (n.to_string(), a, f, Some(p)),
+        None => {
+            let a = keys.double(key::GEOG_SEMI_MAJOR_AXIS).ok_or_else(|| {
+                Error::Unsupported("user-defined ellipsoid without semi-major axis".into())
+            })?;
+            if !(a.is_finite() && a > 0.0) {
+                return Err(Error::Invalid(format!("semi-major axis {a}")));
+            }
+            let inv_f = match (
+                keys.double(key::GEOG_INV_FLATTENING),
+                keys.double(key::GEOG_SEMI_MINOR_AXIS),
+            ) {
+                (Some(f), _) => f,
+                (None, Some(b)) if (a - b).abs() > 0.0 => a / (a - b),
+                _ => 0.0,
+            };
+            if !inv_f.is_finite() || inv_f < 0.0 {
+                return Err(Error::Invalid(format!("inverse flattening {inv_f}")));
+            }
+            let n = citation_field(citation, "Ellipsoid").unwrap_or_else(|| "unnamed".into());
+            (n, a, inv_f, None)
+        }
+    };
+    let datum_code = keys
+        .short(key::GEOG_GEODETIC_DATUM)
+        .filter(|c| *c != USER_DEFINED);
+    let (datum, datum_epsg, proj_datum) = match datum_code {
+        Some(6326) => (
+            "WGS_1984".to_string(),
+            Some(6326),
+            "+datum=WGS84".to_string(),
+        ),
+        Some(6269) => (
+            "North_American_Datum_1983".to_string(),
+            Some(6269),
+            "+datum=NAD83".to_string(),
+        ),
+        Some(6258) => (
+            "European_Terrestrial_Reference_System_1989".to_string(),
+            Some(6258),
+            "+ellps=GRS80 +towgs84=0,0,0,0,0,0,0".to_string(),
+        ),
+        Some(c) => return Err(Error::Unsupported(format!("geodetic datum EPSG:{c}"))),
+        None => {
+            let d = citation_field(citation, "Datum").unwrap_or_else(|| "unknown".into());
+            // No shift parameters: PROJ treats an unknown datum as WGS 84 ("ballpark").
+            let p = match proj_ellps {
+                Some(e) => format!("+ellps={e}"),
+                None if inv_f == 0.0 => format!("+R={a}"),
+                None => format!("+a={a} +rf={inv_f}"),
+            };
+            (d, None, p)
+        }
+    };
+    let primem_lon = keys.double(key::GEOG_PRIME_MERIDIAN_LONG).unwrap_or(0.0);
+    if !primem_lon.is_finite() {
+        return Err(Error::Invalid(format!("prime meridian {primem_lon}")));
+    }
+    let primem = citation_field(citation, "Primem").unwrap_or_else(|| {
+        if primem_lon == 0.0 {
+            "Greenwich".into()
+        } else {
+            "unnamed".into()
+        }
+    });
+    Ok(GeographicCs {
+        name,
+        datum,
+        datum_epsg,
+        spheroid: Spheroid {
+            name: sph_name,
+            a,
+            inv_f,
+            epsg: known.and(ell_code).map(u32::from),
+        },
+        primem,
+        primem_lon,
+        primem_epsg: None,
+        epsg: None,
+        proj_datum,
+    })
+}
+
+/// Geographic CRSs named by EPSG code inside a user-defined projected CRS.
+fn known_geographic(code: u16) -> Result<GeographicCs, Error> {
+    let (name, datum, datum_epsg, sph, proj_datum) = match code {
+        4326 => ("WGS 84", "WGS_1984", 6326, 7030, "+datum=WGS84"),
+        4269 => (
+            "NAD83",
+            "North_American_Datum_1983",
+            6269,
+            7019,
+            "+datum=NAD83",
+        ),
+        4258 => (
+            "ETRS89",
+            "European_Terrestrial_Reference_System_1989",
+            6258,
+            7019,
+            "+ellps=GRS80 +towgs84=0,0,0,0,0,0,0",
+        ),
+        c => {
+            return Err(Error::Unsupported(format!(
+                "geographic crs EPSG:{c} as base of a user-defined projection"
+            )))
+        }
+    };
+    let (sname, a, inv_f, _) =
+        ellipsoid(sph).ok_or_else(|| Error::Unsupported(format!("ellipsoid EPSG:{sph}")))?;
+    Ok(GeographicCs {
+        name: name.into(),
+        datum: datum.into(),
+        datum_epsg: Some(datum_epsg),
+        spheroid: Spheroid {
+            name: sname.into(),
+            a,
+            inv_f,
+            epsg: Some(u32::from(sph)),
+        },
+        primem: "Greenwich".into(),
+        primem_lon: 0.0,
+        primem_epsg: Some(8901),
+        epsg: Some(u32::from(code)),
+        proj_datum: proj_datum.into(),
+    })
+}
+
+/// The first of several keys that is present (GeoTIFF writers disagree on which to use).
+fn first(keys: &GeoKeys, ids: &[u16]) -> Option<f64> {
+    ids.iter().find_map(|id| keys.double(*id))
+}
+
+fn linear_unit(keys: &GeoKeys) -> Result<LinearUnit, Error> {
+    Ok(match keys.short(key::PROJ_LINEAR_UNITS) {
+        None | Some(9001) => LinearUnit::metre(),
+        Some(9002) => LinearUnit {
+            name: "foot".into(),
+            to_meter: 0.3048,
+            epsg: Some(9002),
+        },
+        Some(9003) => LinearUnit {
+            name: "US survey foot".into(),
+            to_meter: 1200.0 / 3937.0,
+            epsg: Some(9003),
+        },
+        Some(u) => return Err(Error::Unsupported(format!("linear unit EPSG:{u}"))),
+    })
+}
+
+/// The projected part of a user-defined CRS.
+fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
+    use key::*;
+    let geog = geographic_from_geokeys(keys)?;
+    let unit = linear_unit(keys)?;
+    let citation = keys
+        .ascii(PCS_CITATION)
+        .or_else(|| keys.ascii(GT_CITATION))
+        .unwrap_or("");
+    let name = citation_field(citation, "PCS Name")
+        .or_else(|| plain_citation(citation))
+        .unwrap_or_else(|| "unnamed".into());
+
+    let nat_lat = first(
+        keys,
+        &[PROJ_NAT_ORIGIN_LAT, PROJ_FALSE_ORIGIN_LAT, PROJ_CENTER_LAT],
+    )
+    .unwrap_or(0.0);
+    let nat_lon = first(
+        keys,
+        &[
+            PROJ_NAT_ORIGIN_LONG,
+            PROJ_FALSE_ORIGIN_LONG,
+            PROJ_CENTER_LONG,
+        ],
+    )
+    .unwrap_or(0.0);
+    let fo_lat = first(
+        keys,
+        &[PROJ_FALSE_ORIGIN_LAT, PROJ_NAT_ORIGIN_LAT, PROJ_CENTER_LAT],
+    )
+    .unwrap_or(0.0);
+    let fo_lon = first(
+        keys,
+        &[
+            PROJ_FALSE_ORIGIN_LONG,
+            PROJ_NAT_ORIGIN_LONG,
+            PROJ_CENTER_LONG,
+        ],
+    )
+    .unwrap_or(0.0);
+    let c_lat = first(
+        keys,
+        &[PROJ_CENTER_LAT, PROJ_NAT_ORIGIN_LAT, PROJ_FALSE_ORIGIN_LAT],
+    )
+    .unwrap_or(0.0);
+    let c_lon = first(
+        keys,
+        &[
+            PROJ_CENTER_LONG,
+            PROJ_NAT_ORIGIN_LONG,
+            PROJ_FALSE_ORIGIN_LONG,
+        ],
+    )
+    .unwrap_or(0.0);
+    let fe = first(keys, &[PROJ_FALSE_EASTING, PROJ_FALSE_ORIGIN_EASTING]).unwrap_or(0.0);
+    let fnn = first(keys, &[PROJ_FALSE_NORTHING, PROJ_FALSE_ORIGIN_NORTHING]).unwrap_or(0.0);
+    let fo_e = first(keys, &[PROJ_FALSE_ORIGIN_EASTING, PROJ_FALSE_EASTING]).unwrap_or(0.0);
+    let fo_n = first(keys, &[PROJ_FALSE_ORIGIN_NORTHING, PROJ_FALSE_NORTHING]).unwrap_or(0.0);
+    let k = first(keys, &[PROJ_SCALE_AT_NAT_ORIGIN, PROJ_SCALE_AT_CENTER]).unwrap_or(1.0);
+    let sp1 = keys.double(PROJ_STD_PARALLEL1).unwrap_or(0.0);
+    let sp2 = keys.double(PROJ_STD_PARALLEL2).unwrap_or(0.0);
+    let to_m = unit.to_meter;
+
+    for (what, v) in [
+        ("latitude", nat_lat),
+        ("longitude", nat_lon),
+        ("false easting", fe),
+        ("false northing", fnn),
+        ("scale", k),
+        ("standard parallel", sp1),
+        ("standard parallel", sp2),
+    ] {
+        if !v.is_finite() {
+            return Err(Error::Invalid(format!("projection {what} {v}")));
+        }
+    }
+
+    // UTM by ProjectionGeoKey (16001..16060 north, 16101..16160 south).
+    let projection = keys.short(PROJECTION).filter(|c| *c != USER_DEFINED);
+    let (method, params, proj): (&'static str, Vec<(&'static str, f64)>, String) = if let Some(
+        code,
+    ) = projection
+    {
+        let (zone, south) = match code {
+            16001..=16060 => (code - 16000, false),
+            16101..=16160 => (code - 16100, true),
+            c => return Err(Error::Unsupported(format!("projection code {c}"))),
+        };
+        let lon0 = 6.0 * f64::from(zone) - 183.0;
+        let fnorth = if south { 10_000_000.0 } else { 0.0 };
+        (
+            "Transverse_Mercator",
+            vec![
+                ("latitude_of_origin", 0.0),
+                ("central_meridian", lon0),
+                ("scale_factor", 0.9996),
+                ("false_easting", 500_000.0),
+                ("false_northing", fnorth),
+            ],
+            format!("+proj=tmerc +lat_0=0 +lon_0={lon0} +k=0.9996 +x_0=500000 +y_0={fnorth}"),
+        )
+    } else {
+        let ct = keys.short(PROJ_COORD_TRANS).ok_or_else(|| {
+            Error::Unsupported("user-defined projection without ProjCoordTransGeoKey".into())
+        })?;
+        let x0 = fe * to_m;
+        let y0 = fnn * to_m;
+        match ct {
+                1 => (
+                    "Transverse_Mercator",
+                    vec![
+                        ("latitude_of_origin", nat_lat),
+                        ("central_meridian", nat_lon),
+                        ("scale_factor", k),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ],
+                    format!("+proj=tmerc +lat_0={nat_lat} +lon_0={nat_lon} +k={k} +x_0={x0} +y_0={y0}"),
+                ),
+                7 => {
+                    if keys.double(PROJ_STD_PARALLEL1).is_some() {
+                        (
+                            "Mercator_2SP",
+                            vec![
+                                ("standard_parallel_1", sp1),
+                                ("central_meridian", nat_lon),
+                                ("false_easting", fe),
+                                ("false_northing", fnn),
+                            ],
+                            format!("+proj=merc +lat_ts={sp1} +lon_0={nat_lon} +x_0={x0} +y_0={y0}"),
+                        )
+                    } else {
+                        (
+                            "Mercator_1SP",
+                            vec![
+                                ("latitude_of_origin", nat_lat),
+                                ("central_meridian", nat_lon),
+                                ("scale_factor", k),
+                                ("false_easting", fe),
+                                ("false_northing", fnn),
+                            ],
+                            format!("+proj=merc +lon_0={nat_lon} +k={k} +x_0={x0} +y_0={y0}"),
+                        )
+                    }
+                }
+                8 => {
+                    let x0 = fo_e * to_m;
+                    let y0 = fo_n * to_m;
+                    (
+                        "Lambert_Conformal_Conic_2SP",
+                        vec![
+                            ("standard_parallel_1", sp1),
+                            ("standard_parallel_2", sp2),
+                            ("latitude_of_origin", fo_lat),
+                            ("central_meridian", fo_lon),
+                            ("false_easting", fo_e),
+                            ("false_northing", fo_n),
+                        ],
+                        format!("+proj=lcc +lat_0={fo_lat} +lon_0={fo_lon} +lat_1={sp1} +lat_2={sp2} +x_0={x0} +y_0={y0}"),
+                    )
+                }
+                9 => (
+                    "Lambert_Conformal_Conic_1SP",
+                    vec![
+                        ("latitude_of_origin", nat_lat),
+                        ("central_meridian", nat_lon),
+                        ("scale_factor", k),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ],
+                    format!("+proj=lcc +lat_1={nat_lat} +lat_0={nat_lat} +lon_0={nat_lon} +k_0={k} +x_0={x0} +y_0={y0}"),
+                ),
+                10 => (
+                    "Lambert_Azimuthal_Equal_Area",
+                    vec![
+                        ("latitude_of_center", c_lat),
+                        ("longitude_of_center", c_lon),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ],
+                    format!("+proj=laea +lat_0={c_lat} +lon_0={c_lon} +x_0={x0} +y_0={y0}"),
+                ),
+                11 => (
+                    "Albers_Conic_Equal_Area",
+                    vec![
+                        ("standard_parallel_1", sp1),
+                        ("standard_parallel_2", sp2),
+                        ("latitude_of_center", nat_lat),
+                        ("longitude_of_center", nat_lon),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ],
+                    format!("+proj=aea +lat_0={nat_lat} +lon_0={nat_lon} +lat_1={sp1} +lat_2={sp2} +x_0={x0} +y_0={y0}"),
+                ),
+                14 => (
+                    "Stereographic",
+                    vec![
+                        ("latitude_of_origin", c_lat),
+                        ("central_meridian", c_lon),
+                        ("scale_factor", k),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ],
+                    format!("+proj=stere +lat_0={c_lat} +lon_0={c_lon} +k={k} +x_0={x0} +y_0={y0}"),
+                ),
+                15 => {
+                    // Polar stereographic: NatOriginLat is the pole (variant A, with a
+                    // scale) or the latitude of true scale (variant B).
+                    let lon0 = first(keys, &[PROJ_STRAIGHT_VERT_POLE_LONG, PROJ_NAT_ORIGIN_LONG])
+                        .unwrap_or(0.0);
+                    let pole = if nat_lat < 0.0 { -90.0 } else { 90.0 };
+                    (
+                        "Polar_Stereographic",
+                        vec![
+                            ("latitude_of_origin", nat_lat),
+                            ("central_meridian", lon0),
+                            ("scale_factor", k),
+                            ("false_easting", fe),
+                            ("false_northing", fnn),
+                        ],
+                        format!("+proj=stere +lat_0={pole} +lat_ts={nat_lat} +lon_0={lon0} +k={k} +x_0={x0} +y_0={y0}"),
+                    )
+                }
+                16 => (
+                    "Oblique_Stereographic",
+                    vec![
+                        ("latitude_of_origin", nat_lat),
+                        ("central_meridian", nat_lon),
+                        ("scale_factor", k),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ],
+                    format!("+proj=sterea +lat_0={nat_lat} +lon_0={nat_lon} +k={k} +x_0={x0} +y_0={y0}"),
+                ),
+                17 => {
+                    let mut params = Vec::new();
+                    if c_lat != 0.0 {
+                        params.push(("latitude_of_origin", c_lat));
+                    }
+                    params.extend([
+                        ("standard_parallel_1", sp1),
+                        ("central_meridian", c_lon),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ]);
+                    (
+                        "Equirectangular",
+                        params,
+                        format!("+proj=eqc +lat_ts={sp1} +lat_0={c_lat} +lon_0={c_lon} +x_0={x0} +y_0={y0}"),
+                    )
+                }
+                18 => (
+                    "Cassini_Soldner",
+                    vec![
+                        ("latitude_of_origin", nat_lat),
+                        ("central_meridian", nat_lon),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ],
+                    format!("+proj=cass +lat_0={nat_lat} +lon_0={nat_lon} +x_0={x0} +y_0={y0}"),
+                ),
+                21 => (
+                    "Orthographic",
+                    vec![
+                        ("latitude_of_origin", c_lat),
+                        ("central_meridian", c_lon),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ],
+                    format!("+proj=ortho +lat_0={c_lat} +lon_0={c_lon} +x_0={x0} +y_0={y0}"),
+                ),
+                22 => (
+                    "Polyconic",
+                    vec![
+                        ("latitude_of_origin", nat_lat),
+                        ("central_meridian", nat_lon),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ],
+                    format!("+proj=poly +lat_0={nat_lat} +lon_0={nat_lon} +x_0={x0} +y_0={y0}"),
+                ),
+                24 => (
+                    "Sinusoidal",
+                    vec![
+                        ("longitude_of_center", c_lon),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ],
+                    format!("+proj=sinu +lon_0={c_lon} +x_0={x0} +y_0={y0}"),
+                ),
+                c => {
+                    return Err(Error::Unsupported(format!(
+                        "geotiff coordinate transformation {c}"
+                    )))
+                }
+            }
+    };
+    Ok(ProjectedCs {
+        name,
+        geog,
+        method,
+        params,
+        unit,
+        proj_projection: proj,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tiff::geokeys::GeoKeyValue;
+    use std::collections::BTreeMap;
+
+    fn keys(entries: &[(u16, GeoKeyValue)]) -> GeoKeys {
+        GeoKeys {
+            keys: entries.iter().cloned().collect::<BTreeMap<_, _>>(),
+        }
+    }
+    fn s(v: u16) -> GeoKeyValue {
+        GeoKeyValue::Short(vec![v])
+    }
+    fn d(v: f64) -> GeoKeyValue {
+        GeoKeyValue::Double(vec![v])
+    }
+    fn a(v: &str) -> GeoKeyValue {
+        GeoKeyValue::Ascii(v.into())
+    }
+
+    #[test]
+    fn epsg_codes_win() {
+        let k = keys(&[(1024, s(1)), (3072, s(32631))]);
+        assert_eq!(crs_from_geokeys(&k).unwrap().epsg(), Some(32631));
+        let k = keys(&[(1024, s(2)), (2048, s(4326))]);
+        let c = crs_from_geokeys(&k).unwrap();
+        assert_eq!(c.epsg(), Some(4326));
+        assert!(c.is_geographic());
+    }
+
+    #[test]
+    fn missing_and_unknown_are_errors() {
+        assert!(matches!(
+            crs_from_geokeys(&keys(&[])),
+            Err(Error::Unsupported(_))
+        ));
+        let k = keys(&[(1024, s(1)), (3072, s(2000))]);
+        assert!(matches!(crs_from_geokeys(&k), Err(Error::Unsupported(_))));
+        // user-defined with an unsupported transformation code (Hotine oblique mercator)
+        let k = keys(&[
+            (1024, s(1)),
+            (3072, s(32767)),
+            (2048, s(4326)),
+            (3075, s(3)),
+        ]);
+        assert!(matches!(crs_from_geokeys(&k), Err(Error::Unsupported(_))));
+    }
+
+    #[test]
+    fn user_defined_lcc_in_us_feet() {
+        let k = keys(&[
+            (1024, s(1)),
+            (3072, s(32767)),
+            (2048, s(4269)),
+            (3075, s(8)),
+            (3076, s(9003)),
+            (3078, d(33.0)),
+            (3079, d(45.0)),
+            (3084, d(-96.0)),
+            (3085, d(39.0)),
+            (3086, d(1000.0)),
+            (3087, d(0.0)),
+            (1026, a("custom lcc|")),
+        ]);
+        let c = crs_from_geokeys(&k).unwrap();
+        assert_eq!(c.epsg(), None);
+        assert_eq!(c.name(), "custom lcc");
+        let wkt = c.to_titiler_string();
+        assert!(
+            wkt.starts_with("PROJCS[\"custom lcc\",GEOGCS[\"NAD83\""),
+            "{wkt}"
+        );
+        assert!(
+            wkt.contains("PROJECTION[\"Lambert_Conformal_Conic_2SP\"]"),
+            "{wkt}"
+        );
+        assert!(
+            wkt.contains("UNIT[\"US survey foot\",0.304800609601219,AUTHORITY[\"EPSG\",\"9003\"]]"),
+            "{wkt}"
+        );
+        assert!(
+            c.proj_string().contains("+x_0=304.8006096"),
+            "{}",
+            c.proj_string()
+        );
+    }
+}

@@ -5,8 +5,9 @@
 pub enum Error {
     #[error(transparent)]
     Io(#[from] crate::io::Error),
+    /// Header problems (an I/O failure while parsing surfaces as [`Error::Io`] instead).
     #[error(transparent)]
-    Tiff(#[from] crate::tiff::Error),
+    Tiff(crate::tiff::Error),
     /// A chunk could not be decoded.
     #[error("cannot decode chunk {chunk} of ifd {ifd}: {reason}")]
     Decode {
@@ -50,4 +51,13 @@ pub enum Error {
     /// A background decode task failed (panicked or was cancelled).
     #[error("decode task failed: {0}")]
     Task(String),
+}
+
+impl From<crate::tiff::Error> for Error {
+    fn from(e: crate::tiff::Error) -> Error {
+        match e {
+            crate::tiff::Error::Io(io) => Error::Io(io),
+            other => Error::Tiff(other),
+        }
+    }
 }

@@ -60,11 +60,10 @@ pub fn bounds(gt: &[f64; 6], width: u32, height: u32) -> [f64; 4] {
         gt[3] + w * gt[4] + h * gt[5],
     ];
     if gt[2] == 0.0 && gt[4] == 0.0 {
-        // rasterio's array_bounds for north-up (or south-up) grids: west, south, east, north
-        // taken from the corners without reordering x (a negative x scale stays as written).
-        let (left, right) = (gt[0], gt[0] + w * gt[1]);
-        let (top, bottom) = (gt[3], gt[3] + h * gt[5]);
-        return [left, bottom.min(top), right, top.max(bottom)];
+        // rasterio's array_bounds for axis-aligned grids: (left, bottom, right, top) taken
+        // from the corners as written, without reordering: a south-up grid (positive y
+        // scale) reports bottom > top, and TiTiler passes that through.
+        return [gt[0], gt[3] + h * gt[5], gt[0] + w * gt[1], gt[3]];
     }
     let fold = |v: &[f64; 4], f: fn(f64, f64) -> f64| v.iter().copied().reduce(f).unwrap_or(0.0);
     [

@@ -28,7 +28,7 @@ pub struct Info {
     pub width: u32,
     pub height: u32,
     pub overviews: Vec<u32>,
-    /// Only when `nodata_type` is `Nodata` and the value is a number (NaN is omitted).
+    /// Only when `nodata_type` is `Nodata`; a NaN nodata serialises as `null`, like TiTiler.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nodata_value: Option<f64>,
     /// Per band `[min, max]` from `STATISTICS_MINIMUM/MAXIMUM` when every band has them.
@@ -104,7 +104,7 @@ impl Info {
             width: h.width,
             height: h.height,
             overviews: h.overview_factors(),
-            nodata_value: h.nodata.filter(|v| !v.is_nan()),
+            nodata_value: h.nodata,
             minmax: minmax.filter(|m| !m.is_empty()),
         }
     }

@@ -31,6 +31,13 @@ pub fn gdal_dataset_mask(header: &CogHeader, raster: &Raster) -> Vec<u8> {
     }
     if let Some(nd) = header.nodata {
         let nd_cast = cast_nodata(nd, header.dtype);
+        // Float64 overviews written by GDAL carry nodata rounded through float32 (e.g.
+        // -2^100 for a nodata of -1.2676506e30), and GDAL's mask treats them as nodata: its
+        // reference digests for such overviews only match when the comparison is done at
+        // float32 precision as well.
+        let f64_as_f32 = header.dtype == crate::raster::DataType::F64
+            && nd_cast.is_finite()
+            && nd_cast.abs() <= f32::MAX as f64;
         return (0..plane)
             .map(|p| {
                 if raster.mask[p] == 0 {
@@ -41,7 +48,7 @@ pub fn gdal_dataset_mask(header: &CogHeader, raster: &Raster) -> Vec<u8> {
                     if nd_cast.is_nan() {
                         v.is_nan()
                     } else {
-                        v == nd_cast
+                        are_real_equal(v, nd_cast) || (f64_as_f32 && v as f32 == nd_cast as f32)
                     }
                 });
                 if all_nodata {
@@ -71,4 +78,9 @@ fn cast_nodata(nd: f64, dtype: crate::raster::DataType) -> f64 {
             }
         }
     }
+}
+
+/// GDAL's `ARE_REAL_EQUAL`: equality with a relative tolerance of 1e-10.
+fn are_real_equal(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() < 1e-10 || (b != 0.0 && (1.0 - a / b).abs() < 1e-10)
 }

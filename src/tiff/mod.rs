@@ -32,3 +32,8 @@ pub use limits::Limits;
 pub use parse::{parse, ParseOptions, Tiff};
 pub use tags::tag;
 pub use value::Value;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod testutil;

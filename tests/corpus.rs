@@ -143,6 +143,58 @@ fn info_matches_every_recorded_reference() {
     eprintln!("info: {checked} recorded references match");
 }
 
+#[test]
+fn validate_matches_every_recorded_reference() {
+    let dir = conformance().join("cases");
+    let rt = rt();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let case: Value = match std::fs::read_to_string(&p)
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok())
+        {
+            Some(c) => c,
+            None => continue,
+        };
+        if case["path"] != "/cog/validate" || case["expect"]["status"] != 200 {
+            continue;
+        }
+        let q: BTreeMap<String, String> = case["query"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|kv| {
+                (
+                    kv[0].as_str().unwrap().to_string(),
+                    kv[1].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let url = q["url"].replace("{base}", conformance().to_str().unwrap());
+        let cog = rt
+            .block_on(Cog::open(&url, &OpenOptions::uncached()))
+            .unwrap();
+        let strict = q.get("strict").is_some_and(|s| s == "true");
+        let mut ours = serde_json::to_value(cogtiler::cog::validate(cog.header(), strict)).unwrap();
+        let mut want = case["expect"]["json"].clone();
+        ours["Path"] = want["Path"].clone();
+        // GDAL estimates JPEG_QUALITY from the quantisation tables; not reproduced here.
+        if let Some(s) = want["Tags"]["Image Structure"].as_object_mut() {
+            s.remove("JPEG_QUALITY");
+        }
+        let mut diffs = Vec::new();
+        json_diff(&ours, &want, "$", &mut diffs);
+        if !diffs.is_empty() {
+            failures.push(format!("{}: {diffs:?}", case["id"]));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 7, "only {checked} validate cases found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 fn sha256_hex(b: &[u8]) -> String {
     Sha256::digest(b)
         .iter()

@@ -18,6 +18,7 @@ mod header;
 mod info;
 mod mask;
 mod read;
+mod validate;
 
 pub use dataset::{global_chunk_cache, global_header_cache, Cog, HeaderCache, OpenOptions};
 pub use error::Error;
@@ -25,3 +26,4 @@ pub use geotransform::{bounds, geotransform};
 pub use header::{CogHeader, ColorInterp, Level};
 pub use info::Info;
 pub use mask::gdal_dataset_mask;
+pub use validate::{check_layout, compression_name, validate, Validation};

@@ -27,6 +27,10 @@ pub fn transform_bounds(
             "densify_pts {densify_pts} is above 10000"
         )));
     }
+    if src.same_coordinates(dst) {
+        // rasterio returns the input untouched when both CRSs are the same.
+        return Ok(bounds);
+    }
     let degree_input = src.is_geographic();
     let degree_output = dst.is_geographic();
     if degree_output && densify_pts < 2 {
@@ -37,6 +41,11 @@ pub fn transform_bounds(
     if !degree_input && xmax < xmin {
         return Err(Error::Transform(format!(
             "left {xmin} is east of right {xmax} in a projected crs"
+        )));
+    }
+    if degree_input && ymax < ymin {
+        return Err(Error::Transform(format!(
+            "latitude max {ymax} < latitude min {ymin}"
         )));
     }
     let fwd = Transformer::new(src, dst)?;

@@ -91,6 +91,7 @@ impl Transformer {
         if !self.identity {
             let src = self.src.proj();
             let dst = self.dst.proj();
+            let poles = self.mercator_poles(ys);
             if self.src.is_geographic() {
                 xs.iter_mut().for_each(|v| *v = v.to_radians());
                 ys.iter_mut().for_each(|v| *v = v.to_radians());
@@ -102,12 +103,50 @@ impl Transformer {
                 xs.iter_mut().for_each(|v| *v = v.to_degrees());
                 ys.iter_mut().for_each(|v| *v = v.to_degrees());
             }
+            for (i, sign) in poles {
+                if let Some(y) = ys.get_mut(i) {
+                    self.mercator_pole(y, sign);
+                }
+            }
         }
         Ok(xs
             .iter()
             .zip(ys.iter())
             .filter(|(x, y)| !(x.is_finite() && y.is_finite()))
             .count())
+    }
+
+    /// Points at exactly ±90° going into a Mercator projection. proj4rs refuses them; PROJ
+    /// returns the finite value `asinh(tan(π/2))` gives in floating point (≈ ±242 528 680 m),
+    /// and GDAL's bounds and warp-output computations include it, so we reproduce it: such
+    /// points are moved to the equator (same x in Mercator) and shifted north afterwards.
+    fn mercator_poles(&self, ys: &mut [f64]) -> Vec<(usize, f64)> {
+        let name = self.dst.proj().projname();
+        if !self.src.is_geographic() || !(name == "merc" || name == "webmerc") {
+            return Vec::new();
+        }
+        let mut poles = Vec::new();
+        for (i, y) in ys.iter_mut().enumerate() {
+            if y.abs() == 90.0 {
+                poles.push((i, y.signum()));
+                *y = 0.0;
+            }
+        }
+        poles
+    }
+
+    /// Adds the equator-to-pole Mercator distance PROJ computes to `y`.
+    fn mercator_pole(&self, y: &mut f64, sign: f64) {
+        let p = self.dst.proj();
+        let (a, b) = p.ellipse_parameters();
+        let phi = std::f64::consts::FRAC_PI_2;
+        let psi = if p.projname() == "webmerc" || a == b {
+            phi.tan().asinh()
+        } else {
+            let e = (1.0 - (b * b) / (a * a)).sqrt();
+            phi.tan().asinh() - e * (e * phi.sin()).atanh()
+        };
+        *y += sign * p.scaling_factor() * a * psi / p.to_meter();
     }
 
     /// Transforms in place; an error if any point has no finite result.

@@ -147,6 +147,19 @@ pub fn suggested_warp_output(
             "raster size {width}x{height} is out of range"
         )));
     }
+    if src.same_coordinates(dst) && geotransform[2] == 0.0 && geotransform[4] == 0.0 {
+        // GDAL's special case for warping onto the same CRS: the source grid, north-up.
+        let mut gt = *geotransform;
+        if gt[5] > 0.0 {
+            gt[3] += height as f64 * gt[5];
+            gt[5] = -gt[5];
+        }
+        return Ok(WarpOutput {
+            geotransform: gt,
+            width,
+            height,
+        });
+    }
     let inv_gt = invert_geotransform(geotransform).ok_or_else(|| {
         Error::Transform(format!("geotransform {geotransform:?} is not invertible"))
     })?;
@@ -296,7 +309,7 @@ pub fn suggested_warp_output(
         }
         add(xs[i], ys[i]);
     }
-    let Some([min_x, min_y, max_x, max_y]) = ext else {
+    let Some([mut min_x, mut min_y, mut max_x, mut max_y]) = ext else {
         return Err(Error::Transform(format!(
             "no point of the raster transforms from {src} to {dst}"
         )));
@@ -305,6 +318,57 @@ pub fn suggested_warp_output(
         return Err(Error::Transform(format!(
             "too many points ({n_failed} out of {n_samples}) failed to transform from {src} to {dst}"
         )));
+    }
+
+    // Geographic output from a projected source: a pole inside the raster extends the
+    // extent to that pole and to all longitudes.
+    let geographic_out = dst.is_geographic() && !src.is_geographic();
+    if geographic_out {
+        for sign in [-1.0, 1.0] {
+            let lat = 90.0 * sign;
+            let mut px = [0.0];
+            let mut py = [lat];
+            let ok = t.inverse(&mut px, &mut py)?;
+            const EPSILON: f64 = 1e-5;
+            if ok[0]
+                && px[0] >= -EPSILON
+                && px[0] <= nx + EPSILON
+                && py[0] >= -EPSILON
+                && py[0] <= ny + EPSILON
+            {
+                let mut sx = [0.0];
+                let mut sy = [lat];
+                t.inv.transform_lossy(&mut sx, &mut sy)?;
+                let back = t.fwd.transform_point(sx[0], sy[0]);
+                if back.is_ok_and(|(_, y)| (y - lat).abs() <= 1e-6) {
+                    min_x = -180.0;
+                    max_x = 180.0;
+                    if sign < 0.0 {
+                        min_y = lat;
+                    } else {
+                        max_y = lat;
+                    }
+                }
+            }
+        }
+    }
+    // GDAL also merges PROJ's bounds transform (2 points per side) for "particular cases".
+    if geotransform[1] != 0.0
+        && geotransform[2] == 0.0
+        && geotransform[4] == 0.0
+        && geotransform[5] != 0.0
+    {
+        let ulx = geotransform[0];
+        let uly = geotransform[3];
+        let lrx = ulx + geotransform[1] * nx;
+        let lry = uly + geotransform[5] * ny;
+        let b = [ulx.min(lrx), uly.min(lry), ulx.max(lrx), uly.max(lry)];
+        if let Ok(tb) = super::transform_bounds(src, dst, b, 2) {
+            min_x = min_x.min(tb[0]);
+            min_y = min_y.min(tb[1]);
+            max_x = max_x.max(tb[2]);
+            max_y = max_y.max(tb[3]);
+        }
     }
 
     // Square pixel preserving the diagonal pixel count.
@@ -363,6 +427,18 @@ pub fn suggested_warp_output(
             break;
         }
     }
+    // Snap to the ±180 / -90 limits of geographic output instead of overshooting them.
+    let max_x_new = min_x + n_pixels as f64 * px_x;
+    if geographic_out && ((max_x <= 180.0 && max_x_new > 180.0) || max_x == 180.0) {
+        max_x = 180.0;
+        px_x = (max_x - min_x) / n_pixels as f64;
+    }
+    let min_y_new = max_y - n_lines as f64 * px_y;
+    if geographic_out && min_y >= -90.0 && min_y_new < -90.0 {
+        min_y = -90.0;
+        px_y = (max_y - min_y) / n_lines as f64;
+    }
+    let _ = (max_x, min_y);
     Ok(WarpOutput {
         geotransform: [min_x, px_x, 0.0, max_y, 0.0, -px_y],
         width: n_pixels,

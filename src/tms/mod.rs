@@ -18,11 +18,13 @@
 //! The 13 TMSs morecantile ships are embedded ([`registry`]); more can be loaded from JSON
 //! files (`TILEMATRIXSET_DIRECTORY`, as morecantile reads it).
 
+pub mod dataset;
 mod limits;
 mod model;
 pub mod registry;
 mod set;
 
+pub use dataset::{geographic_bounds, maximum_overview_level};
 pub use limits::TileMatrixLimits;
 pub use model::{BoundingBox, CornerOfOrigin, TileMatrix, VariableMatrixWidth};
 pub use registry::{default_registry, TmsRegistry};

@@ -1,0 +1,178 @@
+//! LERC (compression 34887, Esri's Limited Error Raster Compression, via GDAL/libtiff).
+//!
+//! A LERC blob holds a small raster of one data type: `width × height` pixels of `depth` values
+//! each (pixel-interleaved), repeated for `bands` planes, plus a per-band validity bit mask.
+//! It is lossy with a guaranteed maximum error per value (GDAL's `MAX_Z_ERROR`), or lossless.
+//! GDAL stores one blob per chunk with `depth` = samples per pixel, and may wrap the blob in
+//! deflate or zstd (the `LercParameters` tag: `[lerc version, 0 none | 1 deflate | 2 zstd]`).
+//!
+//! The mask is how LERC represents values it cannot or should not store: libtiff encodes NaN
+//! floats as invalid pixels and, on reading, writes NaN back into them. We do the same for
+//! floats (integers get 0), and also return the mask so a reader can use it as nodata.
+
+use ::lerc::{bitmask::BitMask, DataType as LercType, Sample};
+
+use super::{deflate, zstd, ChunkSpec, Error};
+use crate::raster::DataType;
+
+fn corrupt(reason: impl Into<String>) -> Error {
+    Error::Corrupt {
+        codec: "lerc",
+        reason: reason.into(),
+    }
+}
+
+/// The LERC type that stores our sample type.
+fn lerc_type(dtype: DataType) -> LercType {
+    match dtype {
+        DataType::I8 => LercType::Char,
+        DataType::U8 => LercType::Byte,
+        DataType::I16 => LercType::Short,
+        DataType::U16 => LercType::UShort,
+        DataType::I32 => LercType::Int,
+        DataType::U32 => LercType::UInt,
+        DataType::F32 => LercType::Float,
+        DataType::F64 => LercType::Double,
+    }
+}
+
+/// Decodes one LERC chunk into `out`; writes the validity mask into `mask_out` when the blob
+/// has invalid pixels and returns whether it did (see [`super::decode_with_mask`]).
+pub(crate) fn decode(
+    spec: &ChunkSpec,
+    input: &[u8],
+    out: &mut [u8],
+    mask_out: Option<&mut [u8]>,
+) -> Result<bool, Error> {
+    let extra = spec
+        .lerc_parameters
+        .as_deref()
+        .and_then(|p| p.get(1).copied())
+        .unwrap_or(0);
+    // A blob is at most the raw samples plus masks and block headers; bound the inflation so a
+    // hostile stream cannot balloon.
+    let limit = out.len().saturating_mul(2).saturating_add(1 << 16);
+    let unwrapped;
+    let blob: &[u8] = match extra {
+        0 => input,
+        1 => {
+            unwrapped = deflate::decode_bounded(input, limit)?;
+            &unwrapped
+        }
+        2 => {
+            unwrapped = zstd::decode_bounded(input, limit)?;
+            &unwrapped
+        }
+        other => {
+            return Err(Error::UnsupportedFeature {
+                what: format!("lerc additional compression {other}"),
+            })
+        }
+    };
+    let info = ::lerc::decode_info(blob).map_err(|e| corrupt(e.to_string()))?;
+    if (info.width, info.height) != (spec.width, spec.height) {
+        return Err(corrupt(format!(
+            "blob is {}x{}, the chunk is {}x{}",
+            info.width, info.height, spec.width, spec.height
+        )));
+    }
+    if info.data_type != lerc_type(spec.dtype) {
+        return Err(corrupt(format!(
+            "blob holds {:?} values, the chunk {}",
+            info.data_type, spec.dtype
+        )));
+    }
+    let samples = spec.samples as usize;
+    let (depth, bands) = (info.depth as usize, info.bands as usize);
+    if depth.checked_mul(bands) != Some(samples) || (depth != 1 && bands != 1) {
+        return Err(corrupt(format!(
+            "blob has depth {depth} and {bands} bands, the chunk {samples} samples"
+        )));
+    }
+    match spec.dtype {
+        DataType::I8 => decode_typed::<i8>(blob, depth, bands, out, mask_out),
+        DataType::U8 => decode_typed::<u8>(blob, depth, bands, out, mask_out),
+        DataType::I16 => decode_typed::<i16>(blob, depth, bands, out, mask_out),
+        DataType::U16 => decode_typed::<u16>(blob, depth, bands, out, mask_out),
+        DataType::I32 => decode_typed::<i32>(blob, depth, bands, out, mask_out),
+        DataType::U32 => decode_typed::<u32>(blob, depth, bands, out, mask_out),
+        DataType::F32 => decode_typed::<f32>(blob, depth, bands, out, mask_out),
+        DataType::F64 => decode_typed::<f64>(blob, depth, bands, out, mask_out),
+    }
+}
+
+/// A sample type we can write as native bytes, with its "invalid" fill value.
+trait Native: Sample + Copy {
+    const INVALID: Self;
+    fn write(self, dst: &mut [u8]);
+}
+
+macro_rules! native {
+    ($t:ty, $invalid:expr) => {
+        impl Native for $t {
+            const INVALID: Self = $invalid;
+            fn write(self, dst: &mut [u8]) {
+                dst.copy_from_slice(&self.to_ne_bytes());
+            }
+        }
+    };
+}
+native!(i8, 0);
+native!(u8, 0);
+native!(i16, 0);
+native!(u16, 0);
+native!(i32, 0);
+native!(u32, 0);
+native!(f32, f32::NAN);
+native!(f64, f64::NAN);
+
+fn decode_typed<T: Native + Default>(
+    blob: &[u8],
+    depth: usize,
+    bands: usize,
+    out: &mut [u8],
+    mask_out: Option<&mut [u8]>,
+) -> Result<bool, Error> {
+    let size = std::mem::size_of::<T>();
+    let values = out.len() / size;
+    let mut typed = vec![T::default(); values];
+    let result = ::lerc::decode_into::<T>(blob, &mut typed).map_err(|e| corrupt(e.to_string()))?;
+    let pixels = values / (depth * bands).max(1);
+    let valid = |band: usize, k: usize| -> bool {
+        match result.valid_masks.get(band) {
+            Some(m @ BitMask::Explicit(_)) if k < m.num_pixels() => m.is_valid(k),
+            Some(BitMask::Explicit(_)) => false,
+            _ => true,
+        }
+    };
+    let samples = depth * bands;
+    let mut any_invalid = false;
+    for k in 0..pixels {
+        for band in 0..bands {
+            let ok = valid(band, k);
+            any_invalid |= !ok;
+            for d in 0..depth {
+                // LERC planes are band-sequential, values within a pixel interleaved by depth;
+                // the chunk is pixel-interleaved over all samples.
+                let src = band * pixels * depth + k * depth + d;
+                let dst = (k * samples + band * depth + d) * size;
+                let value = if ok { typed[src] } else { T::INVALID };
+                value.write(&mut out[dst..dst + size]);
+            }
+        }
+    }
+    if !any_invalid {
+        return Ok(false);
+    }
+    if let Some(mask) = mask_out {
+        for (k, m) in mask.iter_mut().enumerate().take(pixels) {
+            *m = if (0..bands).all(|b| valid(b, k)) {
+                255
+            } else {
+                0
+            };
+        }
+        return Ok(true);
+    }
+    Ok(false)
+}

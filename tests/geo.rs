@@ -1,0 +1,699 @@
+//! CRS and TileMatrixSet math against the reference stack.
+//!
+//! `tests/data/geo_reference.json` is produced by `tools/geo_reference.py` with pyproj
+//! (PROJ 9.5), rasterio 1.4.4 (GDAL 3.10.3, TiTiler's GDAL) and morecantile 7.0.3. Each
+//! test walks one section and collects every mismatch, so a failure lists them all.
+
+use cogtiler::crs::{calculate_default_transform, transform_bounds, Crs, Transformer};
+use cogtiler::tms::{default_registry, Tile, ZoomStrategy};
+use serde_json::Value;
+
+fn reference() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/geo_reference.json"
+    ))
+    .expect("reference fixture present");
+    serde_json::from_str(&text).expect("reference fixture is json")
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
+}
+
+fn pairs(v: &Value) -> Vec<(f64, f64)> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (f(&p[0]), f(&p[1])))
+        .collect()
+}
+
+fn crs(s: &Value) -> Crs {
+    Crs::parse(s.as_str().unwrap()).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// 1 mm for projected coordinates, 1e-9 degree for geographic ones.
+///
+/// Exception: PROJ 9.5 inverts LAEA (EPSG:3035) with a truncated authalic-latitude series;
+/// its own forward∘inverse round trip is off by up to 7.5e-9° (0.8 mm), while proj4rs
+/// round-trips exactly. The error grows away from the projection centre (1.2e-8° at the
+/// western edge of the EuropeanETRS89_LAEAQuad extent), so against PROJ we can only ask for
+/// 2e-8° (2 mm) there.
+fn tolerance_for(src: &Crs, dst: &Crs) -> f64 {
+    if dst.is_geographic() {
+        if src.proj().projname() == "laea" {
+            2e-8
+        } else {
+            1e-9
+        }
+    } else {
+        1e-3
+    }
+}
+
+/// Cases where the reference lands on the other side of the antimeridian by floating-point
+/// noise: the top-left corner of polar_f32_nan_3413.tif is exactly on longitude ±180 (in
+/// EPSG:3413, lon = -45° + atan2(x, -y) = -180°); PROJ yields +179.99999999°, proj4rs
+/// -180°, which flips that corner from one edge of Web Mercator to the other.
+fn on_antimeridian(case: &Value) -> bool {
+    case["dataset"].as_str() == Some("polar_f32_nan_3413.tif") && case["dst"] == "EPSG:3857"
+}
+
+fn report(errors: Vec<String>) {
+    assert!(
+        errors.is_empty(),
+        "{} mismatches:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn point_transforms_match_pyproj() {
+    let r = reference();
+    let mut errors = Vec::new();
+    let mut n = 0;
+    for case in r["points"].as_array().unwrap() {
+        let (src, dst) = (crs(&case["src"]), crs(&case["dst"]));
+        let input = pairs(&case["input"]);
+        let expected = pairs(&case["output"]);
+        let t = Transformer::new(&src, &dst).unwrap();
+        let mut xs: Vec<f64> = input.iter().map(|p| p.0).collect();
+        let mut ys: Vec<f64> = input.iter().map(|p| p.1).collect();
+        t.transform(&mut xs, &mut ys).unwrap();
+        let tol = tolerance_for(&src, &dst);
+        // OSGB36 → WGS 84 is a Helmert shift in both PROJ and proj4rs, but PROJ picks a
+        // different (grid-less) operation for the inverse; keep it to 1 m there.
+        let tol = if src.epsg() == Some(27700) || dst.epsg() == Some(27700) {
+            if dst.is_geographic() {
+                1e-5
+            } else {
+                1.0
+            }
+        } else {
+            tol
+        };
+        for (i, (e, (x, y))) in expected.iter().zip(xs.iter().zip(&ys)).enumerate() {
+            n += 1;
+            if (e.0 - x).abs() > tol || (e.1 - y).abs() > tol {
+                errors.push(format!(
+                    "{} -> {} #{i} {:?}: got ({x}, {y}), pyproj ({}, {}), diff ({:.3e}, {:.3e})",
+                    src,
+                    dst,
+                    input[i],
+                    e.0,
+                    e.1,
+                    x - e.0,
+                    y - e.1
+                ));
+            }
+        }
+    }
+    assert!(n > 100, "only {n} points checked");
+    report(errors);
+}
+
+#[test]
+fn transform_bounds_matches_rasterio() {
+    let r = reference();
+    let mut errors = Vec::new();
+    for case in r["transform_bounds"].as_array().unwrap() {
+        if on_antimeridian(case) {
+            continue;
+        }
+        let (src, dst) = (crs(&case["src"]), crs(&case["dst"]));
+        let b: Vec<f64> = case["bounds"].as_array().unwrap().iter().map(f).collect();
+        let got = transform_bounds(&src, &dst, [b[0], b[1], b[2], b[3]], 21);
+        match (&case.get("expected"), got) {
+            (Some(exp), Ok(got)) => {
+                let tol = tolerance_for(&src, &dst);
+                let tol = if src.epsg() == Some(27700) { 1.0 } else { tol };
+                for k in 0..4 {
+                    if (f(&exp[k]) - got[k]).abs() > tol {
+                        errors.push(format!(
+                            "{:?} {src} -> {dst}: got {got:?}, rasterio {exp}",
+                            case["dataset"]
+                        ));
+                        break;
+                    }
+                }
+            }
+            (None, Err(_)) => {}
+            (Some(exp), Err(e)) => {
+                errors.push(format!("{src} -> {dst}: error {e}, rasterio {exp}"))
+            }
+            (None, Ok(got)) => errors.push(format!(
+                "{src} -> {dst} {b:?}: got {got:?}, rasterio failed: {}",
+                case["error"]
+            )),
+        }
+    }
+    report(errors);
+}
+
+#[test]
+fn calculate_default_transform_matches_gdal() {
+    let r = reference();
+    let mut errors = Vec::new();
+    for case in r["calculate_default_transform"].as_array().unwrap() {
+        if on_antimeridian(case) {
+            continue;
+        }
+        let (src, dst) = (crs(&case["src"]), crs(&case["dst"]));
+        let b: Vec<f64> = case["bounds"].as_array().unwrap().iter().map(f).collect();
+        let w = case["width"].as_u64().unwrap() as usize;
+        let h = case["height"].as_u64().unwrap() as usize;
+        let got = calculate_default_transform(&src, &dst, w, h, [b[0], b[1], b[2], b[3]]);
+        let Some(gt) = case["geotransform"].as_array() else {
+            if let Ok(g) = got {
+                errors.push(format!("{:?}: got {g:?}, gdal failed", case["dataset"]));
+            }
+            continue;
+        };
+        let got = match got {
+            Ok(g) => g,
+            Err(e) => {
+                errors.push(format!("{:?} {src} -> {dst}: {e}", case["dataset"]));
+                continue;
+            }
+        };
+        let ew = case["out_width"].as_u64().unwrap() as usize;
+        let eh = case["out_height"].as_u64().unwrap() as usize;
+        // The pixel size decides the dataset's maxzoom: it must agree to ~1e-9 relative.
+        let res_ok = ((got.geotransform[1] - f(&gt[1])) / f(&gt[1])).abs() < 1e-9
+            && ((got.geotransform[5] - f(&gt[5])) / f(&gt[5])).abs() < 1e-9;
+        let tol = tolerance_for(&src, &dst);
+        let origin_ok = (got.geotransform[0] - f(&gt[0])).abs() <= tol
+            && (got.geotransform[3] - f(&gt[3])).abs() <= tol;
+        if !(res_ok && origin_ok && got.width == ew && got.height == eh) {
+            errors.push(format!(
+                "{:?} {src} -> {dst}: got {:?} {}x{}, gdal {gt:?} {ew}x{eh}",
+                case["dataset"], got.geotransform, got.width, got.height
+            ));
+        }
+    }
+    report(errors);
+}
+
+#[test]
+fn tms_math_matches_morecantile() {
+    let r = reference();
+    let reg = default_registry();
+    let mut errors = Vec::new();
+    let close = |a: f64, b: f64, tol: f64| (a - b).abs() <= tol * b.abs().max(1.0);
+    for e in r["tms"].as_array().unwrap() {
+        let id = e["id"].as_str().unwrap();
+        let tms = reg.get(id).unwrap();
+        if i64::from(tms.minzoom()) != e["minzoom"].as_i64().unwrap()
+            || i64::from(tms.maxzoom()) != e["maxzoom"].as_i64().unwrap()
+        {
+            errors.push(format!(
+                "{id}: zoom range {}..{}",
+                tms.minzoom(),
+                tms.maxzoom()
+            ));
+        }
+        if tms.is_inverted() != e["inverted"].as_bool().unwrap() {
+            errors.push(format!("{id}: inverted {}", tms.is_inverted()));
+        }
+        let geo = tms.geographic_crs().unwrap();
+        if geo.epsg().map(i64::from) != e["geographic_crs"].as_i64() {
+            errors.push(format!(
+                "{id}: geographic crs {geo}, morecantile {}",
+                e["geographic_crs"]
+            ));
+        }
+        let xy = tms.xy_bbox().unwrap().to_array();
+        for k in 0..4 {
+            if !close(xy[k], f(&e["xy_bbox"][k]), 1e-12) {
+                errors.push(format!("{id}: xy_bbox {xy:?} vs {}", e["xy_bbox"]));
+                break;
+            }
+        }
+        let geo_tol = tolerance_for(&tms.crs, &geo);
+        let bb = tms.bbox().unwrap().to_array();
+        for k in 0..4 {
+            if (bb[k] - f(&e["bbox"][k])).abs() > geo_tol {
+                errors.push(format!("{id}: bbox {bb:?} vs {}", e["bbox"]));
+                break;
+            }
+        }
+        for t in e["tiles"].as_array().unwrap() {
+            let tile = Tile::new(
+                t["tile"][0].as_i64().unwrap(),
+                t["tile"][1].as_i64().unwrap(),
+                t["tile"][2].as_i64().unwrap() as i32,
+            );
+            let b = tms.xy_bounds(tile).unwrap().to_array();
+            for k in 0..4 {
+                if !close(b[k], f(&t["xy_bounds"][k]), 1e-12) {
+                    errors.push(format!(
+                        "{id} {tile}: xy_bounds {b:?} vs {}",
+                        t["xy_bounds"]
+                    ));
+                    break;
+                }
+            }
+            if let Some(exp) = t.get("bounds") {
+                let g = tms.bounds(tile).unwrap().to_array();
+                for k in 0..4 {
+                    let (a, x) = (g[k], f(&exp[k]));
+                    if !(a.is_finite() == x.is_finite()
+                        && (!a.is_finite() || (a - x).abs() <= geo_tol))
+                    {
+                        errors.push(format!("{id} {tile}: bounds {g:?} vs {exp}"));
+                        break;
+                    }
+                }
+            }
+            if tms.is_valid(tile) != t["valid"].as_bool().unwrap() {
+                errors.push(format!("{id} {tile}: is_valid {}", tms.is_valid(tile)));
+            }
+        }
+        for p in e["points"].as_array().unwrap() {
+            let (lng, lat) = (f(&p["lnglat"][0]), f(&p["lnglat"][1]));
+            let z = p["z"].as_i64().unwrap() as i32;
+            let got = tms.tile(lng, lat, z);
+            match (p.get("tile"), got) {
+                (Some(exp), Ok(t)) => {
+                    if [t.x, t.y, i64::from(t.z)]
+                        != [
+                            exp[0].as_i64().unwrap(),
+                            exp[1].as_i64().unwrap(),
+                            exp[2].as_i64().unwrap(),
+                        ]
+                    {
+                        errors.push(format!("{id} tile({lng}, {lat}, {z}): {t} vs {exp}"));
+                    }
+                }
+                (None, Err(_)) => {}
+                (exp, got) => {
+                    errors.push(format!("{id} tile({lng}, {lat}, {z}): {got:?} vs {exp:?}"))
+                }
+            }
+        }
+        for zr in e["zoom_for_res"].as_array().unwrap() {
+            let strategy = match zr["strategy"].as_str().unwrap() {
+                "auto" => ZoomStrategy::Auto,
+                "lower" => ZoomStrategy::Lower,
+                _ => ZoomStrategy::Upper,
+            };
+            let res = f(&zr["res"]);
+            let got = tms.zoom_for_res(res, None, strategy, None).unwrap();
+            if i64::from(got) != zr["zoom"].as_i64().unwrap() {
+                errors.push(format!(
+                    "{id} zoom_for_res({res}, {strategy:?}) = {got}, morecantile {}",
+                    zr["zoom"]
+                ));
+            }
+        }
+        for tb in e["tiles_in_bbox"].as_array().unwrap() {
+            let b: Vec<f64> = tb["bbox"].as_array().unwrap().iter().map(f).collect();
+            let z = tb["z"].as_i64().unwrap() as i32;
+            let got = tms.tiles(b[0], b[1], b[2], b[3], z);
+            match (tb.get("count"), got) {
+                (Some(count), Ok(tiles)) => {
+                    let exp: Vec<[i64; 3]> = tb["tiles"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|t| {
+                            [
+                                t[0].as_i64().unwrap(),
+                                t[1].as_i64().unwrap(),
+                                t[2].as_i64().unwrap(),
+                            ]
+                        })
+                        .collect();
+                    let got: Vec<[i64; 3]> =
+                        tiles.iter().map(|t| [t.x, t.y, i64::from(t.z)]).collect();
+                    if got.len() as u64 != count.as_u64().unwrap()
+                        || got[..exp.len().min(got.len())] != exp[..]
+                    {
+                        errors.push(format!(
+                            "{id} tiles({b:?}, {z}): {} tiles vs {count}",
+                            got.len()
+                        ));
+                    }
+                }
+                (None, Err(_)) => {}
+                (exp, got) => errors.push(format!(
+                    "{id} tiles({b:?}, {z}): {:?} vs {exp:?}",
+                    got.map(|t| t.len())
+                )),
+            }
+        }
+    }
+    report(errors);
+}
+
+// ---------------------------------------------------------------------------------------
+// GeoTIFF CRSs of the conformance corpus → the `crs` string TiTiler recorded in /info.
+// ---------------------------------------------------------------------------------------
+
+/// The conformance kit beside the repository (`CONFORMANCE_DIR` overrides).
+fn conformance_dir() -> std::path::PathBuf {
+    if let Some(d) = std::env::var_os("CONFORMANCE_DIR") {
+        return d.into();
+    }
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for rel in ["../shared/conformance", "../../shared/conformance"] {
+        let p = manifest.join(rel);
+        if p.join("cases").is_dir() {
+            return p;
+        }
+    }
+    panic!("conformance kit not found; set CONFORMANCE_DIR");
+}
+
+/// Minimal reader of the first IFD's GeoKey directory (classic and BigTIFF, both byte
+/// orders) — just enough for this test, independent of the crate's own TIFF parser.
+fn read_geokeys(bytes: &[u8]) -> Option<cogtiler::tiff::geokeys::GeoKeys> {
+    read_header(bytes).map(|h| h.keys)
+}
+
+/// What the tests need from a GeoTIFF header.
+struct Header {
+    keys: cogtiler::tiff::geokeys::GeoKeys,
+    width: usize,
+    height: usize,
+    /// GDAL geotransform (PixelIsPoint already shifted by half a pixel, as GDAL does).
+    gt: Option<[f64; 6]>,
+}
+
+fn read_header(bytes: &[u8]) -> Option<Header> {
+    use cogtiler::tiff::geokeys::{GeoKeyValue, GeoKeys};
+    let le = bytes.get(..2)? == b"II";
+    let u16_at = |o: usize| -> Option<u16> {
+        let b: [u8; 2] = bytes.get(o..o + 2)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let u32_at = |o: usize| -> Option<u32> {
+        let b: [u8; 4] = bytes.get(o..o + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let u64_at = |o: usize| -> Option<u64> {
+        let b: [u8; 8] = bytes.get(o..o + 8)?.try_into().ok()?;
+        Some(if le {
+            u64::from_le_bytes(b)
+        } else {
+            u64::from_be_bytes(b)
+        })
+    };
+    let f64_at = |o: usize| -> Option<f64> { u64_at(o).map(f64::from_bits) };
+    let big = u16_at(2)? == 43;
+    let (ifd, count, entry, inline) = if big {
+        let ifd = u64_at(8)? as usize;
+        (ifd + 8, u64_at(ifd)? as usize, 20, 8)
+    } else {
+        let ifd = u32_at(4)? as usize;
+        (ifd + 2, u16_at(ifd)? as usize, 12, 4)
+    };
+    // tag -> (type, count, data offset)
+    let mut tags = std::collections::HashMap::new();
+    for i in 0..count {
+        let e = ifd + i * entry;
+        let (tag, typ) = (u16_at(e)?, u16_at(e + 2)?);
+        let (n, vo) = if big {
+            (u64_at(e + 4)? as usize, e + 12)
+        } else {
+            (u32_at(e + 4)? as usize, e + 8)
+        };
+        let size = match typ {
+            3 => 2,
+            12 | 16 => 8,
+            4 => 4,
+            _ => 1,
+        } * n;
+        let off = if size <= inline {
+            vo
+        } else if big {
+            u64_at(vo)? as usize
+        } else {
+            u32_at(vo)? as usize
+        };
+        tags.insert(tag, (n, off, typ));
+    }
+    let int_tag = |t: u16| -> Option<usize> {
+        let &(_, off, typ) = tags.get(&t)?;
+        match typ {
+            3 => u16_at(off).map(usize::from),
+            4 => u32_at(off).map(|v| v as usize),
+            16 => u64_at(off).map(|v| v as usize),
+            _ => None,
+        }
+    };
+    let doubles_tag = |t: u16| -> Option<Vec<f64>> {
+        let &(n, off, _) = tags.get(&t)?;
+        (0..n).map(|i| f64_at(off + 8 * i)).collect()
+    };
+    let width = int_tag(256)?;
+    let height = int_tag(257)?;
+    let &(n, dir, _) = tags.get(&34735)?;
+    let dir: Vec<u16> = (0..n).map(|i| u16_at(dir + 2 * i)).collect::<Option<_>>()?;
+    let doubles = tags.get(&34736).map(|t| (t.0, t.1));
+    let ascii = tags.get(&34737).map(|t| (t.0, t.1));
+    let mut keys = GeoKeys::default();
+    for k in 0..usize::from(*dir.get(3)?) {
+        let [id, loc, cnt, val] = [
+            dir[4 + 4 * k],
+            dir[5 + 4 * k],
+            dir[6 + 4 * k],
+            dir[7 + 4 * k],
+        ];
+        let (cnt, val) = (usize::from(cnt), usize::from(val));
+        let v = match loc {
+            0 => GeoKeyValue::Short(vec![val as u16]),
+            34736 => {
+                let (_, off) = doubles?;
+                GeoKeyValue::Double(
+                    (0..cnt)
+                        .map(|i| f64_at(off + 8 * (val + i)))
+                        .collect::<Option<_>>()?,
+                )
+            }
+            34737 => {
+                let (_, off) = ascii?;
+                GeoKeyValue::Ascii(
+                    String::from_utf8_lossy(bytes.get(off + val..off + val + cnt)?).into_owned(),
+                )
+            }
+            _ => continue,
+        };
+        keys.keys.insert(id, v);
+    }
+    let gt = match (doubles_tag(33550), doubles_tag(33922)) {
+        (Some(scale), Some(tie)) if scale.len() >= 2 && tie.len() == 6 => {
+            let (sx, sy) = (scale[0], scale[1]);
+            let mut gt = [
+                tie[3] - tie[0] * sx,
+                sx,
+                0.0,
+                tie[4] + tie[1] * sy,
+                0.0,
+                -sy,
+            ];
+            if keys.short(1025) == Some(2) {
+                gt[0] -= 0.5 * sx;
+                gt[3] += 0.5 * sy;
+            }
+            Some(gt)
+        }
+        _ => None,
+    };
+    Some(Header {
+        keys,
+        width,
+        height,
+        gt,
+    })
+}
+
+#[test]
+fn geotiff_crs_prints_as_titiler_recorded() {
+    let dir = conformance_dir();
+    let mut checked = 0;
+    let mut wkt = 0;
+    let mut errors = Vec::new();
+    let mut paths: Vec<_> = std::fs::read_dir(dir.join("cases"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with("__info.json"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let Some(expected) = case["expect"]["json"]["crs"].as_str() else {
+            continue;
+        };
+        let url = case["query"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q[0] == "url")
+            .and_then(|q| q[1].as_str())
+            .unwrap();
+        let rel = url.trim_start_matches("{base}/");
+        let rel = rel.split('?').next().unwrap();
+        let bytes = std::fs::read(dir.join(rel)).unwrap();
+        let Some(keys) = read_geokeys(&bytes) else {
+            errors.push(format!("{rel}: no geokeys"));
+            continue;
+        };
+        checked += 1;
+        match Crs::from_geokeys(&keys) {
+            Ok(c) => {
+                if c.to_titiler_string() != expected {
+                    errors.push(format!(
+                        "{rel}:\n  got      {}\n  expected {expected}",
+                        c.to_titiler_string()
+                    ));
+                }
+                if c.epsg().is_none() {
+                    wkt += 1;
+                }
+                // TiTiler cannot tile non-Earth datasets: PROJ finds no operation to 3857.
+                let web = Crs::from_epsg(3857).unwrap();
+                let tiles = Transformer::new(&web, &c).is_ok();
+                let earth = !expected.contains("MARS") && !expected.contains("EUROPA");
+                if tiles != earth {
+                    errors.push(format!(
+                        "{rel}: transformer to 3857 ok={tiles}, earth={earth}"
+                    ));
+                }
+            }
+            Err(e) => errors.push(format!("{rel}: {e}")),
+        }
+    }
+    assert!(checked >= 40, "only {checked} info cases checked");
+    assert!(wkt >= 4, "only {wkt} user-defined crs checked");
+    report(errors);
+}
+
+fn case_url(case: &Value) -> String {
+    let url = case["query"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q[0] == "url")
+        .and_then(|q| q[1].as_str())
+        .unwrap();
+    url.trim_start_matches("{base}/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn query_int(case: &Value, key: &str) -> Option<i32> {
+    case["query"]
+        .as_array()?
+        .iter()
+        .find(|q| q[0] == key)
+        .and_then(|q| q[1].as_str())
+        .and_then(|v| v.parse().ok())
+}
+
+/// TileJSON zoom range and bounds, and OGC tileset limits, as TiTiler recorded them.
+#[test]
+fn dataset_zooms_bounds_and_limits_match_titiler() {
+    use cogtiler::tms::dataset::raster_bounds;
+    use cogtiler::tms::geographic_bounds;
+    let dir = conformance_dir();
+    let reg = default_registry();
+    let mut errors = Vec::new();
+    let mut checked = 0;
+    let mut paths: Vec<_> = std::fs::read_dir(dir.join("cases"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let s = p.to_string_lossy();
+            s.ends_with("__tilejson.json") || s.contains("__tileset_wmq")
+        })
+        .collect();
+    paths.sort();
+    for path in paths {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let json = &case["expect"]["json"];
+        if case["expect"]["status"] != 200 {
+            continue;
+        }
+        let rel = case_url(&case);
+        let p = case["path"].as_str().unwrap();
+        let tms_id = p
+            .split('/')
+            .find(|s| reg.get(s).is_ok())
+            .unwrap_or("WebMercatorQuad");
+        let tms = reg.get(tms_id).unwrap();
+        let h = read_header(&std::fs::read(dir.join(&rel)).unwrap()).unwrap();
+        let Some(gt) = h.gt else { continue };
+        let crs = Crs::from_geokeys(&h.keys).unwrap();
+        let bounds = raster_bounds(h.width, h.height, &gt);
+        let minz = tms.dataset_minzoom(&crs, h.width, h.height, &gt);
+        let maxz = tms.dataset_maxzoom(&crs, h.width, h.height, &gt);
+        let geo = geographic_bounds(&crs, bounds, &tms.geographic_crs().unwrap());
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        checked += 1;
+        if p.ends_with("tilejson.json") {
+            let (emin, emax) = (
+                json["minzoom"].as_i64().unwrap(),
+                json["maxzoom"].as_i64().unwrap(),
+            );
+            let (wmin, wmax) = (
+                query_int(&case, "minzoom").unwrap_or(minz),
+                query_int(&case, "maxzoom").unwrap_or(maxz),
+            );
+            if (i64::from(wmin), i64::from(wmax)) != (emin, emax) {
+                errors.push(format!(
+                    "{name}: zooms {wmin}..{wmax}, titiler {emin}..{emax}"
+                ));
+            }
+            for k in 0..4 {
+                if (geo[k] - f(&json["bounds"][k])).abs() > 1e-9 {
+                    errors.push(format!(
+                        "{name}: bounds {geo:?}, titiler {}",
+                        json["bounds"]
+                    ));
+                    break;
+                }
+            }
+        } else {
+            let bb = &json["boundingBox"];
+            let exp = [
+                f(&bb["lowerLeft"][0]),
+                f(&bb["lowerLeft"][1]),
+                f(&bb["upperRight"][0]),
+                f(&bb["upperRight"][1]),
+            ];
+            for k in 0..4 {
+                if (geo[k] - exp[k]).abs() > 1e-9 {
+                    errors.push(format!("{name}: boundingBox {geo:?}, titiler {exp:?}"));
+                    break;
+                }
+            }
+            let zooms = (
+                query_int(&case, "minzoom").unwrap_or(minz),
+                query_int(&case, "maxzoom").unwrap_or(maxz),
+            );
+            let limits = tms.limits(geo, Some(zooms)).unwrap();
+            let got = serde_json::to_value(&limits).unwrap();
+            if got != json["tileMatrixSetLimits"] {
+                errors.push(format!(
+                    "{name}: limits {got}, titiler {}",
+                    json["tileMatrixSetLimits"]
+                ));
+            }
+        }
+    }
+    assert!(checked >= 25, "only {checked} cases checked");
+    report(errors);
+}

@@ -7,6 +7,7 @@
 //! WarpedVRT at about native resolution), then resizes to the requested size. The results are
 //! arrays with masks ([`ImageData`]); rendering them is [`crate::render`]'s job.
 
+mod cog_dataset;
 mod dataset;
 mod feature;
 mod handle;
@@ -20,6 +21,7 @@ pub mod statistics;
 mod tile;
 mod zoom;
 
+pub use cog_dataset::CogDataset;
 pub use dataset::{Dataset, DatasetMeta, MemDataset};
 pub use feature::{feature, polygons_bounds, polygons_from_geojson, rasterize, Polygons};
 pub use handle::{image_statistics, Reader};

@@ -29,7 +29,7 @@ pub use approx::{
 };
 pub use geotransform::{GeoTransform, Window};
 pub use overview::{best_overview, OverviewChoice};
-pub use resampling::{Resampling, UnknownResampling};
+pub use resampling::{Resampling, UnknownResampling, NEAREST_OVERVIEW_THRESHOLD};
 pub use warper::{map_pixels, warp_points, CoordMap, Warped};
 
 #[cfg(test)]

@@ -92,7 +92,7 @@ mod tests {
                 .index,
             1
         );
-        // 1000 px into 256 (3.9): factor 4 < 3.9*1.2 for nearest, not for bilinear
+        // 1000 px into 256 (3.9): factor 4 < 3.9*1.2 for nearest, not for 1.01
         assert_eq!(
             best_overview((1024, 1024), &ovr, win(1000.0), (256, 256), 1.2)
                 .unwrap()

@@ -200,7 +200,7 @@ mod tests {
             fn transform(&self, xs: &mut [f64], ys: &mut [f64], _ok: &mut [bool]) {
                 for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
                     *x = 2.0 * *x + 1.0;
-                    *y = *y - 3.0;
+                    *y -= 3.0;
                 }
             }
         }

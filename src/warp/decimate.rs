@@ -2,8 +2,8 @@
 //!
 //! This is the second step of rio-tiler's pipeline (after any warp) and the only step when the
 //! dataset is already in the tile's CRS. For nearest, GDAL (`GDALRasterBand::IRasterIO`) takes
-//! for buffer pixel `i` the source pixel `(int)((i + 0.5) * window_size / buf_size + window_off
-//! + 1e-10)`, clamped to the raster. The other methods (`RasterIOResampled`) convolve with a
+//! for buffer pixel `i` the source pixel
+//! `(int)((i + 0.5) * window_size / buf_size + window_off + 1e-10)`, clamped to the raster. The other methods (`RasterIOResampled`) convolve with a
 //! kernel stretched by the reduction factor, or summarise the covered pixels.
 
 use super::Resampling;

@@ -3,13 +3,18 @@
 //! Every recorded case whose answer is an `.npy` tile (`cases/*__tile_*npy*`) is replayed
 //! through the library (no HTTP): open the corpus file, read the tile with the case's options,
 //! serialise like TiTiler and compare with compare.py's tolerances (≥ 99 % of pixels within
-//! ±1 in every band incl. the mask band, floats within rel 1e-4).
+//! ±1 in every band incl. the mask band, floats within rel 1e-4). The `/cog/point` and
+//! `/cog/statistics` (GET) cases are replayed the same way and their JSON numbers compared with
+//! compare.py's tolerances (rel 1e-6, statistics-like fields rel 1e-3).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use cogtiler::reader::{ReadOptions, Reader, TileOptions};
+use cogtiler::crs::Crs;
+use cogtiler::reader::statistics::{HistogramBins, StatsOptions};
+use cogtiler::reader::{PreviewOptions, ReadOptions, Reader, TileOptions};
 use cogtiler::tms::default_registry;
+use serde_json::Value;
 
 /// `../shared/conformance` beside the crate (or beside its worktree folder).
 fn conformance_dir() -> PathBuf {
@@ -263,3 +268,273 @@ async fn npy_tiles_match_titiler() {
 }
 
 const MIN_PASSING: usize = 26;
+
+/// Every recorded GET case under `prefix` answered 200, with its query (url mapped to a path).
+fn json_cases(prefix: &str) -> Vec<(String, String, String, Vec<(String, String)>, Value)> {
+    let dir = conformance_dir().join("cases");
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        let Some(path) = v["path"].as_str() else {
+            continue;
+        };
+        if !path.starts_with(prefix) || v["method"] != "GET" || v["expect"]["status"] != 200 {
+            continue;
+        }
+        let query: Vec<(String, String)> = v["query"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| {
+                (
+                    q[0].as_str().unwrap().to_string(),
+                    q[1].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let Some(url) = query.iter().find(|q| q.0 == "url") else {
+            continue;
+        };
+        let url = url.1.replace("{base}", conformance_dir().to_str().unwrap());
+        out.push((
+            v["id"].as_str().unwrap().to_string(),
+            path.to_string(),
+            url,
+            query.into_iter().filter(|q| q.0 != "url").collect(),
+            v["expect"]["json"].clone(),
+        ));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn close(a: f64, b: f64, rel: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-6 + rel * b.abs() || (a.is_nan() && b.is_nan())
+}
+
+fn report(kind: &str, results: &[(String, Result<(), String>)]) -> usize {
+    let passed = results.iter().filter(|r| r.1.is_ok()).count();
+    for (id, r) in results {
+        match r {
+            Ok(()) => println!("PASS {id}"),
+            Err(e) => println!("FAIL {id}: {e}"),
+        }
+    }
+    println!("{kind} cases: {passed}/{} pass", results.len());
+    passed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn point_values_match_titiler() {
+    let cases = json_cases("/cog/point/");
+    assert!(
+        cases.len() >= 40,
+        "expected the recorded point cases, found {}",
+        cases.len()
+    );
+    let mut results = Vec::new();
+    for (id, path, url, query, expect) in &cases {
+        let r = async {
+            let coords = path.trim_start_matches("/cog/point/");
+            let (lon, lat) = coords.split_once(',').ok_or("bad path")?;
+            let (lon, lat): (f64, f64) = (
+                lon.parse().map_err(|_| "lon")?,
+                lat.parse().map_err(|_| "lat")?,
+            );
+            let mut opts = ReadOptions::default();
+            let mut crs = Crs::from_epsg(4326).map_err(|e| e.to_string())?;
+            let mut bidx = Vec::new();
+            for (k, v) in query {
+                match k.as_str() {
+                    "bidx" => bidx.push(v.parse::<usize>().map_err(|e| e.to_string())?),
+                    "coord_crs" => crs = Crs::parse(v).map_err(|e| e.to_string())?,
+                    "unscale" => opts.unscale = v == "true",
+                    other => return Err(format!("option '{other}' not handled by the reader")),
+                }
+            }
+            if !bidx.is_empty() {
+                opts.indexes = Some(bidx);
+            }
+            let reader = Reader::open(url).await.map_err(|e| e.to_string())?;
+            let pt = reader
+                .point(lon, lat, &crs, &opts)
+                .await
+                .map_err(|e| e.to_string())?;
+            let exp = expect["values"].as_array().ok_or("no values")?;
+            if exp.len() != pt.values.len() {
+                return Err(format!("{} values != {}", pt.values.len(), exp.len()));
+            }
+            for (i, e) in exp.iter().enumerate() {
+                match (e.as_f64(), pt.valid[i]) {
+                    (None, false) => {}
+                    (Some(e), true) if close(pt.values[i], e, 1e-6) => {}
+                    (e, v) => {
+                        return Err(format!(
+                            "band {}: ours {:?} (valid {v}), expected {e:?}",
+                            i + 1,
+                            pt.values[i]
+                        ))
+                    }
+                }
+            }
+            if expect["band_descriptions"] != serde_json::json!(pt.band_descriptions) {
+                return Err(format!(
+                    "band_descriptions {:?} != {}",
+                    pt.band_descriptions, expect["band_descriptions"]
+                ));
+            }
+            Ok(())
+        }
+        .await;
+        results.push((id.clone(), r));
+    }
+    let passed = report("point", &results);
+    assert!(
+        passed >= MIN_POINT_PASSING,
+        "only {passed} of {} point cases pass",
+        results.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statistics_match_titiler() {
+    let cases = json_cases("/cog/statistics");
+    assert!(
+        cases.len() >= 40,
+        "expected the recorded statistics cases, found {}",
+        cases.len()
+    );
+    let mut results = Vec::new();
+    for (id, _path, url, query, expect) in &cases {
+        let r = async {
+            let mut p = PreviewOptions::default();
+            let mut st = StatsOptions::default();
+            let mut bidx = Vec::new();
+            let mut pct = Vec::new();
+            let mut cats = Vec::new();
+            for (k, v) in query {
+                let num = |v: &str| v.parse::<f64>().map_err(|e| e.to_string());
+                match k.as_str() {
+                    "bidx" => bidx.push(v.parse::<usize>().map_err(|e| e.to_string())?),
+                    "max_size" => {
+                        p.max_size = Some(
+                            v.parse()
+                                .map_err(|e: std::num::ParseIntError| e.to_string())?,
+                        )
+                    }
+                    "p" => pct.push(v.parse::<u32>().map_err(|e| e.to_string())?),
+                    "c" => cats.push(num(v)?),
+                    "categorical" => st.categorical = v == "true",
+                    "unscale" => p.read.unscale = v == "true",
+                    "histogram_bins" => {
+                        let parts: Vec<f64> = v.split(',').map(num).collect::<Result<_, _>>()?;
+                        st.bins = if parts.len() == 1 {
+                            HistogramBins::Count(parts[0] as usize)
+                        } else {
+                            HistogramBins::Edges(parts)
+                        };
+                    }
+                    "histogram_range" => {
+                        let parts: Vec<f64> = v.split(',').map(num).collect::<Result<_, _>>()?;
+                        st.range = Some((parts[0], parts[1]));
+                    }
+                    other => return Err(format!("option '{other}' not handled by the reader")),
+                }
+            }
+            if !bidx.is_empty() {
+                p.read.indexes = Some(bidx);
+            }
+            if !pct.is_empty() {
+                st.percentiles = pct;
+            }
+            if !cats.is_empty() {
+                st.categories = Some(cats);
+            }
+            let reader = Reader::open(url).await.map_err(|e| e.to_string())?;
+            let img = reader.preview(&p).await.map_err(|e| e.to_string())?;
+            let stats = cogtiler::reader::image_statistics(&img, &st);
+            for (b, s) in stats.iter().enumerate() {
+                let key = &img.band_names[b];
+                let e = &expect[key];
+                if e.is_null() {
+                    return Err(format!("unexpected band {key}"));
+                }
+                let mut fields = vec![
+                    ("min", s.min, 1e-6),
+                    ("max", s.max, 1e-6),
+                    ("mean", s.mean, 1e-3),
+                    ("count", s.count, 1e-6),
+                    ("sum", s.sum, 1e-3),
+                    ("std", s.std, 1e-3),
+                    ("median", s.median, 1e-3),
+                    ("majority", s.majority, 1e-6),
+                    ("minority", s.minority, 1e-6),
+                    ("unique", s.unique, 1e-6),
+                    ("valid_percent", s.valid_percent, 1e-6),
+                    ("masked_pixels", s.masked_pixels, 1e-6),
+                    ("valid_pixels", s.valid_pixels, 1e-6),
+                ];
+                let names: Vec<String> = s
+                    .percentiles
+                    .iter()
+                    .map(|(p, _)| format!("percentile_{p}"))
+                    .collect();
+                for (i, (_, v)) in s.percentiles.iter().enumerate() {
+                    fields.push((names[i].as_str(), *v, 1e-3));
+                }
+                for (name, ours, rel) in fields {
+                    let Some(exp) = e[name].as_f64() else {
+                        return Err(format!("{key}.{name}: expected {}", e[name]));
+                    };
+                    if !close(ours, exp, rel) {
+                        return Err(format!("{key}.{name}: ours {ours}, expected {exp}"));
+                    }
+                }
+                let h = &e["histogram"];
+                for (k, ours) in [&s.histogram.0, &s.histogram.1].iter().enumerate() {
+                    let exp: Vec<f64> = h[k]
+                        .as_array()
+                        .ok_or("histogram")?
+                        .iter()
+                        .filter_map(Value::as_f64)
+                        .collect();
+                    if exp.len() != ours.len()
+                        || exp
+                            .iter()
+                            .zip(ours.iter())
+                            .any(|(e, o)| !close(*o, *e, 1e-3))
+                    {
+                        return Err(format!(
+                            "{key}.histogram[{k}]: ours {ours:?}, expected {exp:?}"
+                        ));
+                    }
+                }
+                if e["description"] != serde_json::json!(img.band_descriptions[b]) {
+                    return Err(format!(
+                        "{key}.description {:?} != {}",
+                        img.band_descriptions[b], e["description"]
+                    ));
+                }
+            }
+            if expect.as_object().map(|o| o.len()) != Some(stats.len()) {
+                return Err(format!("{} bands, expected {}", stats.len(), expect));
+            }
+            Ok(())
+        }
+        .await;
+        results.push((id.clone(), r));
+    }
+    let passed = report("statistics", &results);
+    assert!(
+        passed >= MIN_STATS_PASSING,
+        "only {passed} of {} statistics cases pass",
+        results.len()
+    );
+}
+
+const MIN_POINT_PASSING: usize = 55;
+const MIN_STATS_PASSING: usize = 57;

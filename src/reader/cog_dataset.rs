@@ -53,7 +53,8 @@ impl CogDataset {
             geotransform: GeoTransform(gt),
             crs,
             nodata: h.nodata,
-            alpha_band: h.alpha_band,
+            // the header counts bands from 0, the reader (like rasterio) from 1
+            alpha_band: h.alpha_band.map(|a| a + 1),
             has_mask: h.has_mask,
             overviews: h
                 .levels

@@ -578,8 +578,13 @@ fn assemble<D: Dataset>(
     let (data, out_dtype) = if params.unscale {
         let mut all = Vec::with_capacity(n * typed.len());
         for (b, s) in typed.iter().enumerate() {
-            let (sc, of) = (scales[b] as f32, offsets[b] as f32);
-            all.extend((0..n).map(|i| (s.get_f64(i) as f32) * sc + of));
+            // numpy: float32 data times the float64 scale, stored back as float32, then the
+            // same for the offset (two float32 roundings, like rio-tiler's in-place ufuncs)
+            let (sc, of) = (scales[b], offsets[b]);
+            all.extend((0..n).map(|i| {
+                let scaled = ((s.get_f64(i) as f32) as f64 * sc) as f32;
+                (scaled as f64 + of) as f32
+            }));
         }
         if let Some(st) = dataset_statistics.as_mut() {
             for (b, s) in st.iter_mut().enumerate() {
@@ -600,16 +605,16 @@ fn assemble<D: Dataset>(
     };
     let _ = out_dtype;
     let band_names: Vec<String> = idx.iter().map(|b| format!("b{b}")).collect();
+    // rio-tiler quirk kept on purpose: its comprehension reads the description of `ix`, the
+    // variable left over from the statistics loop (the *last* band read), falling back to the
+    // band's own name; clients see every band described like the last one
+    let last_desc = idx
+        .last()
+        .and_then(|b| meta.descriptions.get(b - 1).cloned().flatten())
+        .filter(|d| !d.is_empty());
     let band_descriptions = idx
         .iter()
-        .map(|b| {
-            meta.descriptions
-                .get(b - 1)
-                .cloned()
-                .flatten()
-                .filter(|d| !d.is_empty())
-                .unwrap_or_else(|| format!("b{b}"))
-        })
+        .map(|b| last_desc.clone().unwrap_or_else(|| format!("b{b}")))
         .collect();
     ImageData {
         raster: Raster {

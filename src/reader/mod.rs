@@ -65,6 +65,9 @@ pub enum Error {
     Tms(#[from] crate::tms::Error),
     #[error("dataset read failed: {0}")]
     Source(String),
+    /// Opening or reading the COG failed (not found, forbidden, malformed, ...).
+    #[error(transparent)]
+    Cog(#[from] crate::cog::Error),
 }
 
 #[cfg(test)]

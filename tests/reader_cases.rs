@@ -487,8 +487,12 @@ async fn statistics_match_titiler() {
                     fields.push((names[i].as_str(), *v, 1e-3));
                 }
                 for (name, ours, rel) in fields {
+                    // JSON null stands for NaN (no valid pixels)
                     let Some(exp) = e[name].as_f64() else {
-                        return Err(format!("{key}.{name}: expected {}", e[name]));
+                        if e[name].is_null() && ours.is_nan() {
+                            continue;
+                        }
+                        return Err(format!("{key}.{name}: ours {ours}, expected {}", e[name]));
                     };
                     if !close(ours, exp, rel) {
                         return Err(format!("{key}.{name}: ours {ours}, expected {exp}"));
@@ -537,4 +541,4 @@ async fn statistics_match_titiler() {
 }
 
 const MIN_POINT_PASSING: usize = 55;
-const MIN_STATS_PASSING: usize = 57;
+const MIN_STATS_PASSING: usize = 58;

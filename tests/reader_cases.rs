@@ -601,3 +601,84 @@ async fn bbox_tif_matches_titiler() {
     println!("bbox tif: {:.2}% pixels match", frac * 100.0);
     assert!(frac >= 0.99, "only {:.2}% of pixels match", frac * 100.0);
 }
+
+/// POST /cog/statistics: a GeoJSON feature (or the first of a collection), window snapped to
+/// dataset pixels, statistics weighted by polygon coverage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feature_statistics_match_titiler() {
+    let dir = conformance_dir().join("cases");
+    let mut results = Vec::new();
+    for id in [
+        "dem_f32_deflate_p3_3857__feature_stats",
+        "dem_f32_deflate_p3_3857__feature_stats_cover",
+        "rgb_jpeg_mask_3857__feature_stats_hist",
+    ] {
+        let case: Value =
+            serde_json::from_slice(&std::fs::read(dir.join(format!("{id}.json"))).unwrap())
+                .unwrap();
+        let r = async {
+            let mut opts = cogtiler::reader::PartOptions::default();
+            let mut st = StatsOptions::default();
+            let mut cover = 10;
+            for q in case["query"].as_array().unwrap() {
+                let (k, v) = (q[0].as_str().unwrap(), q[1].as_str().unwrap());
+                match k {
+                    "url" => {}
+                    "max_size" => opts.max_size = Some(v.parse().unwrap()),
+                    "cover_scale" => cover = v.parse().unwrap(),
+                    "histogram_bins" => st.bins = HistogramBins::Count(v.parse().unwrap()),
+                    other => return Err(format!("option '{other}' not handled")),
+                }
+            }
+            let url = case["query"][0][1]
+                .as_str()
+                .unwrap()
+                .replace("{base}", conformance_dir().to_str().unwrap());
+            let reader = Reader::open(&url).await.map_err(|e| e.to_string())?;
+            let body = &case["body"];
+            let feature = if body["type"] == "FeatureCollection" {
+                &body["features"][0]
+            } else {
+                body
+            };
+            let wgs84 = Crs::from_epsg(4326).unwrap();
+            let stats = reader
+                .feature_statistics(feature, &wgs84, &opts, cover, &st)
+                .await
+                .map_err(|e| e.to_string())?;
+            let exp_props = if body["type"] == "FeatureCollection" {
+                &case["expect"]["json"]["features"][0]["properties"]["statistics"]
+            } else {
+                &case["expect"]["json"]["properties"]["statistics"]
+            };
+            let s = &stats[0];
+            let e = &exp_props["b1"];
+            for (name, ours, rel) in [
+                ("min", s.min, 1e-6),
+                ("max", s.max, 1e-6),
+                ("mean", s.mean, 1e-3),
+                ("count", s.count, 1e-6),
+                ("sum", s.sum, 1e-3),
+                ("std", s.std, 1e-3),
+                ("median", s.median, 1e-3),
+                ("valid_pixels", s.valid_pixels, 1e-6),
+                ("masked_pixels", s.masked_pixels, 1e-6),
+            ] {
+                let exp = e[name].as_f64().ok_or(format!("{name} missing"))?;
+                if !close(ours, exp, rel) {
+                    return Err(format!("b1.{name}: ours {ours}, expected {exp}"));
+                }
+            }
+            Ok(())
+        }
+        .await;
+        results.push((id.to_string(), r));
+    }
+    let passed = report("feature statistics", &results);
+    assert!(
+        passed >= MIN_FEATURE_STATS_PASSING,
+        "only {passed} feature statistics cases pass"
+    );
+}
+
+const MIN_FEATURE_STATS_PASSING: usize = 2;

@@ -1,10 +1,11 @@
 //! `feature`: the pixels under a GeoJSON polygon (rio-tiler `Reader.feature`).
 //!
 //! The polygon's bounding box is read like a part, then a cutline mask is burnt into the
-//! output grid the way `rasterio.features.rasterize(all_touched=False)` (GDAL's scanline
-//! polygon filler) does: on each row, the edges crossing the row's centre line are intersected,
-//! sorted, and the pixels whose centres fall between pairs of crossings are inside. Pixels
-//! outside the polygon are masked; their values are kept.
+//! output grid the way rio-tiler 9 does it, `rasterio.features.rasterize(all_touched=True)`:
+//! GDAL's scanline polygon filler (on each row, the edges crossing the row's centre line are
+//! intersected, sorted, and the pixels whose centres fall between pairs of crossings are
+//! inside) plus every pixel an edge passes through. Pixels outside are masked; their values
+//! are kept.
 
 use serde_json::Value;
 
@@ -260,7 +261,7 @@ pub async fn feature<D: Dataset>(
     p.bounds_crs = Some(shape_crs.clone());
     let mut img = part(ds, bbox, &p).await?;
     let polys = transform_polygons(&polys, shape_crs, &dst_crs)?;
-    let cut = rasterize(&polys, &image_gt(&img), img.width(), img.height());
+    let cut = rasterize_all_touched(&polys, &image_gt(&img), img.width(), img.height());
     for m in img.band_masks.iter_mut() {
         for (v, c) in m.iter_mut().zip(&cut) {
             if *c == 0 {

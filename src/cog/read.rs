@@ -232,13 +232,16 @@ pub(crate) fn chunk_spec(ifd: &Ifd, row: u32, big_endian: bool) -> Result<ChunkS
     })
 }
 
+/// A decoded chunk: its spec and native-endian, pixel-interleaved samples.
+type Decoded = (ChunkSpec, Vec<u8>);
+
 /// Decodes every fetched chunk (in parallel) and copies it into the output raster.
 fn assemble(job: Job) -> Result<Raster, Error> {
     use rayon::prelude::*;
     let header = &job.header;
     let dtype = header.dtype;
     let big = header.tiff.big_endian;
-    let decoded: Vec<Result<Option<(ChunkSpec, Vec<u8>)>, Error>> = job
+    let decoded: Vec<Result<Option<Decoded>, Error>> = job
         .needs
         .par_iter()
         .zip(job.data.par_iter())

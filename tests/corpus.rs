@@ -178,12 +178,8 @@ fn validate_matches_every_recorded_reference() {
             .unwrap();
         let strict = q.get("strict").is_some_and(|s| s == "true");
         let mut ours = serde_json::to_value(cogtiler::cog::validate(cog.header(), strict)).unwrap();
-        let mut want = case["expect"]["json"].clone();
+        let want = case["expect"]["json"].clone();
         ours["Path"] = want["Path"].clone();
-        // GDAL estimates JPEG_QUALITY from the quantisation tables; not reproduced here.
-        if let Some(s) = want["Tags"]["Image Structure"].as_object_mut() {
-            s.remove("JPEG_QUALITY");
-        }
         let mut diffs = Vec::new();
         json_diff(&ours, &want, "$", &mut diffs);
         if !diffs.is_empty() {

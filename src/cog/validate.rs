@@ -277,7 +277,10 @@ pub fn validate(h: &CogHeader, strict: bool) -> Validation {
     if ycbcr {
         structure.insert("SOURCE_COLOR_SPACE".into(), "YCbCr".into());
     }
-    if matches!(base.compression, 7) && base.jpeg_tables.is_some() {
+    if let (7, Some(t)) = (base.compression, &base.jpeg_tables) {
+        if let Some(q) = super::jpeg_quality::guess_quality(t) {
+            structure.insert("JPEG_QUALITY".into(), q.to_string());
+        }
         structure.insert("JPEGTABLESMODE".into(), "1".into());
     }
     let mut tags = BTreeMap::new();

@@ -24,6 +24,10 @@ pub struct OpenOptions {
     pub header_cache: Option<Arc<HeaderCache>>,
     /// `None` disables chunk caching.
     pub chunk_cache: Option<Arc<ChunkCache>>,
+    /// Largest window [`Cog::read_window`] allocates (samples of all requested bands).
+    /// Default 1 GiB: far above any tile or preview, far below what a crafted request for
+    /// a 10^6 × 10^6 window would need.
+    pub max_window_bytes: u64,
 }
 
 /// Default header cache: 1024 datasets.
@@ -46,6 +50,7 @@ impl Default for OpenOptions {
             limits: Limits::default(),
             header_cache: Some(global_header_cache()),
             chunk_cache: Some(global_chunk_cache()),
+            max_window_bytes: 1 << 30,
         }
     }
 }
@@ -167,6 +172,7 @@ impl Cog {
             o.chunk_cache.as_deref(),
             o.io.coalesce_gap,
             o.limits.max_chunk_bytes,
+            o.max_window_bytes,
             level,
             x,
             y,

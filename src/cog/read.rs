@@ -56,6 +56,7 @@ pub(crate) async fn read_window(
     cache: Option<&ChunkCache>,
     coalesce_gap: u64,
     max_chunk_bytes: u64,
+    max_window_bytes: u64,
     level: usize,
     x: i64,
     y: i64,
@@ -75,17 +76,15 @@ pub(crate) async fn read_window(
             });
         }
     }
-    let total = w
-        .checked_mul(h)
+    w.checked_mul(h)
         .and_then(|p| p.checked_mul(bands.len().max(1)))
         .and_then(|p| p.checked_mul(header.dtype.size()))
-        .filter(|&b| b <= (1usize << 34))
+        .filter(|&b| b as u64 <= max_window_bytes)
         .ok_or(Error::WindowTooLarge {
             width: w,
             height: h,
             bands: bands.len(),
         })?;
-    let _ = total;
     let ifd = &header.tiff.ifds[lv.ifd];
     let mut needs = Vec::new();
     let planes: Vec<u16> = if ifd.planar_config == 2 {

@@ -395,6 +395,10 @@ fn bad_files_give_typed_errors() {
         rt.block_on(cog.read_window(0, 0, 0, 1 << 20, 1 << 20, &[1])),
         Err(cogtiler::cog::Error::WindowTooLarge { .. })
     ));
+    assert!(matches!(
+        rt.block_on(cog.read_window(0, i64::MAX - 2, 0, 16, 16, &[1])),
+        Err(cogtiler::cog::Error::WindowTooLarge { .. })
+    ));
     let missing = rt.block_on(Cog::open("/nonexistent/x.tif", &OpenOptions::uncached()));
     assert!(matches!(
         missing,

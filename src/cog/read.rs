@@ -76,7 +76,17 @@ pub(crate) async fn read_window(
             });
         }
     }
+    // Window corners must be representable (the caller's numbers, but still no overflow).
+    let corner_ok = i64::try_from(w)
+        .ok()
+        .and_then(|w| x.checked_add(w))
+        .is_some()
+        && i64::try_from(h)
+            .ok()
+            .and_then(|h| y.checked_add(h))
+            .is_some();
     w.checked_mul(h)
+        .filter(|_| corner_ok)
         .and_then(|p| p.checked_mul(bands.len().max(1)))
         .and_then(|p| p.checked_mul(header.dtype.size()))
         .filter(|&b| b as u64 <= max_window_bytes)

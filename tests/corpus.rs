@@ -178,12 +178,8 @@ fn validate_matches_every_recorded_reference() {
             .unwrap();
         let strict = q.get("strict").is_some_and(|s| s == "true");
         let mut ours = serde_json::to_value(cogtiler::cog::validate(cog.header(), strict)).unwrap();
-        let mut want = case["expect"]["json"].clone();
+        let want = case["expect"]["json"].clone();
         ours["Path"] = want["Path"].clone();
-        // GDAL estimates JPEG_QUALITY from the quantisation tables; not reproduced here.
-        if let Some(s) = want["Tags"]["Image Structure"].as_object_mut() {
-            s.remove("JPEG_QUALITY");
-        }
         let mut diffs = Vec::new();
         json_diff(&ours, &want, "$", &mut diffs);
         if !diffs.is_empty() {
@@ -394,6 +390,14 @@ fn bad_files_give_typed_errors() {
     assert!(matches!(
         rt.block_on(cog.read_window(0, 0, 0, 4, 4, &[2])),
         Err(cogtiler::cog::Error::InvalidBand { .. })
+    ));
+    assert!(matches!(
+        rt.block_on(cog.read_window(0, 0, 0, 1 << 20, 1 << 20, &[1])),
+        Err(cogtiler::cog::Error::WindowTooLarge { .. })
+    ));
+    assert!(matches!(
+        rt.block_on(cog.read_window(0, i64::MAX - 2, 0, 16, 16, &[1])),
+        Err(cogtiler::cog::Error::WindowTooLarge { .. })
     ));
     let missing = rt.block_on(Cog::open("/nonexistent/x.tif", &OpenOptions::uncached()));
     assert!(matches!(

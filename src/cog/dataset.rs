@@ -24,6 +24,10 @@ pub struct OpenOptions {
     pub header_cache: Option<Arc<HeaderCache>>,
     /// `None` disables chunk caching.
     pub chunk_cache: Option<Arc<ChunkCache>>,
+    /// Largest window [`Cog::read_window`] allocates (samples of all requested bands).
+    /// Default 1 GiB: far above any tile or preview, far below what a crafted request for
+    /// a 10^6 × 10^6 window would need.
+    pub max_window_bytes: u64,
 }
 
 /// Default header cache: 1024 datasets.
@@ -46,6 +50,7 @@ impl Default for OpenOptions {
             limits: Limits::default(),
             header_cache: Some(global_header_cache()),
             chunk_cache: Some(global_chunk_cache()),
+            max_window_bytes: 1 << 30,
         }
     }
 }
@@ -86,16 +91,19 @@ impl Cog {
     /// COG header, zero when the header is cached.
     pub async fn open(url: &str, opts: &OpenOptions) -> Result<Cog, Error> {
         let source = io::open_source(url, &opts.io)?;
-        if let Some(c) = &opts.header_cache {
-            if let Some(h) = c.get(url) {
-                return Ok(Cog::from_parts(h, source, opts.clone()));
+        let Some(cache) = &opts.header_cache else {
+            return Cog::open_source(source, opts).await;
+        };
+        // Single flight: concurrent opens of one URL wait for the first parse instead of
+        // each fetching the header. A failed parse is not cached (the next open retries).
+        match cache.get_value_or_guard_async(url).await {
+            Ok(h) => Ok(Cog::from_parts(h, source, opts.clone())),
+            Err(guard) => {
+                let cog = Cog::open_source(source, opts).await?;
+                let _ = guard.insert(cog.inner.header.clone());
+                Ok(cog)
             }
         }
-        let cog = Cog::open_source(source, opts).await?;
-        if let Some(c) = &opts.header_cache {
-            c.insert(url.to_string(), cog.inner.header.clone());
-        }
-        Ok(cog)
     }
 
     /// Opens a dataset from any [`ByteSource`] (no header cache).
@@ -164,6 +172,7 @@ impl Cog {
             o.chunk_cache.as_deref(),
             o.io.coalesce_gap,
             o.limits.max_chunk_bytes,
+            o.max_window_bytes,
             level,
             x,
             y,
@@ -198,5 +207,76 @@ impl Cog {
         let bands: Vec<usize> = (1..=h.bands).collect();
         self.read_window(level, x as i64, y as i64, w, hh, &bands)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::{CountingSource, MemorySource};
+
+    fn tiny_tiff() -> Vec<u8> {
+        // A 1×1 uncompressed u8 image whose single strip holds the value 42.
+        let mut b = b"II*\x00\x08\x00\x00\x00".to_vec();
+        let entries: [(u16, u16, u32, u32); 6] = [
+            (256, 4, 1, 1),
+            (257, 4, 1, 1),
+            (258, 3, 1, 8),
+            (273, 4, 1, 8 + 2 + 6 * 12 + 4),
+            (278, 4, 1, 1),
+            (279, 4, 1, 1),
+        ];
+        b.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        for (tag, typ, n, v) in entries {
+            b.extend_from_slice(&tag.to_le_bytes());
+            b.extend_from_slice(&typ.to_le_bytes());
+            b.extend_from_slice(&n.to_le_bytes());
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        b.extend_from_slice(&0u32.to_le_bytes());
+        b.push(42);
+        b
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn header_cache_serves_repeat_opens_without_io() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("one.tif");
+        std::fs::write(&p, tiny_tiff()).unwrap();
+        let url = p.to_str().unwrap();
+        let opts = OpenOptions {
+            header_cache: Some(Arc::new(Cache::new(8))),
+            chunk_cache: Some(Arc::new(ChunkCache::new(1 << 20))),
+            ..OpenOptions::default()
+        };
+        let a = Cog::open(url, &opts).await.unwrap();
+        std::fs::remove_file(&p).unwrap();
+        // The header is cached: opening again needs the file to exist (the source is
+        // rebuilt) but does not parse it again; the same shared header comes back.
+        std::fs::write(&p, tiny_tiff()).unwrap();
+        let b = Cog::open(url, &opts).await.unwrap();
+        assert!(Arc::ptr_eq(&a.header_arc(), &b.header_arc()));
+        let r = b.read_block(0, 0, 0).await.unwrap();
+        assert_eq!(r.data.get_f64(0), 42.0);
+        assert_eq!(r.mask, vec![255]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn chunk_cache_avoids_second_fetch() {
+        let src = Arc::new(CountingSource::new(Arc::new(MemorySource::new(
+            "tiny",
+            tiny_tiff(),
+        ))));
+        let opts = OpenOptions {
+            header_cache: None,
+            chunk_cache: Some(Arc::new(ChunkCache::new(1 << 20))),
+            ..OpenOptions::default()
+        };
+        let cog = Cog::open_source(src.clone(), &opts).await.unwrap();
+        cog.read_block(0, 0, 0).await.unwrap();
+        let after_first = src.requests();
+        cog.read_block(0, 0, 0).await.unwrap();
+        assert_eq!(src.requests(), after_first);
+        assert_eq!(after_first, 2);
     }
 }

@@ -56,6 +56,7 @@ pub(crate) async fn read_window(
     cache: Option<&ChunkCache>,
     coalesce_gap: u64,
     max_chunk_bytes: u64,
+    max_window_bytes: u64,
     level: usize,
     x: i64,
     y: i64,
@@ -75,17 +76,25 @@ pub(crate) async fn read_window(
             });
         }
     }
-    let total = w
-        .checked_mul(h)
+    // Window corners must be representable (the caller's numbers, but still no overflow).
+    let corner_ok = i64::try_from(w)
+        .ok()
+        .and_then(|w| x.checked_add(w))
+        .is_some()
+        && i64::try_from(h)
+            .ok()
+            .and_then(|h| y.checked_add(h))
+            .is_some();
+    w.checked_mul(h)
+        .filter(|_| corner_ok)
         .and_then(|p| p.checked_mul(bands.len().max(1)))
         .and_then(|p| p.checked_mul(header.dtype.size()))
-        .filter(|&b| b <= (1usize << 34))
+        .filter(|&b| b as u64 <= max_window_bytes)
         .ok_or(Error::WindowTooLarge {
             width: w,
             height: h,
             bands: bands.len(),
         })?;
-    let _ = total;
     let ifd = &header.tiff.ifds[lv.ifd];
     let mut needs = Vec::new();
     let planes: Vec<u16> = if ifd.planar_config == 2 {
@@ -232,13 +241,16 @@ pub(crate) fn chunk_spec(ifd: &Ifd, row: u32, big_endian: bool) -> Result<ChunkS
     })
 }
 
+/// A decoded chunk: its spec and native-endian, pixel-interleaved samples.
+type Decoded = (ChunkSpec, Vec<u8>);
+
 /// Decodes every fetched chunk (in parallel) and copies it into the output raster.
 fn assemble(job: Job) -> Result<Raster, Error> {
     use rayon::prelude::*;
     let header = &job.header;
     let dtype = header.dtype;
     let big = header.tiff.big_endian;
-    let decoded: Vec<Result<Option<(ChunkSpec, Vec<u8>)>, Error>> = job
+    let decoded: Vec<Result<Option<Decoded>, Error>> = job
         .needs
         .par_iter()
         .zip(job.data.par_iter())
@@ -349,6 +361,18 @@ fn assemble(job: Job) -> Result<Raster, Error> {
             for yy in y0..y1 {
                 let src_row = ((yy - cy0) * cw) as usize;
                 let dst_row = ob * plane + (yy - job.y) as usize * w;
+                if spp == 1 {
+                    // One sample per pixel: the row segment is contiguous on both sides.
+                    let n = (x1 - x0) as usize * size;
+                    let src = (src_row + (x0 - cx0) as usize) * size;
+                    let dst = (dst_row + (x0 - job.x) as usize) * size;
+                    if let (Some(sb), Some(db)) =
+                        (buf.get(src..src + n), out_bytes.get_mut(dst..dst + n))
+                    {
+                        db.copy_from_slice(sb);
+                    }
+                    continue;
+                }
                 for xx in x0..x1 {
                     let src = (src_row + (xx - cx0) as usize) * pixel_bytes + s * size;
                     let dst = (dst_row + (xx - job.x) as usize) * size;

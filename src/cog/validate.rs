@@ -229,7 +229,7 @@ pub fn check_layout(h: &CogHeader) -> (Vec<String>, Vec<String>) {
 /// Validates a parsed dataset. `strict` turns warnings into failures.
 pub fn validate(h: &CogHeader, strict: bool) -> Validation {
     let (errors, warnings) = check_layout(h);
-    let valid = errors.is_empty() && !(strict && !warnings.is_empty());
+    let valid = errors.is_empty() && (!strict || warnings.is_empty());
     let base = &h.tiff.ifds[h.levels[0].ifd];
     let ycbcr = base.photometric == 6 && matches!(base.compression, 6 | 7);
     let interleave = if h.planar_config == 1 && h.bands > 1 {
@@ -277,7 +277,10 @@ pub fn validate(h: &CogHeader, strict: bool) -> Validation {
     if ycbcr {
         structure.insert("SOURCE_COLOR_SPACE".into(), "YCbCr".into());
     }
-    if matches!(base.compression, 7) && base.jpeg_tables.is_some() {
+    if let (7, Some(t)) = (base.compression, &base.jpeg_tables) {
+        if let Some(q) = super::jpeg_quality::guess_quality(t) {
+            structure.insert("JPEG_QUALITY".into(), q.to_string());
+        }
         structure.insert("JPEGTABLESMODE".into(), "1".into());
     }
     let mut tags = BTreeMap::new();

@@ -101,7 +101,10 @@ mod tests {
     #[tokio::test]
     async fn past_eof_is_truncated() {
         let src = MemorySource::new("m", vec![0u8; 100]);
-        let e = read_ranges(&src, &[90..120], 0).await.unwrap_err();
+        let past_end = 90..120;
+        let e = read_ranges(&src, std::slice::from_ref(&past_end), 0)
+            .await
+            .unwrap_err();
         assert!(matches!(e, Error::Truncated { .. }));
     }
 

@@ -149,7 +149,7 @@ mod tests {
         assert_eq!(md.bands[&0].description.as_deref(), Some("red"));
         assert_eq!(md.bands[&1].scale, Some(0.01));
         assert_eq!(md.bands[&1].offset, Some(273.15));
-        assert!(md.bands[&0].items.get("DESCRIPTION").is_none());
+        assert!(!md.bands[&0].items.contains_key("DESCRIPTION"));
     }
 
     #[test]

@@ -204,16 +204,18 @@ impl Ifd {
             )));
         }
         let floats = |t: u16| v.get(&t).and_then(|x| x.as_f64s());
-        let geokeys = match v.get(&tag::GEO_KEY_DIRECTORY).and_then(|x| x.as_u64s()) {
-            Some(dir) => Some(GeoKeys::from_directory(
-                &dir,
-                &floats(tag::GEO_DOUBLE_PARAMS).unwrap_or_default(),
-                &v.get(&tag::GEO_ASCII_PARAMS)
-                    .and_then(|x| x.as_str())
-                    .unwrap_or_default(),
-            )),
-            None => None,
-        };
+        let geokeys = v
+            .get(&tag::GEO_KEY_DIRECTORY)
+            .and_then(|x| x.as_u64s())
+            .map(|dir| {
+                GeoKeys::from_directory(
+                    &dir,
+                    &floats(tag::GEO_DOUBLE_PARAMS).unwrap_or_default(),
+                    &v.get(&tag::GEO_ASCII_PARAMS)
+                        .and_then(|x| x.as_str())
+                        .unwrap_or_default(),
+                )
+            });
         let as_u16 = |x: u64| u16::try_from(x).map_err(|_| bad(format!("value {x} too large")));
         let colormap = match v.get(&tag::COLOR_MAP).and_then(|x| x.as_u64s()) {
             Some(c) => Some(c.into_iter().map(as_u16).collect::<Result<Vec<_>, _>>()?),

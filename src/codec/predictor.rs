@@ -108,6 +108,15 @@ fn horizontal_undo(row: &mut [u8], size: usize, stride: usize) {
 
 /// Byte accumulation, shared by predictor 2 on 8-bit samples and predictor 3's byte planes.
 fn acc8(row: &mut [u8], stride: usize) {
+    if stride == 1 {
+        // The common single-band case: a running sum, without index arithmetic.
+        let mut acc = 0u8;
+        for b in row.iter_mut() {
+            acc = acc.wrapping_add(*b);
+            *b = acc;
+        }
+        return;
+    }
     for i in stride..row.len() {
         row[i] = row[i].wrapping_add(row[i - stride]);
     }
@@ -119,16 +128,28 @@ fn float_undo(row: &mut [u8], size: usize, stride: usize, scratch: &mut [u8]) {
     acc8(row, stride);
     scratch.copy_from_slice(row);
     let count = row.len() / size;
-    for (i, sample) in row.chunks_exact_mut(size).enumerate() {
-        for (byte, dst) in sample.iter_mut().enumerate() {
-            // Plane 0 holds the most significant bytes.
-            let plane = if cfg!(target_endian = "big") {
-                byte
-            } else {
-                size - 1 - byte
-            };
-            *dst = scratch[plane * count + i];
+    match size {
+        4 => gather::<4>(row, scratch, count),
+        8 => gather::<8>(row, scratch, count),
+        // `undo` only lets f32/f64 through to this predictor.
+        _ => {}
+    }
+}
+
+/// Re-interleaves `N` byte planes of `count` bytes each (most significant plane first) into
+/// `count` native-order `N`-byte samples.
+fn gather<const N: usize>(row: &mut [u8], planes: &[u8], count: usize) {
+    let planes: [&[u8]; N] =
+        std::array::from_fn(|p| planes.get(p * count..(p + 1) * count).unwrap_or(&[]));
+    for (i, sample) in row.chunks_exact_mut(N).enumerate() {
+        let mut be = [0u8; N];
+        for (b, plane) in be.iter_mut().zip(planes.iter()) {
+            *b = plane.get(i).copied().unwrap_or(0);
         }
+        if cfg!(target_endian = "little") {
+            be.reverse();
+        }
+        sample.copy_from_slice(&be);
     }
 }
 

@@ -255,6 +255,37 @@ fn jpeg_grey_and_rgb_round_trip_closely() {
 }
 
 #[test]
+fn jpeg_with_rgb_photometric_is_not_colour_converted() {
+    // libtiff suppresses libjpeg's colour handling unless the TIFF says YCbCr: a stream whose
+    // components are YCbCr but whose TIFF says RGB comes out as the stored components.
+    let (w, h) = (16u16, 16u16);
+    let rgb: Vec<u8> = (0..w as usize * h as usize)
+        .flat_map(|_| [200u8, 60, 30])
+        .collect();
+    let mut file = Vec::new();
+    jpeg_encoder::Encoder::new(&mut file, 100)
+        .encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    let s = spec(compression::JPEG, DataType::U8, 3, w as u32, h as u32);
+    assert_eq!(s.photometric, 2);
+    let out = decode_vec(&s, &file).unwrap();
+    // JFIF YCbCr of (200, 60, 30).
+    let (r, g, b) = (200.0f64, 60.0, 30.0);
+    let y = 0.299 * r + 0.587 * g + 0.114 * b;
+    let cb = 128.0 - 0.168736 * r - 0.331264 * g + 0.5 * b;
+    let cr = 128.0 + 0.5 * r - 0.418688 * g - 0.081312 * b;
+    for px in out.chunks_exact(3) {
+        for (got, want) in px.iter().zip([y, cb, cr]) {
+            assert!(
+                (*got as f64 - want).abs() <= 3.0,
+                "{px:?} vs {:?}",
+                [y, cb, cr]
+            );
+        }
+    }
+}
+
+#[test]
 fn lerc_round_trip_with_mask_turns_invalid_floats_into_nan() {
     let (w, h) = (16u32, 8u32);
     let values: Vec<f32> = (0..w * h).map(|i| i as f32 * 0.5).collect();
@@ -298,6 +329,38 @@ fn lerc_round_trip_with_mask_turns_invalid_floats_into_nan() {
         };
         assert!(decode_vec(&wrong, &wrapped).is_err());
         assert!(decode_vec(&s, &wrapped[..wrapped.len() / 2]).is_err());
+    }
+}
+
+#[test]
+fn lerc_rgb_with_mask_gives_the_alpha_band() {
+    // GDAL's LERC for 8-bit RGBA: three depth values per pixel, alpha kept as the mask.
+    let (w, h) = (8u32, 4u32);
+    let n = (w * h) as usize;
+    let rgb: Vec<u8> = (0..n * 3).map(|i| (i * 5) as u8).collect();
+    let mut mask = ::lerc::bitmask::BitMask::new(n);
+    for k in (0..n).filter(|k| k % 3 != 0) {
+        mask.set_valid(k);
+    }
+    let image = ::lerc::Image {
+        width: w,
+        height: h,
+        depth: 3,
+        bands: 1,
+        data_type: ::lerc::DataType::Byte,
+        valid_masks: vec![mask],
+        data: ::lerc::SampleData::U8(rgb.clone()),
+        no_data_value: None,
+    };
+    let blob = ::lerc::encode(&image, ::lerc::Precision::Lossless).unwrap();
+    let s = spec(compression::LERC, DataType::U8, 4, w, h);
+    let out = decode_vec(&s, &blob).unwrap();
+    for (k, px) in out.chunks_exact(4).enumerate() {
+        let valid = k % 3 != 0;
+        if valid {
+            assert_eq!(&px[..3], &rgb[k * 3..k * 3 + 3], "pixel {k}");
+        }
+        assert_eq!(px[3], if valid { 255 } else { 0 }, "alpha of pixel {k}");
     }
 }
 

@@ -173,44 +173,59 @@ fn decode_typed<T: Native + Default>(
     let size = std::mem::size_of::<T>();
     let samples = depth * bands + usize::from(alpha);
     let pixels = out.len() / size / samples.max(1);
-    let values = pixels * depth * bands;
-    let mut typed = vec![T::default(); values];
+    let mut typed = vec![T::default(); pixels * depth * bands];
     let result = ::lerc::decode_into::<T>(blob, &mut typed).map_err(|e| corrupt(e.to_string()))?;
+    // Per band: `None` when every pixel is valid.
+    let masks: Vec<Option<&BitMask>> = (0..bands)
+        .map(|b| match result.valid_masks.get(b) {
+            Some(m @ BitMask::Explicit(_)) if m.count_valid() < pixels => Some(m),
+            _ => None,
+        })
+        .collect();
     let valid = |band: usize, k: usize| -> bool {
-        match result.valid_masks.get(band) {
-            Some(m @ BitMask::Explicit(_)) if k < m.num_pixels() => m.is_valid(k),
-            Some(BitMask::Explicit(_)) => false,
-            _ => true,
+        match masks.get(band).copied().flatten() {
+            Some(m) => k < m.num_pixels() && m.is_valid(k),
+            None => true,
         }
     };
-    // libtiff applies the mask to floats only (and to the alpha case); see module docs.
-    let apply_mask = T::FLOAT;
-    let mut any_invalid = false;
-    for k in 0..pixels {
-        for band in 0..bands {
-            let ok = valid(band, k);
-            any_invalid |= !ok;
-            for d in 0..depth {
-                // LERC planes are band-sequential, values within a pixel interleaved by depth;
-                // the chunk is pixel-interleaved over all samples.
-                let src = band * pixels * depth + k * depth + d;
-                let dst = (k * samples + band * depth + d) * size;
-                let value = if ok || !apply_mask {
-                    typed[src]
-                } else {
-                    T::INVALID
-                };
-                value.write(&mut out[dst..dst + size]);
-            }
+    let any_invalid = masks.iter().any(Option::is_some);
+
+    if bands == 1 && !alpha {
+        // The blob's layout is the chunk's: copy straight through.
+        for (dst, v) in out.chunks_exact_mut(size).zip(&typed) {
+            v.write(dst);
         }
-        if alpha {
-            let dst = (k * samples + samples - 1) * size;
-            let a = if valid(0, k) { T::OPAQUE } else { T::default() };
-            a.write(&mut out[dst..dst + size]);
+    } else {
+        for k in 0..pixels {
+            for band in 0..bands {
+                for d in 0..depth {
+                    // LERC planes are band-sequential, values within a pixel interleaved by
+                    // depth; the chunk is pixel-interleaved over all samples.
+                    let src = band * pixels * depth + k * depth + d;
+                    let dst = (k * samples + band * depth + d) * size;
+                    typed[src].write(&mut out[dst..dst + size]);
+                }
+            }
+            if alpha {
+                let dst = (k * samples + samples - 1) * size;
+                let a = if valid(0, k) { T::OPAQUE } else { T::default() };
+                a.write(&mut out[dst..dst + size]);
+            }
         }
     }
     if !any_invalid {
         return Ok(false);
+    }
+    // libtiff applies the mask to floats only (the alpha case is handled above).
+    if T::FLOAT {
+        for k in 0..pixels {
+            for band in (0..bands).filter(|&b| !valid(b, k)) {
+                for d in 0..depth {
+                    let dst = (k * samples + band * depth + d) * size;
+                    T::INVALID.write(&mut out[dst..dst + size]);
+                }
+            }
+        }
     }
     if let Some(mask) = mask_out {
         for (k, m) in mask.iter_mut().enumerate().take(pixels) {

@@ -78,16 +78,27 @@ fn swap_bytes(buf: &mut [u8], size: usize) {
     }
 }
 
-/// Generates the per-width horizontal accumulation: `v[i] += v[i - stride]`, wrapping.
+/// Generates the per-width horizontal accumulation `v[i] += v[i - stride]` (wrapping), kept as
+/// one running sum per sample channel so the loop walks the row once, front to back.
 macro_rules! horizontal_acc {
     ($name:ident, $t:ty) => {
         fn $name(row: &mut [u8], stride: usize) {
             const N: usize = std::mem::size_of::<$t>();
             let load = |b: &[u8]| <$t>::from_ne_bytes(b.try_into().unwrap_or([0; N]));
-            for i in stride..row.len() / N {
-                let (p, c) = ((i - stride) * N, i * N);
-                let value = load(&row[c..c + N]).wrapping_add(load(&row[p..p + N]));
-                row[c..c + N].copy_from_slice(&value.to_ne_bytes());
+            if stride == 1 {
+                let mut acc: $t = 0;
+                for c in row.chunks_exact_mut(N) {
+                    acc = acc.wrapping_add(load(c));
+                    c.copy_from_slice(&acc.to_ne_bytes());
+                }
+                return;
+            }
+            let mut acc: Vec<$t> = vec![0; stride];
+            for pixel in row.chunks_exact_mut(N * stride) {
+                for (c, a) in pixel.chunks_exact_mut(N).zip(acc.iter_mut()) {
+                    *a = a.wrapping_add(load(c));
+                    c.copy_from_slice(&a.to_ne_bytes());
+                }
             }
         }
     };

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Writes seeds for the decode_chunk fuzz target: one real chunk per codec from the
+"""Writes seeds (fuzz/seeds/decode_chunk/) for the decode_chunk fuzz target: one real chunk per codec from the
 conformance corpus, prefixed with the 9-byte spec header that decode_chunk.rs parses.
 Usage: python3 fuzz/make_seeds.py [CONFORMANCE_DIR]"""
 import os, struct, sys
 
 CONF = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "shared", "conformance")
-OUT = os.path.join(os.path.dirname(__file__), "corpus", "decode_chunk")
+OUT = os.path.join(os.path.dirname(__file__), "seeds", "decode_chunk")
 COMPRESSIONS = [1, 5, 6, 7, 8, 32773, 32946, 34887, 50000, 50001]
 DTYPES = [(1, 8), (2, 8), (1, 16), (2, 16), (1, 32), (2, 32), (3, 32), (3, 64)]
 SIDES = {128: 201, 256: 202, 512: 200}

@@ -6,9 +6,9 @@
 //! width and height (0..=64, or 128/256/512 for bytes ≥ 200 so real tiles fit), photometric
 //! (bit 0: YCbCr) | LERC extra compression (bits 1-2), and a little-endian u16 length of
 //! JPEGTables taken from the front of the rest; what remains is the chunk. Seeds made from
-//! real corpus tiles live in `fuzz/corpus/decode_chunk/`. `decode` must
-//! return `Ok` or `Err` — never panic, hang, or allocate beyond the chunk size — and on `Ok` the
-//! output buffer is exactly the chunk.
+//! real corpus tiles live in `fuzz/seeds/decode_chunk/` (made by `fuzz/make_seeds.py`); run
+//! `cargo +nightly fuzz run decode_chunk fuzz/corpus/decode_chunk fuzz/seeds/decode_chunk`.
+//! `decode` must return `Ok` or `Err` — never panic, hang, or allocate beyond the chunk size.
 use std::sync::Arc;
 
 use cogtiler::codec::{compression, decode_with_mask, ChunkSpec};

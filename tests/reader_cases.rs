@@ -269,8 +269,11 @@ async fn npy_tiles_match_titiler() {
 
 const MIN_PASSING: usize = 26;
 
+/// A recorded JSON case: id, path, dataset path, query (without url), expected body.
+type JsonCase = (String, String, String, Vec<(String, String)>, Value);
+
 /// Every recorded GET case under `prefix` answered 200, with its query (url mapped to a path).
-fn json_cases(prefix: &str) -> Vec<(String, String, String, Vec<(String, String)>, Value)> {
+fn json_cases(prefix: &str) -> Vec<JsonCase> {
     let dir = conformance_dir().join("cases");
     let mut out = Vec::new();
     for e in std::fs::read_dir(&dir).unwrap() {

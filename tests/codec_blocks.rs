@@ -3,341 +3,20 @@
 //!
 //! The codec takes already-located compressed bytes, so this test needs to find them without
 //! the project's own header parser (tested separately): a deliberately small, test-only TIFF
-//! directory walker below reads just the tags that locate chunks and describe their encoding.
+//! directory walker (`support/tiff_walk.rs`) reads just the tags that locate chunks and describe their encoding.
 //! Lossless blocks must match GDAL's sha256 exactly; lossy ones (JPEG, lossy WebP) must match
 //! GDAL's per-band mean and 16×16 thumbnail within ±2. Where GDAL recorded a dataset mask and
 //! the mask comes from decoded data (an internal 1-bit mask IFD, an alpha band, or nodata), it
 //! is checked as well.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use cogtiler::codec::{self, ChunkSpec};
+use cogtiler::codec;
 use cogtiler::raster::DataType;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// The conformance kit lives beside the repository (`../shared/conformance`); from a git
-/// worktree nested one level deeper it is `../../shared`. `COGTILER_CONFORMANCE` overrides both.
-fn conformance() -> String {
-    if let Ok(dir) = std::env::var("COGTILER_CONFORMANCE") {
-        return dir;
-    }
-    let beside = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance");
-    if std::path::Path::new(beside).is_dir() {
-        return beside.to_string();
-    }
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance").to_string()
-}
-
-// ---------------------------------------------------------------------------------------------
-// A minimal TIFF directory walker (classic and BigTIFF, both byte orders).
-// ---------------------------------------------------------------------------------------------
-
-/// One IFD's tags: integer values for numeric tags, raw bytes for ASCII/UNDEFINED ones.
-#[derive(Default, Debug)]
-struct Ifd {
-    ints: HashMap<u16, Vec<u64>>,
-    bytes: HashMap<u16, Vec<u8>>,
-}
-
-impl Ifd {
-    fn get(&self, tag: u16) -> Option<u64> {
-        self.ints.get(&tag).and_then(|v| v.first().copied())
-    }
-    fn get_or(&self, tag: u16, default: u64) -> u64 {
-        self.get(tag).unwrap_or(default)
-    }
-    fn list(&self, tag: u16) -> &[u64] {
-        self.ints.get(&tag).map(|v| v.as_slice()).unwrap_or(&[])
-    }
-}
-
-struct Tiff {
-    data: Vec<u8>,
-    big_endian: bool,
-    ifds: Vec<Ifd>,
-}
-
-impl Tiff {
-    fn read(path: &str) -> Tiff {
-        let data = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let big_endian = match &data[..2] {
-            b"II" => false,
-            b"MM" => true,
-            other => panic!("{path}: not a tiff ({other:?})"),
-        };
-        let mut t = Tiff {
-            data,
-            big_endian,
-            ifds: Vec::new(),
-        };
-        let version = t.uint(2, 2);
-        let bigtiff = version == 43;
-        let mut next = if bigtiff { t.uint(8, 8) } else { t.uint(4, 4) };
-        while next != 0 && t.ifds.len() < 64 {
-            let (ifd, after) = t.parse_ifd(next as usize, bigtiff);
-            t.ifds.push(ifd);
-            next = after;
-        }
-        t
-    }
-
-    fn uint(&self, at: usize, size: usize) -> u64 {
-        let b = &self.data[at..at + size];
-        let mut v = 0u64;
-        if self.big_endian {
-            for &x in b {
-                v = (v << 8) | x as u64;
-            }
-        } else {
-            for &x in b.iter().rev() {
-                v = (v << 8) | x as u64;
-            }
-        }
-        v
-    }
-
-    fn parse_ifd(&self, at: usize, bigtiff: bool) -> (Ifd, u64) {
-        let (count, entry_size, head) = if bigtiff {
-            (self.uint(at, 8) as usize, 20, 8)
-        } else {
-            (self.uint(at, 2) as usize, 12, 2)
-        };
-        let mut ifd = Ifd::default();
-        for i in 0..count {
-            let e = at + head + i * entry_size;
-            let tag = self.uint(e, 2) as u16;
-            let typ = self.uint(e + 2, 2);
-            let (n, value_at, inline) = if bigtiff {
-                (self.uint(e + 4, 8) as usize, e + 12, 8)
-            } else {
-                (self.uint(e + 4, 4) as usize, e + 8, 4)
-            };
-            let size = match typ {
-                1 | 2 | 6 | 7 => 1,
-                3 | 8 => 2,
-                4 | 9 | 11 | 13 => 4,
-                5 | 10 | 12 | 16 | 17 | 18 => 8,
-                _ => continue,
-            };
-            let start = if n * size <= inline {
-                value_at
-            } else {
-                self.uint(value_at, inline) as usize
-            };
-            match typ {
-                2 | 7 => {
-                    ifd.bytes.insert(tag, self.data[start..start + n].to_vec());
-                }
-                1 | 3 | 4 | 16 | 13 | 18 => {
-                    let v = (0..n).map(|k| self.uint(start + k * size, size)).collect();
-                    ifd.ints.insert(tag, v);
-                }
-                _ => {}
-            }
-        }
-        let next_at = at + head + count * entry_size;
-        let next = if bigtiff {
-            self.uint(next_at, 8)
-        } else {
-            self.uint(next_at, 4)
-        };
-        (ifd, next)
-    }
-}
-
-const NEW_SUBFILE_TYPE: u16 = 254;
-const WIDTH: u16 = 256;
-const HEIGHT: u16 = 257;
-const BITS: u16 = 258;
-const COMPRESSION: u16 = 259;
-const PHOTOMETRIC: u16 = 262;
-const STRIP_OFFSETS: u16 = 273;
-const SAMPLES: u16 = 277;
-const ROWS_PER_STRIP: u16 = 278;
-const STRIP_BYTE_COUNTS: u16 = 279;
-const PLANAR: u16 = 284;
-const PREDICTOR: u16 = 317;
-const TILE_WIDTH: u16 = 322;
-const TILE_LENGTH: u16 = 323;
-const TILE_OFFSETS: u16 = 324;
-const TILE_BYTE_COUNTS: u16 = 325;
-const EXTRA_SAMPLES: u16 = 338;
-const SAMPLE_FORMAT: u16 = 339;
-const JPEG_TABLES: u16 = 347;
-const GDAL_NODATA: u16 = 42113;
-const LERC_PARAMETERS: u16 = 50674;
-
-/// One IFD seen as an image: its chunk grid and how to decode a chunk.
-struct Level<'a> {
-    tiff: &'a Tiff,
-    ifd: &'a Ifd,
-    width: usize,
-    height: usize,
-    block_w: usize,
-    block_h: usize,
-    blocks_x: usize,
-    blocks_y: usize,
-    bands: usize,
-    planar: bool,
-    tiled: bool,
-    dtype: DataType,
-    bits: u16,
-}
-
-impl<'a> Level<'a> {
-    fn new(tiff: &'a Tiff, ifd: &'a Ifd) -> Level<'a> {
-        let width = ifd.get(WIDTH).unwrap() as usize;
-        let height = ifd.get(HEIGHT).unwrap() as usize;
-        let tiled = ifd.get(TILE_WIDTH).is_some();
-        let (block_w, block_h) = if tiled {
-            (
-                ifd.get(TILE_WIDTH).unwrap() as usize,
-                ifd.get(TILE_LENGTH).unwrap() as usize,
-            )
-        } else {
-            (
-                width,
-                (ifd.get_or(ROWS_PER_STRIP, height as u64) as usize).min(height),
-            )
-        };
-        let bits = ifd.get_or(BITS, 1) as u16;
-        let dtype = if bits == 1 {
-            DataType::U8
-        } else {
-            DataType::from_tiff(ifd.get_or(SAMPLE_FORMAT, 1) as u16, bits).unwrap()
-        };
-        Level {
-            tiff,
-            ifd,
-            width,
-            height,
-            block_w,
-            block_h,
-            blocks_x: width.div_ceil(block_w),
-            blocks_y: height.div_ceil(block_h),
-            bands: ifd.get_or(SAMPLES, 1) as usize,
-            planar: ifd.get_or(PLANAR, 1) == 2,
-            tiled,
-            dtype,
-            bits,
-        }
-    }
-
-    /// The compressed bytes of chunk `index`, or `None` for a sparse (never written) chunk.
-    fn chunk(&self, index: usize) -> Option<&'a [u8]> {
-        let (offsets, counts) = if self.tiled {
-            (TILE_OFFSETS, TILE_BYTE_COUNTS)
-        } else {
-            (STRIP_OFFSETS, STRIP_BYTE_COUNTS)
-        };
-        let offset = self.ifd.list(offsets)[index] as usize;
-        let count = self.ifd.list(counts)[index] as usize;
-        if offset == 0 || count == 0 {
-            return None;
-        }
-        Some(&self.tiff.data[offset..offset + count])
-    }
-
-    fn spec(&self, rows: usize) -> ChunkSpec {
-        ChunkSpec {
-            compression: self.ifd.get_or(COMPRESSION, 1) as u16,
-            predictor: self.ifd.get_or(PREDICTOR, 1) as u16,
-            dtype: self.dtype,
-            bits_per_sample: self.bits,
-            samples: if self.planar { 1 } else { self.bands as u16 },
-            width: self.block_w as u32,
-            height: rows as u32,
-            photometric: self.ifd.get_or(PHOTOMETRIC, 1) as u16,
-            big_endian: self.tiff.big_endian,
-            jpeg_tables: self
-                .ifd
-                .bytes
-                .get(&JPEG_TABLES)
-                .map(|t| Arc::from(t.as_slice())),
-            lerc_parameters: self
-                .ifd
-                .ints
-                .get(&LERC_PARAMETERS)
-                .map(|v| v.iter().map(|&x| x as u32).collect()),
-        }
-    }
-
-    fn is_float(&self) -> bool {
-        self.dtype.is_float()
-    }
-
-    fn nodata(&self) -> Option<f64> {
-        let raw = self.ifd.bytes.get(&GDAL_NODATA)?;
-        let s = String::from_utf8_lossy(raw);
-        let s = s.trim_matches(char::from(0)).trim();
-        Some(if s.eq_ignore_ascii_case("nan") {
-            f64::NAN
-        } else {
-            s.parse().unwrap()
-        })
-    }
-
-    /// Decodes block (col, row) clipped to the image: `(bands, rows, cols)` samples as
-    /// native-order bytes, band-sequential.
-    fn block(&self, col: usize, row: usize) -> Result<Vec<u8>, codec::Error> {
-        // Strips: the last one holds only the rows left; tiles are always whole.
-        let chunk_rows = if self.tiled {
-            self.block_h
-        } else {
-            self.block_h.min(self.height - row * self.block_h)
-        };
-        let rows = chunk_rows.min(self.height - row * self.block_h);
-        let cols = self.block_w.min(self.width - col * self.block_w);
-        let size = if self.bits == 1 { 1 } else { self.dtype.size() };
-        let mut result = vec![0u8; self.bands * rows * cols * size];
-        let per_band = self.blocks_x * self.blocks_y;
-        let chunks: Vec<usize> = if self.planar {
-            (0..self.bands)
-                .map(|b| b * per_band + row * self.blocks_x + col)
-                .collect()
-        } else {
-            vec![row * self.blocks_x + col]
-        };
-        for (ci, &index) in chunks.iter().enumerate() {
-            let spec = self.spec(chunk_rows);
-            let mut out = vec![0u8; spec.decoded_len().unwrap()];
-            match self.chunk(index) {
-                Some(bytes) => codec::decode(&spec, bytes, &mut out)?,
-                None => fill_nodata(&mut out, self.dtype, self.nodata().unwrap_or(0.0)),
-            }
-            let spp = spec.samples as usize;
-            for s in 0..spp {
-                let band = if self.planar { ci } else { s };
-                for r in 0..rows {
-                    for c in 0..cols {
-                        let src = ((r * self.block_w + c) * spp + s) * size;
-                        let dst = ((band * rows + r) * cols + c) * size;
-                        result[dst..dst + size].copy_from_slice(&out[src..src + size]);
-                    }
-                }
-            }
-        }
-        Ok(result)
-    }
-}
-
-fn fill_nodata(out: &mut [u8], dtype: DataType, v: f64) {
-    let bytes: Vec<u8> = match dtype {
-        DataType::U8 => vec![v as u8],
-        DataType::I8 => (v as i8).to_ne_bytes().to_vec(),
-        DataType::U16 => (v as u16).to_ne_bytes().to_vec(),
-        DataType::I16 => (v as i16).to_ne_bytes().to_vec(),
-        DataType::U32 => (v as u32).to_ne_bytes().to_vec(),
-        DataType::I32 => (v as i32).to_ne_bytes().to_vec(),
-        DataType::F32 => (v as f32).to_ne_bytes().to_vec(),
-        DataType::F64 => v.to_ne_bytes().to_vec(),
-    };
-    for c in out.chunks_exact_mut(bytes.len()) {
-        c.copy_from_slice(&bytes);
-    }
-}
+#[path = "support/tiff_walk.rs"]
+mod tiff_walk;
+use tiff_walk::*;
 
 /// Native-order samples → little-endian bytes (what the digests are over).
 fn to_le(mut buf: Vec<u8>, size: usize) -> Vec<u8> {
@@ -678,4 +357,44 @@ corpus_tests! {
     ext_nocog => "nocog.tif",
     ext_noweb => "noweb.tif",
     ext_web => "web.tif",
+}
+
+/// Real chunks cut short — a truncated download, a file cut mid-tile — are errors, never a
+/// panic and never a silently half-filled block. (JPEG is left out: like libjpeg, which GDAL
+/// uses with warnings only, zune-jpeg decodes what it has and fills the rest.)
+#[test]
+fn truncated_real_chunks_are_errors() {
+    let files = [
+        "corpus/tokyo_i32_none_t128_3857.tif",
+        "corpus/london_u8_packbits_27700.tif",
+        "corpus/kassel_rgb_deflate_p1_3035.tif",
+        "corpus/singapore_u16_bigendian_3857.tif",
+        "corpus/dem_i16_lzw_p2_32631.tif",
+        "corpus/rgbn_u16_zstd_p2_32755.tif",
+        "corpus/amsterdam_f64_zstd_p3_32631.tif",
+        "corpus/rgb_webp_lossless_4326.tif",
+        "corpus/rgba_webp_lossy_3857.tif",
+        "corpus/grandcanyon_f32_lerc_3857.tif",
+    ];
+    let dir = conformance();
+    for file in files {
+        let tiff = Tiff::read(&format!("{dir}/{file}"));
+        let level = Level::new(&tiff, &tiff.ifds[0]);
+        let index = (0..level.blocks_x * level.blocks_y)
+            .find(|&i| level.chunk(i).is_some())
+            .unwrap();
+        let chunk = level.chunk(index).unwrap();
+        let spec = level.spec(level.block_h);
+        let mut out = vec![0u8; spec.decoded_len().unwrap()];
+        codec::decode(&spec, chunk, &mut out).unwrap_or_else(|e| panic!("{file}: {e}"));
+        // (Not the last few bytes: a zlib stream ends with a checksum of data already complete.)
+        for cut in [0, 1, chunk.len() / 3, chunk.len() / 2, chunk.len() * 9 / 10] {
+            let result = codec::decode(&spec, &chunk[..cut], &mut out);
+            assert!(
+                result.is_err(),
+                "{file}: chunk cut to {cut} of {} bytes decoded",
+                chunk.len()
+            );
+        }
+    }
 }

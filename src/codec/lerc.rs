@@ -6,9 +6,17 @@
 //! GDAL stores one blob per chunk with `depth` = samples per pixel, and may wrap the blob in
 //! deflate or zstd (the `LercParameters` tag: `[lerc version, 0 none | 1 deflate | 2 zstd]`).
 //!
-//! The mask is how LERC represents values it cannot or should not store: libtiff encodes NaN
-//! floats as invalid pixels and, on reading, writes NaN back into them. We do the same for
-//! floats (integers get 0), and also return the mask so a reader can use it as nodata.
+//! The mask is how LERC represents values it cannot or should not store. We follow libtiff
+//! (`tif_lerc.c`), which is what GDAL reads through:
+//!
+//! - floats: NaN is stored as an invalid pixel, and invalid pixels read back as NaN;
+//! - 8-bit data whose last sample is an (unassociated) alpha band: GDAL stores only the colour
+//!   samples (`depth = samples - 1`) and keeps the alpha in the mask, so the alpha sample reads
+//!   back as 255 × valid;
+//! - integers otherwise: libtiff ignores the mask; invalid pixels read as 0.
+//!
+//! The mask is also handed back ([`super::decode_with_mask`]) for readers that want it, but GDAL
+//! itself never turns it into a dataset mask.
 
 use ::lerc::{bitmask::BitMask, DataType as LercType, Sample};
 
@@ -84,85 +92,140 @@ pub(crate) fn decode(
     }
     let samples = spec.samples as usize;
     let (depth, bands) = (info.depth as usize, info.bands as usize);
-    if depth.checked_mul(bands) != Some(samples) || (depth != 1 && bands != 1) {
+    // 8-bit colour + alpha: the alpha lives in the mask (see module docs).
+    let alpha = spec.dtype == DataType::U8 && bands == 1 && samples >= 2 && depth + 1 == samples;
+    let layout_ok =
+        alpha || (depth.checked_mul(bands) == Some(samples) && (depth == 1 || bands == 1));
+    if !layout_ok {
         return Err(corrupt(format!(
             "blob has depth {depth} and {bands} bands, the chunk {samples} samples"
         )));
     }
+    let layout = Layout {
+        depth,
+        bands,
+        alpha,
+    };
     match spec.dtype {
-        DataType::I8 => decode_typed::<i8>(blob, depth, bands, out, mask_out),
-        DataType::U8 => decode_typed::<u8>(blob, depth, bands, out, mask_out),
-        DataType::I16 => decode_typed::<i16>(blob, depth, bands, out, mask_out),
-        DataType::U16 => decode_typed::<u16>(blob, depth, bands, out, mask_out),
-        DataType::I32 => decode_typed::<i32>(blob, depth, bands, out, mask_out),
-        DataType::U32 => decode_typed::<u32>(blob, depth, bands, out, mask_out),
-        DataType::F32 => decode_typed::<f32>(blob, depth, bands, out, mask_out),
-        DataType::F64 => decode_typed::<f64>(blob, depth, bands, out, mask_out),
+        DataType::I8 => decode_typed::<i8>(blob, layout, out, mask_out),
+        DataType::U8 => decode_typed::<u8>(blob, layout, out, mask_out),
+        DataType::I16 => decode_typed::<i16>(blob, layout, out, mask_out),
+        DataType::U16 => decode_typed::<u16>(blob, layout, out, mask_out),
+        DataType::I32 => decode_typed::<i32>(blob, layout, out, mask_out),
+        DataType::U32 => decode_typed::<u32>(blob, layout, out, mask_out),
+        DataType::F32 => decode_typed::<f32>(blob, layout, out, mask_out),
+        DataType::F64 => decode_typed::<f64>(blob, layout, out, mask_out),
     }
 }
 
-/// A sample type we can write as native bytes, with its "invalid" fill value.
+/// How the blob's values map onto the chunk's samples.
+#[derive(Clone, Copy)]
+struct Layout {
+    /// Values per pixel in the blob (interleaved).
+    depth: usize,
+    /// Planes in the blob (band-sequential), each with its own mask.
+    bands: usize,
+    /// The chunk has one more sample than the blob: an 8-bit alpha made from the mask.
+    alpha: bool,
+}
+
+/// A sample type we can write as native bytes, with its "invalid" fill value and the value an
+/// alpha sample takes for a valid pixel.
 trait Native: Sample + Copy {
     const INVALID: Self;
+    const OPAQUE: Self;
+    const FLOAT: bool;
     fn write(self, dst: &mut [u8]);
 }
 
 macro_rules! native {
-    ($t:ty, $invalid:expr) => {
+    ($t:ty, $invalid:expr, $float:expr) => {
         impl Native for $t {
             const INVALID: Self = $invalid;
+            const FLOAT: bool = $float;
+            const OPAQUE: Self = <$t>::MAX;
             fn write(self, dst: &mut [u8]) {
                 dst.copy_from_slice(&self.to_ne_bytes());
             }
         }
     };
 }
-native!(i8, 0);
-native!(u8, 0);
-native!(i16, 0);
-native!(u16, 0);
-native!(i32, 0);
-native!(u32, 0);
-native!(f32, f32::NAN);
-native!(f64, f64::NAN);
+native!(i8, 0, false);
+native!(u8, 0, false);
+native!(i16, 0, false);
+native!(u16, 0, false);
+native!(i32, 0, false);
+native!(u32, 0, false);
+native!(f32, f32::NAN, true);
+native!(f64, f64::NAN, true);
 
 fn decode_typed<T: Native + Default>(
     blob: &[u8],
-    depth: usize,
-    bands: usize,
+    layout: Layout,
     out: &mut [u8],
     mask_out: Option<&mut [u8]>,
 ) -> Result<bool, Error> {
+    let Layout {
+        depth,
+        bands,
+        alpha,
+    } = layout;
     let size = std::mem::size_of::<T>();
-    let values = out.len() / size;
-    let mut typed = vec![T::default(); values];
+    let samples = depth * bands + usize::from(alpha);
+    let pixels = out.len() / size / samples.max(1);
+    let mut typed = vec![T::default(); pixels * depth * bands];
     let result = ::lerc::decode_into::<T>(blob, &mut typed).map_err(|e| corrupt(e.to_string()))?;
-    let pixels = values / (depth * bands).max(1);
+    // Per band: `None` when every pixel is valid.
+    let masks: Vec<Option<&BitMask>> = (0..bands)
+        .map(|b| match result.valid_masks.get(b) {
+            Some(m @ BitMask::Explicit(_)) if m.count_valid() < pixels => Some(m),
+            _ => None,
+        })
+        .collect();
     let valid = |band: usize, k: usize| -> bool {
-        match result.valid_masks.get(band) {
-            Some(m @ BitMask::Explicit(_)) if k < m.num_pixels() => m.is_valid(k),
-            Some(BitMask::Explicit(_)) => false,
-            _ => true,
+        match masks.get(band).copied().flatten() {
+            Some(m) => k < m.num_pixels() && m.is_valid(k),
+            None => true,
         }
     };
-    let samples = depth * bands;
-    let mut any_invalid = false;
-    for k in 0..pixels {
-        for band in 0..bands {
-            let ok = valid(band, k);
-            any_invalid |= !ok;
-            for d in 0..depth {
-                // LERC planes are band-sequential, values within a pixel interleaved by depth;
-                // the chunk is pixel-interleaved over all samples.
-                let src = band * pixels * depth + k * depth + d;
-                let dst = (k * samples + band * depth + d) * size;
-                let value = if ok { typed[src] } else { T::INVALID };
-                value.write(&mut out[dst..dst + size]);
+    let any_invalid = masks.iter().any(Option::is_some);
+
+    if bands == 1 && !alpha {
+        // The blob's layout is the chunk's: copy straight through.
+        for (dst, v) in out.chunks_exact_mut(size).zip(&typed) {
+            v.write(dst);
+        }
+    } else {
+        for k in 0..pixels {
+            for band in 0..bands {
+                for d in 0..depth {
+                    // LERC planes are band-sequential, values within a pixel interleaved by
+                    // depth; the chunk is pixel-interleaved over all samples.
+                    let src = band * pixels * depth + k * depth + d;
+                    let dst = (k * samples + band * depth + d) * size;
+                    typed[src].write(&mut out[dst..dst + size]);
+                }
+            }
+            if alpha {
+                let dst = (k * samples + samples - 1) * size;
+                let a = if valid(0, k) { T::OPAQUE } else { T::default() };
+                a.write(&mut out[dst..dst + size]);
             }
         }
     }
     if !any_invalid {
         return Ok(false);
+    }
+    // libtiff applies the mask to floats only (the alpha case is handled above).
+    if T::FLOAT {
+        for k in 0..pixels {
+            for band in (0..bands).filter(|&b| !valid(b, k)) {
+                for d in 0..depth {
+                    let dst = (k * samples + band * depth + d) * size;
+                    T::INVALID.write(&mut out[dst..dst + size]);
+                }
+            }
+        }
     }
     if let Some(mask) = mask_out {
         for (k, m) in mask.iter_mut().enumerate().take(pixels) {

@@ -160,11 +160,13 @@ pub fn decode(spec: &ChunkSpec, input: &[u8], out: &mut [u8]) -> Result<(), Erro
 
 /// Like [`decode`], and also hands back a validity mask when the chunk carries its own.
 ///
-/// Only LERC stores one (GDAL encodes NaN / invalid pixels as a LERC bit mask). When the chunk
-/// has a mask that is not all-valid, `mask_out` (`width * height` bytes) is filled with 255 for
-/// valid and 0 for invalid pixels — the convention of [`crate::raster`] — and `true` is returned.
-/// Otherwise `mask_out` is left untouched and `false` is returned, meaning "every pixel valid as
-/// far as the codec knows".
+/// Only LERC stores one (a bit per pixel; libtiff writes NaN floats and GDAL's 8-bit alpha
+/// into it). When the chunk has a mask that is not all-valid, `mask_out` (`width * height`
+/// bytes) is filled with 255 for valid and 0 for invalid pixels — the convention of
+/// [`crate::raster`] — and `true` is returned. Otherwise `mask_out` is left untouched and
+/// `false` is returned, meaning "every pixel valid as far as the codec knows". GDAL itself does
+/// not turn this mask into a dataset mask (invalid floats simply read as NaN), so a reader that
+/// wants GDAL's answers should not either; it is here for readers that want more.
 pub fn decode_with_mask(
     spec: &ChunkSpec,
     input: &[u8],

@@ -78,16 +78,27 @@ fn swap_bytes(buf: &mut [u8], size: usize) {
     }
 }
 
-/// Generates the per-width horizontal accumulation: `v[i] += v[i - stride]`, wrapping.
+/// Generates the per-width horizontal accumulation `v[i] += v[i - stride]` (wrapping), kept as
+/// one running sum per sample channel so the loop walks the row once, front to back.
 macro_rules! horizontal_acc {
     ($name:ident, $t:ty) => {
         fn $name(row: &mut [u8], stride: usize) {
             const N: usize = std::mem::size_of::<$t>();
             let load = |b: &[u8]| <$t>::from_ne_bytes(b.try_into().unwrap_or([0; N]));
-            for i in stride..row.len() / N {
-                let (p, c) = ((i - stride) * N, i * N);
-                let value = load(&row[c..c + N]).wrapping_add(load(&row[p..p + N]));
-                row[c..c + N].copy_from_slice(&value.to_ne_bytes());
+            if stride == 1 {
+                let mut acc: $t = 0;
+                for c in row.chunks_exact_mut(N) {
+                    acc = acc.wrapping_add(load(c));
+                    c.copy_from_slice(&acc.to_ne_bytes());
+                }
+                return;
+            }
+            let mut acc: Vec<$t> = vec![0; stride];
+            for pixel in row.chunks_exact_mut(N * stride) {
+                for (c, a) in pixel.chunks_exact_mut(N).zip(acc.iter_mut()) {
+                    *a = a.wrapping_add(load(c));
+                    c.copy_from_slice(&a.to_ne_bytes());
+                }
             }
         }
     };
@@ -108,6 +119,15 @@ fn horizontal_undo(row: &mut [u8], size: usize, stride: usize) {
 
 /// Byte accumulation, shared by predictor 2 on 8-bit samples and predictor 3's byte planes.
 fn acc8(row: &mut [u8], stride: usize) {
+    if stride == 1 {
+        // The common single-band case: a running sum, without index arithmetic.
+        let mut acc = 0u8;
+        for b in row.iter_mut() {
+            acc = acc.wrapping_add(*b);
+            *b = acc;
+        }
+        return;
+    }
     for i in stride..row.len() {
         row[i] = row[i].wrapping_add(row[i - stride]);
     }
@@ -119,16 +139,28 @@ fn float_undo(row: &mut [u8], size: usize, stride: usize, scratch: &mut [u8]) {
     acc8(row, stride);
     scratch.copy_from_slice(row);
     let count = row.len() / size;
-    for (i, sample) in row.chunks_exact_mut(size).enumerate() {
-        for (byte, dst) in sample.iter_mut().enumerate() {
-            // Plane 0 holds the most significant bytes.
-            let plane = if cfg!(target_endian = "big") {
-                byte
-            } else {
-                size - 1 - byte
-            };
-            *dst = scratch[plane * count + i];
+    match size {
+        4 => gather::<4>(row, scratch, count),
+        8 => gather::<8>(row, scratch, count),
+        // `undo` only lets f32/f64 through to this predictor.
+        _ => {}
+    }
+}
+
+/// Re-interleaves `N` byte planes of `count` bytes each (most significant plane first) into
+/// `count` native-order `N`-byte samples.
+fn gather<const N: usize>(row: &mut [u8], planes: &[u8], count: usize) {
+    let planes: [&[u8]; N] =
+        std::array::from_fn(|p| planes.get(p * count..(p + 1) * count).unwrap_or(&[]));
+    for (i, sample) in row.chunks_exact_mut(N).enumerate() {
+        let mut be = [0u8; N];
+        for (b, plane) in be.iter_mut().zip(planes.iter()) {
+            *b = plane.get(i).copied().unwrap_or(0);
         }
+        if cfg!(target_endian = "little") {
+            be.reverse();
+        }
+        sample.copy_from_slice(&be);
     }
 }
 

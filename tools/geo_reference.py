@@ -56,8 +56,52 @@ POINT_SETS = {
 }
 
 
-def points():
+def table_codes():
+    """Every EPSG code of src/crs/epsg.rs (single entries and UTM families)."""
+    import re
+    here = os.path.dirname(os.path.abspath(__file__))
+    text = open(os.path.join(here, "..", "src", "crs", "epsg.rs")).read()
+    body = text.split("pub fn lookup", 1)[1].split("pub fn geodetic_code", 1)[0]
+    codes = set()
+    for m in re.finditer(r"^\s+((?:\d+\s*\|\s*)*\d+)\s*=>", body, re.M):
+        codes.update(int(c) for c in re.findall(r"\d+", m.group(1)))
+    for lo, hi in [(32601, 32660), (32701, 32760), (26901, 26923), (25828, 25838), (28348, 28358), (7846, 7859)]:
+        codes.update(range(lo, hi + 1))
+    return sorted(codes)
+
+
+def area_points(code):
+    """Three points inside the CRS's area of use: centre and two inner corners."""
+    aou = pyproj.CRS.from_epsg(code).area_of_use
+    w, s, e, n = aou.west, aou.south, aou.east, aou.north
+    if e < w:
+        e += 360
+    pts = []
+    for fx, fy in [(0.5, 0.5), (0.2, 0.25), (0.8, 0.75)]:
+        lon = w + (e - w) * fx
+        if lon > 180:
+            lon -= 360
+        pts.append((lon, s + (n - s) * fy))
+    return pts
+
+
+def table_points():
+    """Forward and inverse for every table entry at points in its area of use."""
     out = []
+    wgs = pyproj.CRS.from_epsg(4326)
+    for code in table_codes():
+        crs = pyproj.CRS.from_epsg(code)
+        if crs.is_geographic:
+            continue
+        pts = area_points(code)
+        fwd = pyproj.Transformer.from_crs(wgs, crs, always_xy=True)
+        xs, ys = fwd.transform([p[0] for p in pts], [p[1] for p in pts])
+        out.append({"src": "EPSG:4326", "dst": f"EPSG:{code}", "input": pts, "output": list(zip(xs, ys)), "table": True})
+    return out
+
+
+def points():
+    out = table_points()
     wgs = pyproj.CRS.from_epsg(4326)
     for crs, pts in POINT_SETS.items():
         fwd = pyproj.Transformer.from_crs(wgs, pyproj.CRS.from_user_input(crs), always_xy=True)
@@ -67,6 +111,21 @@ def points():
         inv = pyproj.Transformer.from_crs(pyproj.CRS.from_user_input(crs), wgs, always_xy=True)
         lons, lats = inv.transform(xs, ys)
         out.append({"src": crs, "dst": "EPSG:4326", "input": list(zip(xs, ys)), "output": list(zip(lons, lats))})
+    # user-defined projections from GeoKeys, as proj strings
+    for proj, pts in [
+        ("+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs", [(10.0, 45.0), (-120.0, -30.0), (170.0, 5.0)]),
+        ("+proj=eqc +lat_ts=0 +lat_0=0 +lon_0=0 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs", [(10.0, 45.0), (-170.0, -60.0)]),
+        ("+proj=cass +lat_0=10.4416666666667 +lon_0=-61.3333333333333 +x_0=86501.46392052 +y_0=65379.0134283 +ellps=WGS84 +units=m +no_defs", [(-61.3, 10.5), (-61.0, 10.2)]),
+        ("+proj=lcc +lat_1=45 +lat_0=45 +lon_0=10 +k_0=0.9995 +x_0=500000 +y_0=200000 +ellps=WGS84 +units=m +no_defs", [(10.0, 45.0), (12.0, 47.0)]),
+        ("+proj=tmerc +lat_0=0 +lon_0=-90 +k=0.9996 +x_0=500000 +y_0=0 +ellps=GRS80 +units=us-ft +no_defs", [(-90.5, 40.0), (-88.0, 30.0)]),
+        ("+proj=stere +lat_0=90 +lat_ts=60 +lon_0=-100 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs", [(-100.0, 70.0), (20.0, 80.0)]),
+        ("+proj=aea +lat_0=40 +lon_0=-100 +lat_1=30 +lat_2=50 +x_0=10 +y_0=20 +ellps=WGS84 +units=m +no_defs", [(-100.0, 40.0), (-80.0, 25.0)]),
+        ("+proj=omerc +lat_0=4 +lonc=102.25 +alpha=323.0257905 +gamma=323.1301023611111 +k=0.99984 +x_0=804671 +y_0=0 +no_uoff +ellps=GRS80 +units=m +no_defs", [(101.5, 3.1), (103.0, 5.5)]),
+        ("+proj=omerc +lat_0=4 +lonc=102.25 +alpha=323.0257905 +gamma=323.1301023611111 +k=0.99984 +x_0=804671 +y_0=0 +ellps=GRS80 +units=m +no_defs", [(101.5, 3.1), (103.0, 5.5)]),
+    ]:
+        t = pyproj.Transformer.from_crs(pyproj.CRS.from_epsg(4326), pyproj.CRS.from_user_input(proj), always_xy=True)
+        xs, ys = t.transform([p[0] for p in pts], [p[1] for p in pts])
+        out.append({"src": "EPSG:4326", "dst": proj, "input": pts, "output": list(zip(xs, ys))})
     # projected -> projected (what tile warping does)
     for src, dst, pts in [
         ("EPSG:32631", "EPSG:3857", [(357900.0, 4727220.0), (500000.0, 5000000.0)]),

@@ -16,6 +16,15 @@ pub const WGS84_PROJ: &str = "+proj=longlat +datum=WGS84 +no_defs";
 
 const GRS80_WGS84: &str = "+ellps=GRS80 +towgs84=0,0,0,0,0,0,0";
 
+/// NAD83(CSRS): PROJ's preferred "NAD83(CSRS) to WGS 84 (2)" Helmert, written in the
+/// position-vector convention `+towgs84` uses (rotation signs flipped from PROJ's
+/// coordinate-frame pipeline).
+const NAD83_CSRS: &str = "+ellps=GRS80 +towgs84=-0.991,1.9072,0.5129,0.0257899075194932,0.0096500989602704,0.0116599432323421,0";
+
+const CH1903P: &str = "+ellps=bessel +towgs84=674.374,15.056,405.346,0,0,0,0";
+const AMERSFOORT: &str = "+ellps=bessel +towgs84=565.4171,50.3319,465.5524,-0.398957388243134,0.343987817378283,-1.87740163998045,4.0725";
+const BD72: &str = "+ellps=intl +towgs84=-106.8686,52.2978,-103.7239,0.3366,-0.457,1.8422,-1.2747";
+
 /// One table entry.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpsgDef {
@@ -54,7 +63,7 @@ pub fn lookup(code: u32) -> Option<EpsgDef> {
         4283 => ("GDA94", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         7844 => ("GDA2020", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         4167 => ("NZGD2000", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
-        4617 => ("NAD83(CSRS)", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
+        4617 => ("NAD83(CSRS)", format!("+proj=longlat {NAD83_CSRS} +no_defs"), true),
         4619 => ("SWEREF99", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         4674 => ("SIRGAS 2000", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         4322 => ("WGS 72", "+proj=longlat +ellps=WGS72 +towgs84=0,0,4.5,0,0,0.554,0.2263 +no_defs".into(), true),
@@ -62,6 +71,12 @@ pub fn lookup(code: u32) -> Option<EpsgDef> {
         4171 => ("RGF93 v1", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
         4230 => ("ED50", "+proj=longlat +ellps=intl +towgs84=-87,-98,-121,0,0,0,0 +no_defs".into(), true),
         4764 => ("RSRGD2000", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
+        4150 => ("CH1903+", format!("+proj=longlat {CH1903P} +no_defs"), true),
+        4289 => ("Amersfoort", format!("+proj=longlat {AMERSFOORT} +no_defs"), true),
+        4313 => ("BD72", format!("+proj=longlat {BD72} +no_defs"), true),
+        9702 => ("ETRF2000-PL", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
+        4173 => ("IRENET95", format!("+proj=longlat {GRS80_WGS84} +no_defs"), true),
+        4757 => ("SVY21", "+proj=longlat +ellps=WGS84 +towgs84=0,0,0,0,0,0,0 +no_defs".into(), true),
         4490 => ("China Geodetic Coordinate System 2000", "+proj=longlat +ellps=GRS80 +no_defs".into(), true),
         // --- web / world ---
         3857 | 900913 => (
@@ -148,7 +163,7 @@ pub fn lookup(code: u32) -> Option<EpsgDef> {
         ),
         3979 => (
             "NAD83(CSRS) / Canada Atlas Lambert",
-            format!("+proj=lcc +lat_0=49 +lon_0=-95 +lat_1=49 +lat_2=77 +x_0=0 +y_0=0 {GRS80_WGS84} +units=m +no_defs"),
+            format!("+proj=lcc +lat_0=49 +lon_0=-95 +lat_1=49 +lat_2=77 +x_0=0 +y_0=0 {NAD83_CSRS} +units=m +no_defs"),
             false,
         ),
         5070 => (
@@ -184,6 +199,91 @@ pub fn lookup(code: u32) -> Option<EpsgDef> {
         3006 => (
             "SWEREF99 TM",
             format!("+proj=utm +zone=33 {GRS80_WGS84} +units=m +no_defs"),
+            true,
+        ),
+        3832 => (
+            "WGS 84 / PDC Mercator",
+            "+proj=merc +lon_0=150 +k=1 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs".into(),
+            false,
+        ),
+        32662 => (
+            "WGS 84 / Plate Carree",
+            "+proj=eqc +lat_ts=0 +lat_0=0 +lon_0=0 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs".into(),
+            false,
+        ),
+        8857 => (
+            "WGS 84 / Equal Earth Greenwich",
+            "+proj=eqearth +lon_0=0 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs".into(),
+            false,
+        ),
+        3571..=3576 => {
+            let (lon0, region) = match code {
+                3571 => (180, "Bering Sea"),
+                3572 => (-150, "Alaska"),
+                3573 => (-100, "Canada"),
+                3574 => (-40, "Atlantic"),
+                3575 => (10, "Europe"),
+                _ => (90, "Russia"),
+            };
+            return Some(def(
+                format!("WGS 84 / North Pole LAEA {region}"),
+                format!("+proj=laea +lat_0=90 +lon_0={lon0} +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"),
+                false,
+            ));
+        }
+        32661 => (
+            "WGS 84 / UPS North (N,E)",
+            "+proj=stere +lat_0=90 +lat_ts=90 +lon_0=0 +k=0.994 +x_0=2000000 +y_0=2000000 +datum=WGS84 +units=m +no_defs".into(),
+            true,
+        ),
+        32761 => (
+            "WGS 84 / UPS South (N,E)",
+            "+proj=stere +lat_0=-90 +lat_ts=-90 +lon_0=0 +k=0.994 +x_0=2000000 +y_0=2000000 +datum=WGS84 +units=m +no_defs".into(),
+            true,
+        ),
+        3112 => (
+            "GDA94 / Geoscience Australia Lambert",
+            format!("+proj=lcc +lat_0=0 +lon_0=134 +lat_1=-18 +lat_2=-36 +x_0=0 +y_0=0 {GRS80_WGS84} +units=m +no_defs"),
+            false,
+        ),
+        2056 => (
+            "CH1903+ / LV95",
+            format!("+proj=somerc +lat_0=46.9524055555556 +lon_0=7.43958333333333 +k_0=1 +x_0=2600000 +y_0=1200000 {CH1903P} +units=m +no_defs"),
+            false,
+        ),
+        28992 => (
+            "Amersfoort / RD New",
+            format!("+proj=sterea +lat_0=52.1561605555556 +lon_0=5.38763888888889 +k=0.9999079 +x_0=155000 +y_0=463000 {AMERSFOORT} +units=m +no_defs"),
+            false,
+        ),
+        31370 => (
+            "BD72 / Belgian Lambert 72",
+            format!("+proj=lcc +lat_0=90 +lon_0=4.36748666666667 +lat_1=51.1666672333333 +lat_2=49.8333339 +x_0=150000.013 +y_0=5400088.438 {BD72} +units=m +no_defs"),
+            false,
+        ),
+        2180 => (
+            "ETRF2000-PL / CS92",
+            format!("+proj=tmerc +lat_0=0 +lon_0=19 +k=0.9993 +x_0=500000 +y_0=-5300000 {GRS80_WGS84} +units=m +no_defs"),
+            true,
+        ),
+        3067 => (
+            "ETRS89 / TM35FIN(E,N)",
+            format!("+proj=utm +zone=35 {GRS80_WGS84} +units=m +no_defs"),
+            false,
+        ),
+        2157 => (
+            "IRENET95 / Irish Transverse Mercator",
+            format!("+proj=tmerc +lat_0=53.5 +lon_0=-8 +k=0.99982 +x_0=600000 +y_0=750000 {GRS80_WGS84} +units=m +no_defs"),
+            false,
+        ),
+        3763 => (
+            "ETRS89 / Portugal TM06",
+            format!("+proj=tmerc +lat_0=39.6682583333333 +lon_0=-8.13310833333333 +k=1 +x_0=0 +y_0=0 {GRS80_WGS84} +units=m +no_defs"),
+            false,
+        ),
+        3414 => (
+            "SVY21 / Singapore TM",
+            "+proj=tmerc +lat_0=1.36666666666667 +lon_0=103.833333333333 +k=1 +x_0=28001.642 +y_0=38744.572 +ellps=WGS84 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs".into(),
             true,
         ),
         _ => return None,
@@ -224,8 +324,33 @@ pub fn geodetic_code(code: u32) -> Option<u32> {
         25828..=25838 => 4258,
         28348..=28358 => 4283,
         7846..=7859 => 7844,
-        3857 | 900913 | 3395 | 4087 | 6933 | 6931 | 6932 | 3413 | 3976 | 3031 | 3995 | 5041
-        | 5042 => 4326,
+        3857
+        | 900913
+        | 3395
+        | 4087
+        | 6933
+        | 6931
+        | 6932
+        | 3413
+        | 3976
+        | 3031
+        | 3995
+        | 5041
+        | 5042
+        | 3832
+        | 32662
+        | 8857
+        | 3571..=3576
+        | 32661
+        | 32761 => 4326,
+        3112 => 4283,
+        2056 => 4150,
+        28992 => 4289,
+        31370 => 4313,
+        2180 => 9702,
+        3067 | 3763 => 4258,
+        2157 => 4173,
+        3414 => 4757,
         3035 | 3034 => 4258,
         3978 | 5070 | 3338 => 4269,
         3979 => 4617,
@@ -252,7 +377,9 @@ mod tests {
         let d = lookup(26913).unwrap();
         assert_eq!(d.name, "NAD83 / UTM zone 13N");
         assert!(d.proj.contains("+datum=NAD83"));
-        assert!(lookup(32661).is_none(), "zone 61 does not exist");
+        assert!(lookup(32600).is_none(), "zone 0 does not exist");
+        assert!(lookup(32762).is_none(), "zone 62 does not exist");
+        assert_eq!(lookup(32661).unwrap().name, "WGS 84 / UPS North (N,E)");
         assert!(lookup(25832).unwrap().proj.contains("+zone=32"));
     }
 

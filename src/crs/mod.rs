@@ -19,14 +19,16 @@
 //! definition of some CRSs puts latitude or northing first; that only matters when reading
 //! OGC documents (TileMatrixSets), and [`Crs::is_northing_first`] reports it.
 //!
-//! - [`Crs`]: one CRS (EPSG code, user-defined GeoTIFF CRS, or proj string).
-//! - [`Transformer`]: batch point transforms between two CRSs.
+//! - [`Crs`]: one CRS (EPSG code, user-defined GeoTIFF CRS, proj string or WKT);
+//!   [`Crs::parse`] reads user input, [`geokeys::titiler_string`] is `/info`'s `crs`.
+//! - [`Transformer`]: batch point transforms between two CRSs (degrees for geographic
+//!   CRSs, x = east), with GDAL's `CENTER_LONG` wrapping ([`center_longitude`]).
 //! - [`transform_bounds`]: rasterio's densified bounding-box transform.
 //! - [`suggested_warp_output`]: GDAL's `GDALSuggestedWarpOutput2` (rasterio's
 //!   `calculate_default_transform`), which rio-tiler uses for native tile resolution.
 
 mod bounds;
-mod crs;
+mod definition;
 pub mod epsg;
 mod fmt;
 pub mod geokeys;
@@ -34,10 +36,11 @@ mod parse;
 mod transform;
 mod warp_output;
 pub mod wkt;
+mod wkt_parse;
 
 pub use bounds::transform_bounds;
-pub use crs::{Crs, Units};
-pub use transform::Transformer;
+pub use definition::{Crs, Units};
+pub use transform::{center_longitude, Transformer};
 pub use warp_output::{
     calculate_default_transform, suggested_warp_output, GeoTransform, WarpOutput,
 };

@@ -17,6 +17,8 @@ pub struct Transformer {
     src: Crs,
     dst: Crs,
     identity: bool,
+    /// GDAL's `CENTER_LONG`: geographic output longitudes wrapped into `[c - 180, c + 180]`.
+    center_long: Option<f64>,
 }
 
 /// Two parallel coordinate slices seen as proj4rs points; failures become NaN.
@@ -64,7 +66,19 @@ impl Transformer {
             src: src.clone(),
             dst: dst.clone(),
             identity: src.same_coordinates(dst),
+            center_long: None,
         })
+    }
+
+    /// Wraps geographic output longitudes around `center` (GDAL adds this `CENTER_LONG` to a
+    /// geographic source CRS when warping, so a dataset spanning 176°..184° is found at 184°
+    /// rather than at -176°). No effect when the destination is not geographic.
+    pub fn with_center_longitude(mut self, center: f64) -> Transformer {
+        if self.dst.is_geographic() && center.is_finite() {
+            self.center_long = Some(center);
+            self.identity = false;
+        }
+        self
     }
 
     pub fn src(&self) -> &Crs {
@@ -88,7 +102,7 @@ impl Transformer {
                 ys: ys.len(),
             });
         }
-        if !self.identity {
+        if !self.identity && !self.src.same_coordinates(&self.dst) {
             let src = self.src.proj();
             let dst = self.dst.proj();
             let poles = self.mercator_poles(ys);
@@ -106,6 +120,15 @@ impl Transformer {
             for (i, sign) in poles {
                 if let Some(y) = ys.get_mut(i) {
                     self.mercator_pole(y, sign);
+                }
+            }
+        }
+        if let Some(c) = self.center_long {
+            for x in xs.iter_mut() {
+                if *x < c - 180.0 {
+                    *x += 360.0;
+                } else if *x > c + 180.0 {
+                    *x -= 360.0;
                 }
             }
         }
@@ -175,6 +198,130 @@ impl Transformer {
                 "point ({x}, {y}) from {} to {} has no finite result",
                 self.src, self.dst
             )))
+        }
+    }
+}
+
+/// GDAL's `InsertCenterLong`: the central longitude of a geographic raster, used to wrap
+/// longitudes transformed back into it. `None` when the raster spans more than 360° (plus a
+/// pixel) or has a rotated geotransform.
+pub fn center_longitude(width: usize, height: usize, gt: &[f64; 6]) -> Option<f64> {
+    let xs = [
+        gt[0],
+        gt[0] + width as f64 * gt[1],
+        gt[0] + height as f64 * gt[2],
+        gt[0] + width as f64 * gt[1] + height as f64 * gt[2],
+    ];
+    let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let eps = gt[1].abs().max(gt[2].abs());
+    if !(min.is_finite() && max.is_finite()) || max - min > 360.0 + eps * 1.05 {
+        return None;
+    }
+    // GDAL passes the value through "%g" (6 significant digits).
+    let c = (max + min) / 2.0;
+    format!("{c:.5e}").parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_mercator_known_values() {
+        // EPSG:3857 of (2.35°E, 48.85°N), by the spherical formula R·λ, R·ln(tan(π/4 + φ/2)).
+        let t = Transformer::new(&Crs::wgs84(), &Crs::from_epsg(3857).unwrap()).unwrap();
+        let (x, y) = t.transform_point(2.35, 48.85).unwrap();
+        let r = 6378137.0_f64;
+        let ex = r * 2.35_f64.to_radians();
+        let ey = r
+            * (std::f64::consts::FRAC_PI_4 + 48.85_f64.to_radians() / 2.0)
+                .tan()
+                .ln();
+        assert!((x - ex).abs() < 1e-6 && (y - ey).abs() < 1e-6, "{x} {y}");
+        // The pole: PROJ's finite value, not an error.
+        let (_, ypole) = t.transform_point(10.0, 90.0).unwrap();
+        assert!((ypole - 242528680.94374272).abs() < 1e-3, "{ypole}");
+        let mut xs = [0.0, 1.0];
+        let mut ys = [91.0, 1.0];
+        assert_eq!(t.transform_lossy(&mut xs, &mut ys).unwrap(), 1);
+        assert!(xs[0].is_nan() && ys[1].is_finite());
+        assert!(t.transform(&mut [0.0, 1.0], &mut [91.0, 1.0]).is_err());
+        assert!(matches!(
+            t.transform(&mut [0.0], &mut [1.0, 2.0]),
+            Err(Error::LengthMismatch { xs: 1, ys: 2 })
+        ));
+    }
+
+    #[test]
+    fn center_longitude_wraps_like_gdal() {
+        // fiji_antimeridian_f32_4326.tif: 1024 px of 0.0078125° from 176°E.
+        let gt = [176.0, 0.0078125, 0.0, -15.0, 0.0, -0.0078125];
+        let c = center_longitude(1024, 640, &gt).unwrap();
+        assert_eq!(c, 180.0);
+        let web = Crs::from_epsg(3857).unwrap();
+        let t = Transformer::new(&web, &Crs::wgs84())
+            .unwrap()
+            .with_center_longitude(c);
+        // -176° (x < 0 in Web Mercator) comes back as 184° inside the dataset.
+        let x = -176.0 / 180.0 * 20037508.342789244;
+        let (lon, _) = t.transform_point(x, -1900000.0).unwrap();
+        assert!((lon - 184.0).abs() < 1e-9, "{lon}");
+        // 11 px of 40° = 440°: more than the world plus a pixel.
+        assert!(center_longitude(11, 10, &[-180.0, 40.0, 0.0, 90.0, 0.0, -18.0]).is_none());
+    }
+
+    #[test]
+    fn different_bodies_are_refused() {
+        let mars = Crs::from_proj_string(
+            "+proj=eqc +lat_ts=-10 +lon_0=180 +R=3395582.0270805 +units=m +no_defs",
+        )
+        .unwrap();
+        assert!(!mars.is_earth());
+        assert!(matches!(
+            Transformer::new(&Crs::from_epsg(3857).unwrap(), &mars),
+            Err(Error::CelestialBody { .. })
+        ));
+        // Within one body it works.
+        let geo = mars.geodetic_crs().unwrap();
+        let t = Transformer::new(&mars, &geo).unwrap();
+        let (lon, lat) = t.transform_point(0.0, 0.0).unwrap();
+        assert!(
+            (lon - 180.0).abs() < 1e-9 && lat.abs() < 1e-9,
+            "{lon} {lat}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Forward then inverse returns the input inside each CRS's useful area.
+        #[test]
+        fn round_trip(code_i in 0usize..8, u in 0.0f64..1.0, v in 0.0f64..1.0) {
+            let (code, w, s, e, n) = [
+                (3857, -179.0, -85.0, 179.0, 85.0),
+                (32631, 0.5, -75.0, 5.5, 80.0),
+                (32755, 144.5, -75.0, 149.5, 0.0),
+                (3035, -20.0, 30.0, 40.0, 75.0),
+                (2193, 166.0, -48.0, 179.0, -34.0),
+                (3413, -180.0, 60.0, 180.0, 89.9),
+                (5070, -125.0, 24.0, -66.0, 50.0),
+                (27700, -8.0, 49.9, 1.8, 60.9),
+            ][code_i];
+            let (lon, lat) = (w + (e - w) * u, s + (n - s) * v);
+            let geo = Crs::wgs84();
+            let c = Crs::from_epsg(code).unwrap();
+            let (x, y) = Transformer::new(&geo, &c).unwrap().transform_point(lon, lat).unwrap();
+            let (lon2, lat2) = Transformer::new(&c, &geo).unwrap().transform_point(x, y).unwrap();
+            // OSGB36's 7-parameter Helmert is inverted by negating the parameters (as PROJ 4
+            // did), which round-trips to ~1e-8° (1 mm); everything else is exact.
+            let tol = if code == 27700 { 2e-8 } else { 1e-9 };
+            prop_assert!((lon - lon2).abs() < tol && (lat - lat2).abs() < tol,
+                "EPSG:{} ({}, {}) -> ({}, {}) -> ({}, {})", code, lon, lat, x, y, lon2, lat2);
         }
     }
 }

@@ -147,3 +147,103 @@ pub fn default_registry() -> &'static TmsRegistry {
     static REGISTRY: OnceLock<TmsRegistry> = OnceLock::new();
     REGISTRY.get_or_init(TmsRegistry::defaults)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thirteen_defaults_in_titiler_order() {
+        let r = default_registry();
+        let ids: Vec<&str> = r.ids().collect();
+        assert_eq!(ids.len(), 13);
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        assert_eq!(ids[0], "CDB1GlobalGrid");
+        assert_eq!(ids[1], "CanadianNAD83_LCC", "byte order, as Python sorts");
+        assert!(matches!(r.get("NotATms"), Err(Error::Unknown(_))));
+    }
+
+    #[test]
+    fn documents_are_served_verbatim() {
+        for (id, json) in DEFAULTS {
+            let tms = default_registry().get(id).unwrap();
+            assert_eq!(tms.json(), json);
+            assert_eq!(tms.id, id);
+            let v: serde_json::Value = serde_json::from_str(tms.json()).unwrap();
+            assert_eq!(
+                v["tileMatrices"].as_array().unwrap().len(),
+                tms.tile_matrices.len()
+            );
+        }
+    }
+
+    #[test]
+    fn user_directory_adds_and_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut doc: serde_json::Value =
+            serde_json::from_str(include_str!("data/WebMercatorQuad.json")).unwrap();
+        doc["id"] = "MyQuad".into();
+        doc["tileMatrices"] =
+            serde_json::Value::Array(doc["tileMatrices"].as_array().unwrap()[..5].to_vec());
+        std::fs::write(dir.path().join("MyQuad.json"), doc.to_string()).unwrap();
+        doc["id"] = "WebMercatorQuad".into();
+        std::fs::write(dir.path().join("WebMercatorQuad.json"), doc.to_string()).unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
+        let mut r = TmsRegistry::defaults();
+        r.load_directory(dir.path()).unwrap();
+        assert_eq!(r.len(), 14);
+        let t = r.get("MyQuad").unwrap();
+        assert_eq!((t.minzoom(), t.maxzoom()), (0, 4));
+        assert_eq!(
+            r.get("WebMercatorQuad").unwrap().maxzoom(),
+            4,
+            "user file replaces default"
+        );
+
+        std::fs::write(dir.path().join("Broken.json"), "{\"id\": \"Broken\"}").unwrap();
+        let err = TmsRegistry::defaults()
+            .load_directory(dir.path())
+            .unwrap_err();
+        assert!(matches!(err, Error::Invalid { .. }), "{err}");
+        assert!(TmsRegistry::defaults()
+            .load_directory(&dir.path().join("missing"))
+            .is_err());
+    }
+
+    #[test]
+    fn invalid_documents_are_rejected() {
+        let v1 = r#"{"type":"TileMatrixSetType","identifier":"x","supportedCRS":"http://www.opengis.net/def/crs/EPSG/0/3857","crs":"EPSG:3857","tileMatrices":[]}"#;
+        assert!(matches!(
+            TileMatrixSet::from_json(v1, None),
+            Err(Error::Invalid { .. })
+        ));
+        let base = include_str!("data/WebMercatorQuad.json");
+        let mut doc: serde_json::Value = serde_json::from_str(base).unwrap();
+        doc["crs"] = "http://www.opengis.net/def/crs/EPSG/0/1".into();
+        assert!(matches!(
+            TileMatrixSet::from_json(&doc.to_string(), None),
+            Err(Error::Crs { .. })
+        ));
+        let mut doc: serde_json::Value = serde_json::from_str(base).unwrap();
+        doc["tileMatrices"][3]["id"] = "three".into();
+        assert!(matches!(
+            TileMatrixSet::from_json(&doc.to_string(), None),
+            Err(Error::Invalid { .. })
+        ));
+        let mut doc: serde_json::Value = serde_json::from_str(base).unwrap();
+        doc["tileMatrices"][3]["cellSize"] = (-1.0).into();
+        assert!(matches!(
+            TileMatrixSet::from_json(&doc.to_string(), None),
+            Err(Error::Invalid { .. })
+        ));
+        let mut doc: serde_json::Value = serde_json::from_str(base).unwrap();
+        doc["tileMatrices"] = serde_json::Value::Array(vec![]);
+        assert!(matches!(
+            TileMatrixSet::from_json(&doc.to_string(), None),
+            Err(Error::Invalid { .. })
+        ));
+        assert!(TileMatrixSet::from_json("not json", None).is_err());
+    }
+}

@@ -21,8 +21,8 @@ pub enum Units {
 
 /// A coordinate reference system.
 ///
-/// Cheap to clone (the definition is shared). Two CRSs are equal when they have the same EPSG
-/// code, or, lacking codes, the same proj definition.
+/// Cheap to clone (the definition is shared). Equality follows rasterio (see the
+/// `PartialEq` impl).
 #[derive(Clone)]
 pub struct Crs {
     inner: Arc<Inner>,
@@ -294,6 +294,10 @@ pub(crate) fn is_earth_radius(a: f64) -> bool {
     ((a - 6_378_137.0) / 6_378_137.0).abs() <= 0.005
 }
 
+/// Equality as rasterio's `CRS.__eq__`, which rio-tiler uses to choose between a plain read
+/// and a warp: same EPSG code, or (without codes) the same definition *and* axis order. So
+/// `OGC:CRS84 != EPSG:4326` here, as in rasterio; use [`Crs::same_coordinates`] to ask
+/// whether two CRSs give the same numbers.
 impl PartialEq for Crs {
     fn eq(&self, other: &Crs) -> bool {
         if Arc::ptr_eq(&self.inner, &other.inner) {
@@ -322,5 +326,45 @@ impl fmt::Debug for Crs {
 impl fmt::Display for Crs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.short_id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// CRSs and transformers cross thread boundaries (rayon warp jobs, shared registries).
+    #[test]
+    fn crs_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Crs>();
+        check::<crate::crs::Transformer>();
+        check::<crate::tms::TileMatrixSet>();
+        check::<crate::tms::TmsRegistry>();
+    }
+
+    #[test]
+    fn identity_units_and_equality() {
+        let utm = Crs::from_epsg(32631).unwrap();
+        assert_eq!(utm.name(), "WGS 84 / UTM zone 31N");
+        assert_eq!(utm.units(), Units::Metre);
+        assert!(!utm.is_geographic() && !utm.is_northing_first() && utm.is_earth());
+        assert_eq!(
+            utm.to_titiler_string(),
+            "http://www.opengis.net/def/crs/EPSG/0/32631"
+        );
+        assert_eq!(utm.geodetic_crs().unwrap().epsg(), Some(4326));
+        let wgs = Crs::wgs84();
+        assert_eq!(wgs.units(), Units::Degree);
+        assert!(wgs.is_northing_first());
+        assert!((wgs.meters_per_unit() - 111319.49079327357).abs() < 1e-9);
+        let crs84 = Crs::crs84();
+        assert_ne!(wgs, crs84, "axis order differs");
+        assert!(wgs.same_coordinates(&crs84));
+        assert_eq!(Crs::parse("EPSG:32631").unwrap(), utm);
+        let feet =
+            Crs::from_proj_string("+proj=tmerc +lon_0=-90 +ellps=GRS80 +units=us-ft").unwrap();
+        assert!(matches!(feet.units(), Units::Linear(m) if (m - 1200.0 / 3937.0).abs() < 1e-12));
+        assert!(matches!(Crs::from_epsg(999), Err(Error::Unsupported(_))));
     }
 }

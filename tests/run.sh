@@ -30,3 +30,11 @@ cat tests/conformance-divergences.txt >"$listed"
 [ -f tests/conformance-pending.txt ] && sed -E 's/^([^#[:space:]]+).*$/\1  pending: not yet matching TiTiler (tests\/conformance-pending.txt)/' \
   tests/conformance-pending.txt | grep -v '^#' | grep . >>"$listed" || true
 python3 "$shared/compare.py" --server "http://127.0.0.1:$port" --jobs 2 --divergences "$listed"
+kill $server 2>/dev/null || true
+
+echo "== viewer in headless Chromium"
+if command -v chromium >/dev/null 2>&1; then
+  COGTILER_BIN=target/release/cogtiler bash tests/browser/viewer_test.sh
+else
+  echo "viewer: skipped (no chromium; .ci/run installs it with apt-get install chromium)"
+fi

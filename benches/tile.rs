@@ -1,2 +1,117 @@
-//! STUB: tile benchmarks (to be written).
-fn main() {}
+//! Warm tile benchmarks over corpus files of several kinds, split into stages:
+//! - `full`: `Reader::tile` on a COG whose header and compressed chunks are cached (so the
+//!   time is chunk decoding + warp/resample + assembly, no I/O);
+//! - `no_decode`: the same tile over an in-memory copy of every level (warp/resample and
+//!   assembly only); `full − no_decode` ≈ decode;
+//! - `read_window`: decoding just the source window the tile needs.
+//! Corpus files are found at `../shared/conformance/corpus` beside the crate (or its worktree).
+
+use std::path::PathBuf;
+
+use cogtiler::raster::Raster;
+use cogtiler::reader::{Dataset, MemDataset, Reader, TileOptions};
+use cogtiler::tms::default_registry;
+use criterion::{criterion_group, criterion_main, Criterion};
+
+fn corpus() -> Option<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    root.ancestors()
+        .skip(1)
+        .map(|a| a.join("shared/conformance/corpus"))
+        .find(|p| p.is_dir())
+}
+
+/// (label, file, tms, z, x, y)
+const CASES: &[(&str, &str, &str, i32, i64, i64)] = &[
+    (
+        "f32_3857_same_crs",
+        "dem_f32_deflate_p3_3857.tif",
+        "WebMercatorQuad",
+        11,
+        1063,
+        729,
+    ),
+    (
+        "u16_2193_reproject",
+        "nz_u16_2193.tif",
+        "WebMercatorQuad",
+        10,
+        995,
+        650,
+    ),
+    (
+        "rgb_3035_reproject",
+        "kassel_rgb_deflate_p1_3035.tif",
+        "WebMercatorQuad",
+        14,
+        8623,
+        5462,
+    ),
+    (
+        "u8_3857_overviews",
+        "iceland_u8_manyovr_3857.tif",
+        "WebMercatorQuad",
+        9,
+        228,
+        133,
+    ),
+];
+
+fn bench(c: &mut Criterion) {
+    let Some(dir) = corpus() else {
+        eprintln!("corpus not found; skipping tile benchmarks");
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("tile");
+    group.sample_size(20);
+    for &(label, file, tms_id, z, x, y) in CASES {
+        let url = dir.join(file).to_string_lossy().to_string();
+        let tms = default_registry().get(tms_id).unwrap();
+        let reader = rt.block_on(Reader::open(&url)).unwrap();
+        let opts = TileOptions::default();
+        // warm the caches
+        rt.block_on(reader.tile(&tms, z, x, y, &opts)).unwrap();
+        group.bench_function(format!("{label}/full"), |b| {
+            b.iter(|| rt.block_on(reader.tile(&tms, z, x, y, &opts)).unwrap())
+        });
+        // every level in memory: what is left without decoding
+        let meta = reader.dataset().meta().clone();
+        let all: Vec<usize> = (1..=meta.bands).collect();
+        let levels: Vec<Raster> = (0..=meta.overviews.len())
+            .map(|l| {
+                let (w, h) = meta.level_size(l).unwrap();
+                rt.block_on(reader.dataset().read_window(l, 0, 0, w, h, &all))
+                    .unwrap()
+            })
+            .collect();
+        let mem = Reader::new(MemDataset {
+            meta: meta.clone(),
+            levels,
+        });
+        group.bench_function(format!("{label}/no_decode"), |b| {
+            b.iter(|| rt.block_on(mem.tile(&tms, z, x, y, &opts)).unwrap())
+        });
+        group.bench_function(format!("{label}/read_window_512"), |b| {
+            b.iter(|| {
+                rt.block_on(reader.dataset().read_window(
+                    0,
+                    0,
+                    0,
+                    512.min(meta.width),
+                    512.min(meta.height),
+                    &all,
+                ))
+                .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

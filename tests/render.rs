@@ -148,6 +148,7 @@ fn assert_png_close(ours: &[u8], expected: &[u8], skip: usize, what: &str) {
     let (w2, h2, c2, b) = decode_png(expected);
     assert_eq!((w, h, c), (w2, h2, c2), "{what}: shape");
     let (mut total, mut close, mut mask_total, mut mask_agree) = (0usize, 0usize, 0usize, 0usize);
+    let mut exact = 0usize;
     for y in skip..h - skip {
         for x in skip..w - skip {
             let i = (y * w + x) * c;
@@ -158,10 +159,12 @@ fn assert_png_close(ours: &[u8], expected: &[u8], skip: usize, what: &str) {
                 total += 1;
                 let ok = (0..c - 1).all(|k| (a[i + k] as i32 - b[i + k] as i32).abs() <= 1);
                 close += usize::from(ok);
+                exact += usize::from((0..c - 1).all(|k| a[i + k] == b[i + k]));
             }
         }
     }
     assert!(total > 0, "{what}: no valid pixel to compare");
+    eprintln!("{what}: {exact}/{total} valid pixels exact, {close} within ±1; masks agree on {mask_agree}/{mask_total}");
     let frac = close as f64 / total as f64;
     let agree = mask_agree as f64 / mask_total as f64;
     assert!(
@@ -346,4 +349,151 @@ fn npy_encoding_is_byte_identical_to_titiler() {
         let expected = std::fs::read(dir.join(format!("{case}.npy"))).unwrap();
         assert!(out.body == expected, "{case}: npy bytes differ");
     }
+}
+
+/// The landcover tile as TiTiler read it (class indexes + mask): the recorded `.npy` holds it
+/// expanded through the dataset palette, which is inverted here with TiTiler's own `/info`
+/// colormap (every class used in the tile has a distinct colour).
+fn landcover_indexes(dir: &Path) -> Image {
+    let rgb = npy_image(dir, "landcover_u8_palette_3035__tile_mid_npy", (8, 134, 85));
+    let info: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.join("landcover_u8_palette_3035__info.json")).unwrap(),
+    )
+    .unwrap();
+    let palette = info["expect"]["json"]["colormap"].as_object().unwrap();
+    let lookup: std::collections::HashMap<[u8; 3], u8> = palette
+        .iter()
+        .filter(|(_, c)| c[3].as_u64() == Some(255))
+        .map(|(k, c)| {
+            let v = |i: usize| c[i].as_u64().unwrap() as u8;
+            ([v(0), v(1), v(2)], k.parse::<u8>().unwrap())
+        })
+        .collect();
+    let Samples::U8(d) = &rgb.raster.data else {
+        panic!("uint8 expected")
+    };
+    let plane = rgb.raster.plane_len();
+    let idx: Vec<u8> = (0..plane)
+        .map(|i| {
+            if rgb.raster.mask[i] == 0 {
+                0
+            } else {
+                lookup[&[d[i], d[plane + i], d[2 * plane + i]]]
+            }
+        })
+        .collect();
+    let mut img = Image::new(Raster {
+        width: rgb.width(),
+        height: rgb.height(),
+        bands: 1,
+        data: Samples::U8(idx),
+        mask: rgb.raster.mask.clone(),
+    })
+    .unwrap();
+    img.georef = rgb.georef.clone();
+    img
+}
+
+#[test]
+fn discrete_interval_and_named_colormaps_match_titiler() {
+    let Some(dir) = cases() else { return };
+    let img = landcover_indexes(&dir);
+    let discrete = cogtiler::render::ColorMap::parse_json(
+        r##"{"10": "#006400", "20": "#ffbb22", "30": "#ffff4c", "40": "#f096ff", "50": "#fa0000", "80": "#0064c8"}"##,
+    )
+    .unwrap();
+    let intervals = cogtiler::render::ColorMap::parse_json(
+        "[[[0, 25], [0, 100, 0, 255]], [[25, 60], [250, 200, 0, 255]], [[60, 101], [0, 0, 200, 255]]]",
+    )
+    .unwrap();
+    let tab20 = named::colormap("tab20").unwrap();
+    // the dataset's own palette, as TiTiler's /info reports it (a 256-entry lookup table)
+    let info: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.join("landcover_u8_palette_3035__info.json")).unwrap(),
+    )
+    .unwrap();
+    let palette =
+        cogtiler::render::ColorMap::parse_json(&info["expect"]["json"]["colormap"].to_string())
+            .unwrap();
+    assert!(palette.is_lut());
+    for (cm, png) in [
+        (
+            &palette,
+            "landcover_u8_palette_3035__tile_internal_cmap_nearest.png",
+        ),
+        (&discrete, "landcover_u8_palette_3035__tile_custom_cmap.png"),
+        (
+            &intervals,
+            "landcover_u8_palette_3035__tile_interval_cmap.png",
+        ),
+        (
+            &tab20,
+            "landcover_u8_palette_3035__tile_cmap_name_override.png",
+        ),
+    ] {
+        let opts = RenderOptions {
+            colormap: Some(cm),
+            ..png_opts()
+        };
+        let out = render_image(img.clone(), &opts).unwrap();
+        let expected = std::fs::read(dir.join(png)).unwrap();
+        assert_png_close(&out.body, &expected, 0, png);
+    }
+}
+
+/// Timings of the hot rendering paths on a real tile (run with `--ignored --nocapture`; no
+/// assertion on time).
+#[test]
+#[ignore]
+fn timings() {
+    let Some(dir) = cases() else { return };
+    let rgb = npy_image(&dir, "rgb_jpeg_mask_3857__tile_mid_npy", (15, 16597, 11273));
+    let dem = npy_image(
+        &dir,
+        "dem_f32_deflate_p3_3857__tile_mid_npy",
+        (11, 1063, 729),
+    );
+    let cm = named::colormap("viridis").unwrap();
+    let time = |what: &str, f: &dyn Fn()| {
+        let n = 50;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        eprintln!(
+            "{what}: {:.2} ms",
+            t.elapsed().as_secs_f64() * 1000.0 / n as f64
+        );
+    };
+    for fmt in [
+        ImageFormat::Png,
+        ImageFormat::Jpeg,
+        ImageFormat::Webp,
+        ImageFormat::Tif,
+        ImageFormat::Npy,
+    ] {
+        time(&format!("rgb 256² → {}", fmt.name()), &|| {
+            let opts = RenderOptions {
+                format: Some(fmt),
+                ..RenderOptions::new()
+            };
+            render_image(rgb.clone(), &opts).unwrap();
+        });
+    }
+    time("dem rescale+viridis → png", &|| {
+        let opts = RenderOptions {
+            rescale: &[(1000.0, 4000.0)],
+            colormap: Some(&cm),
+            ..png_opts()
+        };
+        render_image(dem.clone(), &opts).unwrap();
+    });
+    let e = Expression::parse("(b1-b2)/(b1+b2)").unwrap();
+    time("expression ndvi", &|| {
+        e.apply(&rgb).unwrap();
+    });
+    let h = Algorithm::new("hillshade", None).unwrap();
+    time("hillshade", &|| {
+        h.apply(&dem).unwrap();
+    });
 }

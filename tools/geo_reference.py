@@ -111,6 +111,21 @@ def points():
         inv = pyproj.Transformer.from_crs(pyproj.CRS.from_user_input(crs), wgs, always_xy=True)
         lons, lats = inv.transform(xs, ys)
         out.append({"src": crs, "dst": "EPSG:4326", "input": list(zip(xs, ys)), "output": list(zip(lons, lats))})
+    # user-defined projections from GeoKeys, as proj strings
+    for proj, pts in [
+        ("+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs", [(10.0, 45.0), (-120.0, -30.0), (170.0, 5.0)]),
+        ("+proj=eqc +lat_ts=0 +lat_0=0 +lon_0=0 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs", [(10.0, 45.0), (-170.0, -60.0)]),
+        ("+proj=cass +lat_0=10.4416666666667 +lon_0=-61.3333333333333 +x_0=86501.46392052 +y_0=65379.0134283 +ellps=WGS84 +units=m +no_defs", [(-61.3, 10.5), (-61.0, 10.2)]),
+        ("+proj=lcc +lat_1=45 +lat_0=45 +lon_0=10 +k_0=0.9995 +x_0=500000 +y_0=200000 +ellps=WGS84 +units=m +no_defs", [(10.0, 45.0), (12.0, 47.0)]),
+        ("+proj=tmerc +lat_0=0 +lon_0=-90 +k=0.9996 +x_0=500000 +y_0=0 +ellps=GRS80 +units=us-ft +no_defs", [(-90.5, 40.0), (-88.0, 30.0)]),
+        ("+proj=stere +lat_0=90 +lat_ts=60 +lon_0=-100 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs", [(-100.0, 70.0), (20.0, 80.0)]),
+        ("+proj=aea +lat_0=40 +lon_0=-100 +lat_1=30 +lat_2=50 +x_0=10 +y_0=20 +ellps=WGS84 +units=m +no_defs", [(-100.0, 40.0), (-80.0, 25.0)]),
+        ("+proj=omerc +lat_0=4 +lonc=102.25 +alpha=323.0257905 +gamma=323.1301023611111 +k=0.99984 +x_0=804671 +y_0=0 +no_uoff +ellps=GRS80 +units=m +no_defs", [(101.5, 3.1), (103.0, 5.5)]),
+        ("+proj=omerc +lat_0=4 +lonc=102.25 +alpha=323.0257905 +gamma=323.1301023611111 +k=0.99984 +x_0=804671 +y_0=0 +ellps=GRS80 +units=m +no_defs", [(101.5, 3.1), (103.0, 5.5)]),
+    ]:
+        t = pyproj.Transformer.from_crs(pyproj.CRS.from_epsg(4326), pyproj.CRS.from_user_input(proj), always_xy=True)
+        xs, ys = t.transform([p[0] for p in pts], [p[1] for p in pts])
+        out.append({"src": "EPSG:4326", "dst": proj, "input": pts, "output": list(zip(xs, ys))})
     # projected -> projected (what tile warping does)
     for src, dst, pts in [
         ("EPSG:32631", "EPSG:3857", [(357900.0, 4727220.0), (500000.0, 5000000.0)]),

@@ -1,13 +1,16 @@
-//! `cogtiler info` (STUB: to be written).
+//! `cogtiler info URL`: the dataset's metadata as TiTiler's `/cog/info` JSON.
 
 use super::CliError;
+use cogtiler::cog::{Cog, OpenOptions};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Dataset URL or path.
+    /// Dataset URL or path (path, file://, http(s)://, s3://).
     pub url: String,
 }
 
 pub async fn run(args: Args) -> Result<(), CliError> {
-    Err(format!("'info' is not implemented yet ({})", args.url).into())
+    let cog = Cog::open(&args.url, &OpenOptions::default()).await?;
+    println!("{}", serde_json::to_string_pretty(&cog.info())?);
+    Ok(())
 }

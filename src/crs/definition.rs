@@ -21,8 +21,8 @@ pub enum Units {
 
 /// A coordinate reference system.
 ///
-/// Cheap to clone (the definition is shared). Two CRSs are equal when they have the same EPSG
-/// code, or, lacking codes, the same proj definition.
+/// Cheap to clone (the definition is shared). Equality follows rasterio (see the
+/// `PartialEq` impl).
 #[derive(Clone)]
 pub struct Crs {
     inner: Arc<Inner>,
@@ -294,6 +294,10 @@ pub(crate) fn is_earth_radius(a: f64) -> bool {
     ((a - 6_378_137.0) / 6_378_137.0).abs() <= 0.005
 }
 
+/// Equality as rasterio's `CRS.__eq__`, which rio-tiler uses to choose between a plain read
+/// and a warp: same EPSG code, or (without codes) the same definition *and* axis order. So
+/// `OGC:CRS84 != EPSG:4326` here, as in rasterio; use [`Crs::same_coordinates`] to ask
+/// whether two CRSs give the same numbers.
 impl PartialEq for Crs {
     fn eq(&self, other: &Crs) -> bool {
         if Arc::ptr_eq(&self.inner, &other.inner) {

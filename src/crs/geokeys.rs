@@ -34,8 +34,21 @@ pub fn crs_from_geokeys(keys: &GeoKeys) -> Result<Crs, Error> {
     if model == Some(3) {
         return Err(Error::Unsupported("geocentric geotiff model".into()));
     }
+    let has_geographic_keys = [
+        key::GEOG_GEODETIC_DATUM,
+        key::GEOG_ELLIPSOID,
+        key::GEOG_SEMI_MAJOR_AXIS,
+    ]
+    .iter()
+    .any(|k| keys.keys.contains_key(k));
     match keys.short(key::GEOGRAPHIC_TYPE) {
         Some(code) if code != USER_DEFINED => Crs::from_epsg(u32::from(code)),
+        // A geographic model described only by datum/ellipsoid keys is user-defined too.
+        None if model == Some(2) && has_geographic_keys => {
+            let g = geographic_from_geokeys(keys)?;
+            let wkt = g.to_wkt_node(true);
+            Crs::build(g.proj_string(), None, None, true, Some(wkt), g.name.clone())
+        }
         Some(_) => {
             let g = geographic_from_geokeys(keys)?;
             let wkt = g.to_wkt_node(true);
@@ -95,7 +108,8 @@ fn plain_citation(citation: &str) -> Option<String> {
 fn ellipsoid(code: u16) -> Option<(&'static str, f64, f64, &'static str)> {
     Some(match code {
         7030 => ("WGS 84", 6378137.0, 298.257223563, "WGS84"),
-        7019 => ("GRS 1980", 6378137.0, 298.257222101, "GRS80"),
+        // GDAL prints GRS 1980's inverse flattening as derived from its axes.
+        7019 => ("GRS 1980", 6378137.0, 298.257222101004, "GRS80"),
         7043 => ("WGS 72", 6378135.0, 298.26, "WGS72"),
         7001 => ("Airy 1830", 6377563.396, 299.3249646, "airy"),
         7022 => ("International 1924", 6378388.0, 297.0, "intl"),
@@ -125,9 +139,16 @@ fn geographic_from_geokeys(keys: &GeoKeys) -> Result<GeographicCs, Error> {
         .or_else(|| plain_citation(citation))
         .unwrap_or_else(|| "unknown".into());
 
+    // A known datum implies its ellipsoid when the file does not name one.
+    let datum_ellipsoid = match keys.short(key::GEOG_GEODETIC_DATUM) {
+        Some(6326) => Some(7030),
+        Some(6269) | Some(6258) => Some(7019),
+        _ => None,
+    };
     let ell_code = keys
         .short(key::GEOG_ELLIPSOID)
-        .filter(|c| *c != USER_DEFINED);
+        .filter(|c| *c != USER_DEFINED)
+        .or(datum_ellipsoid);
     let known = ell_code.and_then(ellipsoid);
     if let (Some(code), None) = (ell_code, known) {
         if keys.double(key::GEOG_SEMI_MAJOR_AXIS).is_none() {
@@ -417,15 +438,19 @@ fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
                             format!("+proj=merc +lat_ts={sp1} +lon_0={nat_lon} +x_0={x0} +y_0={y0}"),
                         )
                     } else {
+                        let mut params = Vec::new();
+                        if nat_lat != 0.0 {
+                            params.push(("latitude_of_origin", nat_lat));
+                        }
+                        params.extend([
+                            ("central_meridian", nat_lon),
+                            ("scale_factor", k),
+                            ("false_easting", fe),
+                            ("false_northing", fnn),
+                        ]);
                         (
                             "Mercator_1SP",
-                            vec![
-                                ("latitude_of_origin", nat_lat),
-                                ("central_meridian", nat_lon),
-                                ("scale_factor", k),
-                                ("false_easting", fe),
-                                ("false_northing", fnn),
-                            ],
+                            params,
                             format!("+proj=merc +lon_0={nat_lon} +k={k} +x_0={x0} +y_0={y0}"),
                         )
                     }
@@ -436,10 +461,10 @@ fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
                     (
                         "Lambert_Conformal_Conic_2SP",
                         vec![
-                            ("standard_parallel_1", sp1),
-                            ("standard_parallel_2", sp2),
                             ("latitude_of_origin", fo_lat),
                             ("central_meridian", fo_lon),
+                            ("standard_parallel_1", sp1),
+                            ("standard_parallel_2", sp2),
                             ("false_easting", fo_e),
                             ("false_northing", fo_n),
                         ],
@@ -470,10 +495,10 @@ fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
                 11 => (
                     "Albers_Conic_Equal_Area",
                     vec![
-                        ("standard_parallel_1", sp1),
-                        ("standard_parallel_2", sp2),
                         ("latitude_of_center", nat_lat),
                         ("longitude_of_center", nat_lon),
+                        ("standard_parallel_1", sp1),
+                        ("standard_parallel_2", sp2),
                         ("false_easting", fe),
                         ("false_northing", fnn),
                     ],
@@ -496,15 +521,16 @@ fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
                     let lon0 = first(keys, &[PROJ_STRAIGHT_VERT_POLE_LONG, PROJ_NAT_ORIGIN_LONG])
                         .unwrap_or(0.0);
                     let pole = if nat_lat < 0.0 { -90.0 } else { 90.0 };
+                    // Variant A (origin at the pole) has a scale; variant B (a latitude of
+                    // true scale) does not, and GDAL prints no scale_factor for it.
+                    let mut params = vec![("latitude_of_origin", nat_lat), ("central_meridian", lon0)];
+                    if nat_lat.abs() == 90.0 {
+                        params.push(("scale_factor", k));
+                    }
+                    params.extend([("false_easting", fe), ("false_northing", fnn)]);
                     (
                         "Polar_Stereographic",
-                        vec![
-                            ("latitude_of_origin", nat_lat),
-                            ("central_meridian", lon0),
-                            ("scale_factor", k),
-                            ("false_easting", fe),
-                            ("false_northing", fnn),
-                        ],
+                        params,
                         format!("+proj=stere +lat_0={pole} +lat_ts={nat_lat} +lon_0={lon0} +k={k} +x_0={x0} +y_0={y0}"),
                     )
                 }
@@ -575,6 +601,32 @@ fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
                     ],
                     format!("+proj=sinu +lon_0={c_lon} +x_0={x0} +y_0={y0}"),
                 ),
+                // Hotine oblique Mercator: 3 is variant A (EPSG 9812, no false-origin offset),
+                // 9815 variant B (origin at the projection centre). Key 3096 is
+                // ProjRectifiedGridAngleGeoKey (not in the shared key list).
+                3 | 9815 => {
+                    let azimuth = keys.double(PROJ_AZIMUTH_ANGLE).unwrap_or(0.0);
+                    let gamma = keys.double(3096).unwrap_or(azimuth);
+                    let k = first(keys, &[PROJ_SCALE_AT_CENTER, PROJ_SCALE_AT_NAT_ORIGIN]).unwrap_or(1.0);
+                    let (method, flag) = if ct == 3 {
+                        ("Hotine_Oblique_Mercator", " +no_uoff")
+                    } else {
+                        ("Hotine_Oblique_Mercator_Azimuth_Center", "")
+                    };
+                    (
+                        method,
+                        vec![
+                            ("latitude_of_center", c_lat),
+                            ("longitude_of_center", c_lon),
+                            ("azimuth", azimuth),
+                            ("rectified_grid_angle", gamma),
+                            ("scale_factor", k),
+                            ("false_easting", fe),
+                            ("false_northing", fnn),
+                        ],
+                        format!("+proj=omerc +lat_0={c_lat} +lonc={c_lon} +alpha={azimuth} +gamma={gamma} +k={k} +x_0={x0} +y_0={y0}{flag}"),
+                    )
+                }
                 c => {
                     return Err(Error::Unsupported(format!(
                         "geotiff coordinate transformation {c}"
@@ -631,14 +683,31 @@ mod tests {
         ));
         let k = keys(&[(1024, s(1)), (3072, s(2000))]);
         assert!(matches!(crs_from_geokeys(&k), Err(Error::Unsupported(_))));
-        // user-defined with an unsupported transformation code (Hotine oblique mercator)
+        // user-defined with an unsupported transformation code (Laborde oblique Mercator)
         let k = keys(&[
             (1024, s(1)),
             (3072, s(32767)),
             (2048, s(4326)),
-            (3075, s(3)),
+            (3075, s(4)),
         ]);
         assert!(matches!(crs_from_geokeys(&k), Err(Error::Unsupported(_))));
+    }
+
+    #[test]
+    fn user_defined_geographic_on_a_sphere() {
+        // Moon-like body: no GeographicType key at all, only the ellipsoid.
+        let k = keys(&[
+            (1024, s(2)),
+            (2057, d(1737400.0)),
+            (2058, d(1737400.0)),
+            (2049, a("GCS Name = Moon 2000|Datum = D_Moon_2000|Ellipsoid = Moon_2000_IAU_IAG|Primem = Reference_Meridian||")),
+        ]);
+        let c = crs_from_geokeys(&k).unwrap();
+        assert!(c.is_geographic() && !c.is_earth());
+        assert_eq!(
+            c.to_titiler_string(),
+            "GEOGCS[\"Moon 2000\",DATUM[\"D_Moon_2000\",SPHEROID[\"Moon_2000_IAU_IAG\",1737400,0]],PRIMEM[\"Reference_Meridian\",0],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST]]"
+        );
     }
 
     #[test]

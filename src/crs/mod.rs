@@ -19,8 +19,10 @@
 //! definition of some CRSs puts latitude or northing first; that only matters when reading
 //! OGC documents (TileMatrixSets), and [`Crs::is_northing_first`] reports it.
 //!
-//! - [`Crs`]: one CRS (EPSG code, user-defined GeoTIFF CRS, or proj string).
-//! - [`Transformer`]: batch point transforms between two CRSs.
+//! - [`Crs`]: one CRS (EPSG code, user-defined GeoTIFF CRS, proj string or WKT);
+//!   [`Crs::parse`] reads user input, [`geokeys::titiler_string`] is `/info`'s `crs`.
+//! - [`Transformer`]: batch point transforms between two CRSs (degrees for geographic
+//!   CRSs, x = east), with GDAL's `CENTER_LONG` wrapping ([`center_longitude`]).
 //! - [`transform_bounds`]: rasterio's densified bounding-box transform.
 //! - [`suggested_warp_output`]: GDAL's `GDALSuggestedWarpOutput2` (rasterio's
 //!   `calculate_default_transform`), which rio-tiler uses for native tile resolution.
@@ -34,6 +36,7 @@ mod parse;
 mod transform;
 mod warp_output;
 pub mod wkt;
+mod wkt_parse;
 
 pub use bounds::transform_bounds;
 pub use definition::{Crs, Units};

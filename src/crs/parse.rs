@@ -2,7 +2,8 @@
 //!
 //! Accepted, as pyproj's `CRS.from_user_input` accepts them: `EPSG:4326` (any case),
 //! `http://www.opengis.net/def/crs/EPSG/0/3857`, `urn:ogc:def:crs:EPSG::2193` (with or without
-//! a version), `OGC:CRS84` and its URI/URN forms, and proj strings (`+proj=...`).
+//! a version), `OGC:CRS84` and its URI/URN forms, proj strings (`+proj=...`), and WKT
+//! (see [`super::wkt_parse`]).
 
 use super::{Crs, Error};
 
@@ -15,6 +16,9 @@ pub fn parse(input: &str) -> Result<Crs, Error> {
     }
     if s.starts_with('+') {
         return Crs::from_proj_string(s);
+    }
+    if super::wkt_parse::looks_like_wkt(s) {
+        return super::wkt_parse::parse_wkt(s);
     }
     let (authority, code) = split_authority(s)
         .ok_or_else(|| Error::Invalid(format!("`{s}` is not a crs identifier")))?;

@@ -395,6 +395,11 @@ pub fn suggested_warp_output(
     }
     let n_pixels = (pixels + 0.5) as usize;
     let n_lines = (lines + 0.5) as usize;
+    if n_pixels == 0 || n_lines == 0 {
+        return Err(Error::Transform(format!(
+            "degenerate output grid {n_pixels}x{n_lines} from {src} to {dst}"
+        )));
+    }
 
     // Border checks: shrink the pixel a little if the right/bottom border maps entirely
     // outside the source (GDAL tries these ratios in order, keeping the first that fits).
@@ -430,15 +435,12 @@ pub fn suggested_warp_output(
     // Snap to the ±180 / -90 limits of geographic output instead of overshooting them.
     let max_x_new = min_x + n_pixels as f64 * px_x;
     if geographic_out && ((max_x <= 180.0 && max_x_new > 180.0) || max_x == 180.0) {
-        max_x = 180.0;
-        px_x = (max_x - min_x) / n_pixels as f64;
+        px_x = (180.0 - min_x) / n_pixels as f64;
     }
     let min_y_new = max_y - n_lines as f64 * px_y;
     if geographic_out && min_y >= -90.0 && min_y_new < -90.0 {
-        min_y = -90.0;
-        px_y = (max_y - min_y) / n_lines as f64;
+        px_y = (max_y + 90.0) / n_lines as f64;
     }
-    let _ = (max_x, min_y);
     Ok(WarpOutput {
         geotransform: [min_x, px_x, 0.0, max_y, 0.0, -px_y],
         width: n_pixels,

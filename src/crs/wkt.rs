@@ -122,11 +122,35 @@ impl ProjectedCs {
         for (name, v) in &self.params {
             out.push_str(&format!(",PARAMETER[\"{name}\",{}]", g15(*v)));
         }
+        // GDAL (through PROJ) writes these two methods' unit without its authority, and polar
+        // stereographic with the EPSG polar axes (both towards or away from the pole).
+        let bare_unit = matches!(
+            self.method,
+            "Lambert_Azimuthal_Equal_Area" | "Polar_Stereographic"
+        );
+        let axes = if self.method == "Polar_Stereographic" {
+            let north = self
+                .params
+                .iter()
+                .find(|(n, _)| *n == "latitude_of_origin")
+                .is_some_and(|(_, v)| *v > 0.0);
+            if north {
+                "AXIS[\"Easting\",SOUTH],AXIS[\"Northing\",SOUTH]"
+            } else {
+                "AXIS[\"Easting\",NORTH],AXIS[\"Northing\",NORTH]"
+            }
+        } else {
+            "AXIS[\"Easting\",EAST],AXIS[\"Northing\",NORTH]"
+        };
+        let unit_authority = if bare_unit {
+            String::new()
+        } else {
+            authority(self.unit.epsg)
+        };
         out.push_str(&format!(
-            ",UNIT[\"{}\",{}{}],AXIS[\"Easting\",EAST],AXIS[\"Northing\",NORTH]]",
+            ",UNIT[\"{}\",{}{unit_authority}],{axes}]",
             self.unit.name,
             g15(self.unit.to_meter),
-            authority(self.unit.epsg)
         ));
         out
     }

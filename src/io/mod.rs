@@ -1,3 +1,31 @@
-//! Bytes at ranges: object_store-backed byte sources, range coalescing, caches.
+//! Bytes at ranges: where a dataset's bytes come from, and how few requests we need to get them.
 //!
-//! STUB: the reader-core helper fills this in.
+//! A Cloud Optimized GeoTIFF is read with HTTP range requests: the header from the front of the
+//! file, then only the compressed tiles a request touches. Everything above this module sees a
+//! dataset as a [`ByteSource`]: "give me bytes `a..b`". Sources exist for local files, `file://`,
+//! `http(s)://` and `s3://` (all through `object_store`, see [`open_source`]), plus in-memory and
+//! counting doubles for tests.
+//!
+//! Two ideas keep the request count low:
+//! - **No HEAD, ever.** The first read is a ranged GET of the first [`IoConfig::header_bytes`]
+//!   bytes; the object size is learned from that response (`Content-Range`). A file shorter than
+//!   the read is fine: the answer is simply shorter.
+//! - **Coalescing.** Tiles that a request needs usually sit close together in the file. Ranges
+//!   whose gap is at most [`IoConfig::coalesce_gap`] are merged into one GET (see [`coalesce`]);
+//!   independent merged ranges are fetched concurrently and sliced back ([`read_ranges`]).
+//!
+//! Compressed chunks are cached by byte budget in a [`ChunkCache`], keyed by source id.
+
+mod cache;
+mod coalesce;
+mod config;
+mod error;
+mod source;
+mod store;
+
+pub use cache::{ChunkCache, ChunkKey};
+pub use coalesce::{coalesce, read_ranges, MergedRange};
+pub use config::IoConfig;
+pub use error::Error;
+pub use source::{read_exact, ByteSource, CountingSource, MemorySource};
+pub use store::{open_source, ObjectSource};

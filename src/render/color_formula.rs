@@ -138,6 +138,7 @@ impl ColorFormula {
     /// `ImageData.apply_color_formula`). Float data cannot be scaled (rio-tiler fails with a
     /// 500): rescale it first.
     pub fn apply(&self, image: &mut Image) -> Result<()> {
+        super::image::check_raster(&image.raster)?;
         let r = &image.raster;
         let plane = r.plane_len();
         let dtype = r.dtype();

@@ -13,6 +13,8 @@
 //! The colormap's alpha becomes the output alpha where the pixel is valid; invalid pixels get
 //! alpha 0 (`where(mask != 0, cmap_alpha, 0)`).
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::raster::{Raster, Samples};
@@ -22,6 +24,9 @@ use super::image::Image;
 
 /// An RGBA colour.
 pub type Rgba = [u8; 4];
+
+/// Most entries a `colormap=` document may have (bounds the per-pixel interval search).
+pub const MAX_COLORMAP_ENTRIES: usize = 4096;
 
 /// A colormap in one of rio-tiler's three shapes.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +56,16 @@ impl ColorMap {
     /// [`Error::InvalidColorFormat`] (400).
     pub fn parse_json(text: &str) -> Result<ColorMap> {
         let v: Value = serde_json::from_str(text).map_err(|_| Error::ColormapNotJson)?;
+        let n = match &v {
+            Value::Object(m) => m.len(),
+            Value::Array(a) => a.len(),
+            _ => 0,
+        };
+        if n > MAX_COLORMAP_ENTRIES {
+            return Err(Error::InvalidColorFormat(format!(
+                "colormap with {n} entries (at most {MAX_COLORMAP_ENTRIES})"
+            )));
+        }
         match v {
             Value::Object(map) => {
                 let mut entries: Vec<(i64, Rgba)> = Vec::with_capacity(map.len());
@@ -92,6 +107,39 @@ impl ColorMap {
         }
     }
 
+    /// A dataset's own palette (the TIFF `ColorMap` tag: all reds, then greens, then blues, as
+    /// 16-bit values), the way GDAL exposes it and TiTiler applies it when no colormap is asked:
+    /// 16-bit components divided by 257 (by 256 when every value is a multiple of 256 but not
+    /// of 257, by 1 when none exceeds 255), alpha 255 except 0 for the entry equal to `nodata`.
+    /// `None` when the tag length is not a multiple of 3.
+    pub fn from_tiff_colormap(values: &[u16], nodata: Option<f64>) -> Option<ColorMap> {
+        if values.is_empty() || values.len() % 3 != 0 {
+            return None;
+        }
+        let n = values.len() / 3;
+        let max = values.iter().copied().max().unwrap_or(0);
+        let div: u32 = if max < 256 {
+            1
+        } else if values.iter().all(|v| v % 257 == 0) {
+            257
+        } else if values.iter().all(|v| v % 256 == 0) {
+            256
+        } else {
+            257
+        };
+        let nodata_index = nodata
+            .filter(|v| v.fract() == 0.0 && *v >= 0.0)
+            .map(|v| v as usize);
+        let entries = (0..n)
+            .map(|i| {
+                let c = |k: usize| (u32::from(values[k * n + i]) / div).min(255) as u8;
+                let alpha = if nodata_index == Some(i) { 0 } else { 255 };
+                (i as i64, [c(0), c(1), c(2), alpha])
+            })
+            .collect();
+        Some(ColorMap::Discrete(entries))
+    }
+
     /// True when rio-tiler applies this colormap as a 256-entry lookup table.
     pub fn is_lut(&self) -> bool {
         match self {
@@ -124,19 +172,24 @@ impl ColorMap {
     }
 
     /// Colours one value (the per-pixel rule of the colormap's shape).
-    fn lookup(&self, lut: Option<&[Rgba; 256]>, x: f64, lut_index: u8) -> Rgba {
+    fn lookup(
+        &self,
+        lut: Option<&[Rgba; 256]>,
+        exact: &HashMap<i64, Rgba>,
+        x: f64,
+        lut_index: u8,
+    ) -> Rgba {
         if let Some(t) = lut {
             return t[lut_index as usize];
         }
         match self {
-            ColorMap::Discrete(e) => {
-                let mut out = [0; 4];
-                for (k, c) in e {
-                    if x == *k as f64 {
-                        out = *c;
-                    }
+            ColorMap::Discrete(_) => {
+                // keys are integers: only an integral value can match one exactly
+                if x.fract() == 0.0 && x.abs() < 9.0e18 {
+                    exact.get(&(x as i64)).copied().unwrap_or([0; 4])
+                } else {
+                    [0; 4]
                 }
-                out
             }
             ColorMap::Intervals(e) => {
                 let mut out = [0; 4];
@@ -250,11 +303,15 @@ pub fn apply_colormap(image: &Image, cm: &ColorMap) -> Result<Image> {
     let plane = r.plane_len();
     let valid = image.output_alpha();
     let table = cm.table();
+    let exact: HashMap<i64, Rgba> = match cm {
+        ColorMap::Discrete(e) if table.is_none() => e.iter().copied().collect(),
+        _ => HashMap::new(),
+    };
     let mut rgb = vec![0u8; plane * 3];
     let mut alpha = vec![0u8; plane];
-    for i in 0..plane {
-        let x = r.data.get_f64(i);
-        let c = cm.lookup(table.as_deref(), x, numpy_u8_cast(x));
+    let values = super::image::band_f64(r, 0);
+    for (i, x) in values.into_iter().enumerate() {
+        let c = cm.lookup(table.as_deref(), &exact, x, numpy_u8_cast(x));
         rgb[i] = c[0];
         rgb[plane + i] = c[1];
         rgb[2 * plane + i] = c[2];
@@ -368,6 +425,53 @@ mod tests {
         };
         assert_eq!(&d[0..3], &[1, 2, 0]);
         assert_eq!(out.alpha, Some(vec![255, 255, 0]));
+    }
+
+    /// Reads tag 320 (ColorMap) and 42113 (GDAL_NODATA) of a little-endian classic TIFF.
+    fn palette_and_nodata(b: &[u8]) -> (Vec<u16>, Option<f64>) {
+        let u16at = |o: usize| u16::from_le_bytes([b[o], b[o + 1]]);
+        let u32at = |o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]) as usize;
+        let ifd = u32at(4);
+        let (mut pal, mut nodata) = (Vec::new(), None);
+        for k in 0..u16at(ifd) as usize {
+            let e = ifd + 2 + 12 * k;
+            let (tag, count) = (u16at(e), u32at(e + 4));
+            if tag == 320 {
+                let o = u32at(e + 8);
+                pal = (0..count).map(|i| u16at(o + 2 * i)).collect();
+            }
+            if tag == 42113 {
+                let o = if count <= 4 { e + 8 } else { u32at(e + 8) };
+                let text = std::str::from_utf8(&b[o..o + count]).unwrap();
+                nodata = text.trim_end_matches('\0').trim().parse().ok();
+            }
+        }
+        (pal, nodata)
+    }
+
+    #[test]
+    fn dataset_palette_equals_titiler_info_colormap() {
+        use crate::render::test_support::shared;
+        let Some(root) = shared("conformance") else {
+            return;
+        };
+        for (file, case) in [
+            ("corpus/external/cog_cmap.tif", "ext_cog_cmap__info"),
+            (
+                "corpus/landcover_u8_palette_3035.tif",
+                "landcover_u8_palette_3035__info",
+            ),
+        ] {
+            let bytes = std::fs::read(root.join(file)).unwrap();
+            let (pal, nodata) = palette_and_nodata(&bytes);
+            let cm = ColorMap::from_tiff_colormap(&pal, nodata).unwrap();
+            let case: Value = serde_json::from_slice(
+                &std::fs::read(root.join(format!("cases/{case}.json"))).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(cm.to_json(), case["expect"]["json"]["colormap"], "{file}");
+            assert!(cm.is_lut());
+        }
     }
 
     #[test]

@@ -85,6 +85,57 @@ impl Image {
         self.raster.dtype()
     }
 
+    /// Keeps the listed bands (1-based, in the given order, repeats allowed) — TiTiler's `bidx`
+    /// applied to an image that holds every band. Names and descriptions follow the bands.
+    pub fn select_bands(&self, indexes: &[usize]) -> Result<Image> {
+        let r = &self.raster;
+        check_raster(r)?;
+        if let Some(bad) = indexes.iter().find(|i| **i == 0 || **i > r.bands) {
+            return Err(Error::InvalidFormat(format!(
+                "band index {bad} out of range (the image has {} bands)",
+                r.bands
+            )));
+        }
+        let plane = r.plane_len();
+        let mut data = crate::raster::Samples::zeros(r.dtype(), indexes.len() * plane);
+        crate::with_samples!(&mut data, out => {
+            crate::with_samples!(&r.data, src => {
+                for (k, i) in indexes.iter().enumerate() {
+                    for (o, s) in out[k * plane..(k + 1) * plane]
+                        .iter_mut()
+                        .zip(&src[(i - 1) * plane..*i * plane])
+                    {
+                        *o = crate::raster::Sample::from_f64(crate::raster::Sample::to_f64(*s));
+                    }
+                }
+            })
+        });
+        let pick = |v: &[String]| -> Vec<String> {
+            indexes
+                .iter()
+                .map(|i| v.get(i - 1).cloned().unwrap_or_else(|| format!("b{i}")))
+                .collect()
+        };
+        Ok(Image {
+            raster: Raster {
+                width: r.width,
+                height: r.height,
+                bands: indexes.len(),
+                data,
+                mask: r.mask.clone(),
+            },
+            alpha: self.alpha.clone(),
+            band_names: pick(&self.band_names),
+            band_descriptions: pick(&self.band_descriptions),
+            dataset_statistics: self
+                .dataset_statistics
+                .as_ref()
+                .filter(|s| s.len() == r.bands)
+                .map(|s| indexes.iter().map(|i| s[i - 1]).collect()),
+            georef: self.georef.clone(),
+        })
+    }
+
     /// The output alpha before any colormap: the real alpha if there is one, else the mask.
     pub fn output_alpha(&self) -> &[u8] {
         self.alpha.as_deref().unwrap_or(&self.raster.mask)
@@ -94,6 +145,16 @@ impl Image {
     pub fn any_masked(&self) -> bool {
         self.output_alpha().contains(&0)
     }
+}
+
+/// Band `b` (0-based) of a checked raster as f64 values.
+pub(crate) fn band_f64(r: &Raster, b: usize) -> Vec<f64> {
+    let plane = r.plane_len();
+    let range = b * plane..(b + 1) * plane;
+    crate::with_samples!(&r.data, v => v
+        .get(range)
+        .map(|s| s.iter().map(|x| crate::raster::Sample::to_f64(*x)).collect())
+        .unwrap_or_default())
 }
 
 /// Checks that a raster's buffers match its declared sizes, so later indexing cannot panic.
@@ -123,4 +184,30 @@ pub(crate) fn check_raster(r: &Raster) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raster::Samples;
+
+    #[test]
+    fn select_bands_reorders_and_validates() {
+        let mut im = Image::new(Raster {
+            width: 2,
+            height: 1,
+            bands: 3,
+            data: Samples::I16(vec![1, 2, 3, 4, 5, 6]),
+            mask: vec![255, 0],
+        })
+        .unwrap();
+        im.dataset_statistics = Some(vec![(0.0, 1.0), (0.0, 2.0), (0.0, 3.0)]);
+        let out = im.select_bands(&[3, 1]).unwrap();
+        assert_eq!(out.raster.data, Samples::I16(vec![5, 6, 1, 2]));
+        assert_eq!(out.band_names, vec!["b3".to_string(), "b1".to_string()]);
+        assert_eq!(out.dataset_statistics, Some(vec![(0.0, 3.0), (0.0, 1.0)]));
+        assert_eq!(out.raster.mask, vec![255, 0]);
+        assert!(im.select_bands(&[4]).is_err());
+        assert!(im.select_bands(&[0]).is_err());
+    }
 }

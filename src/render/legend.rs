@@ -164,6 +164,26 @@ mod tests {
     }
 
     #[test]
+    fn discrete_and_interval_legends_stretch_their_entries() {
+        let cm = ColorMap::parse_json(r##"{"1": "#ff0000", "5": "#00ff00"}"##).unwrap();
+        let out =
+            render_legend(&cm, ImageFormat::Png, Orientation::Horizontal, None, None).unwrap();
+        let (w, h, px) = decode_rgba(&out.body);
+        assert_eq!((w, h), (256, 20));
+        assert_eq!(&px[0..4], &[255, 0, 0, 255]);
+        assert_eq!(&px[127 * 4..128 * 4], &[255, 0, 0, 255]);
+        assert_eq!(&px[128 * 4..129 * 4], &[0, 255, 0, 255]);
+        let iv = ColorMap::parse_json("[[[0, 10], [0, 0, 255, 255]], [[10, 20], [9, 9, 9, 128]]]")
+            .unwrap();
+        let out =
+            render_legend(&iv, ImageFormat::Png, Orientation::Vertical, None, Some(4)).unwrap();
+        let (w, h, px) = decode_rgba(&out.body);
+        assert_eq!((w, h), (20, 4));
+        assert_eq!(&px[0..4], &[0, 0, 255, 255]);
+        assert_eq!(&px[3 * 20 * 4..3 * 20 * 4 + 4], &[9, 9, 9, 128]);
+    }
+
+    #[test]
     fn oversized_legend_is_refused() {
         let cm = named::colormap("viridis").unwrap();
         assert!(legend_values(&cm, Orientation::Horizontal, Some(1_000_000), None).is_err());

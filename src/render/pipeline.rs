@@ -24,7 +24,7 @@ use super::image::{check_raster, Image};
 use super::rescale::{auto_rescale, rescale};
 
 /// The rendering parameters of a TiTiler image request.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct RenderOptions<'a> {
     /// Output format; `None` lets TiTiler's rule choose PNG or JPEG.
     pub format: Option<ImageFormat>,
@@ -42,9 +42,19 @@ impl RenderOptions<'_> {
     /// TiTiler's defaults: automatic format, mask added, nothing else.
     pub fn new() -> Self {
         RenderOptions {
+            format: None,
             add_mask: true,
-            ..Default::default()
+            rescale: &[],
+            color_formula: None,
+            colormap: None,
         }
+    }
+}
+
+impl Default for RenderOptions<'_> {
+    /// Same as [`RenderOptions::new`] (`return_mask` defaults to true, as in TiTiler).
+    fn default() -> Self {
+        Self::new()
     }
 }
 

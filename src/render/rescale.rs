@@ -98,6 +98,7 @@ pub fn rescale(image: &mut Image, ranges: &[(f64, f64)]) -> Result<()> {
     if ranges.is_empty() {
         return Ok(());
     }
+    super::image::check_raster(&image.raster)?;
     let r = &image.raster;
     let plane = r.plane_len();
     let src = r.dtype();
@@ -123,8 +124,13 @@ pub fn rescale(image: &mut Image, ranges: &[(f64, f64)]) -> Result<()> {
 ///
 /// `alpha` is the real alpha band when the image has one; `ranges` the dataset statistics or
 /// the dtype range. Returns uint8 data, same shape.
+///
+/// `raster` must have passed the size checks of [`Image::new`]; a mask or alpha shorter than a
+/// plane only disables the quirk for the missing part.
 pub fn auto_rescale(raster: &Raster, alpha: Option<&[u8]>, ranges: &[(f64, f64)]) -> Samples {
-    let plane = raster.plane_len();
+    let plane = raster
+        .plane_len()
+        .min(raster.data.len() / raster.bands.max(1));
     let (w, h) = (raster.width, raster.height);
     let src = raster.dtype();
     let unsigned = matches!(src, DataType::U8 | DataType::U16 | DataType::U32);

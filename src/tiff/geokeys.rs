@@ -82,3 +82,66 @@ impl GeoKeys {
         }
     }
 }
+
+impl GeoKeys {
+    /// Builds the key map from the GeoKeyDirectory (SHORTs), GeoDoubleParams and
+    /// GeoAsciiParams. Entries pointing outside their arrays are skipped (GDAL does the same).
+    pub fn from_directory(dir: &[u64], doubles: &[f64], ascii: &str) -> GeoKeys {
+        let mut keys = BTreeMap::new();
+        let n = dir.get(3).copied().unwrap_or(0) as usize;
+        for k in 0..n {
+            let Some(e) = dir.get(4 + k * 4..8 + k * 4) else {
+                break;
+            };
+            let (id, loc, count, value) = (e[0] as u16, e[1], e[2] as usize, e[3] as usize);
+            let v = match loc {
+                0 => GeoKeyValue::Short(vec![value as u16]),
+                34735 => match dir.get(value..value.saturating_add(count)) {
+                    Some(s) => GeoKeyValue::Short(s.iter().map(|&x| x as u16).collect()),
+                    None => continue,
+                },
+                34736 => match doubles.get(value..value.saturating_add(count)) {
+                    Some(s) => GeoKeyValue::Double(s.to_vec()),
+                    None => continue,
+                },
+                34737 => {
+                    let bytes = ascii.as_bytes();
+                    match bytes.get(value..value.saturating_add(count)) {
+                        Some(s) => {
+                            let s = String::from_utf8_lossy(s);
+                            GeoKeyValue::Ascii(s.trim_end_matches(['|', '\0']).to_string())
+                        }
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            };
+            keys.insert(id, v);
+        }
+        GeoKeys { keys }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directory_resolves_all_locations() {
+        let dir = [
+            1, 1, 0, 4, //
+            1024, 0, 1, 1, //
+            3072, 0, 1, 32631, //
+            2057, 34736, 1, 0, //
+            1026, 34737, 8, 0, //
+        ];
+        let g = GeoKeys::from_directory(&dir, &[6378137.0], "WGS 84 |");
+        assert_eq!(g.short(key::GT_MODEL_TYPE), Some(1));
+        assert_eq!(g.short(key::PROJECTED_CS_TYPE), Some(32631));
+        assert_eq!(g.double(key::GEOG_SEMI_MAJOR_AXIS), Some(6378137.0));
+        assert_eq!(g.ascii(key::GT_CITATION), Some("WGS 84 "));
+        // out-of-range entries are skipped, not a panic
+        let g = GeoKeys::from_directory(&[1, 1, 0, 9, 1024, 34736, 5, 9], &[], "");
+        assert!(g.keys.is_empty());
+    }
+}

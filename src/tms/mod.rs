@@ -16,7 +16,9 @@
 //!   columns are *coalesced* into one wider tile; any `x` inside the group addresses it.
 //!
 //! The 13 TMSs morecantile ships are embedded ([`registry`]); more can be loaded from JSON
-//! files (`TILEMATRIXSET_DIRECTORY`, as morecantile reads it).
+//! files (`TILEMATRIXSET_DIRECTORY`, as morecantile reads it). [`dataset`] holds what
+//! rio-tiler derives from a dataset and a TMS: zoom range, geographic bounds, `tile_exists`;
+//! [`TileMatrixSet::limits`] is TiTiler's `tms_limits` for the OGC tileset document.
 
 pub mod dataset;
 mod limits;

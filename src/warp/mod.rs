@@ -1,1 +1,36 @@
-//! STUB: warp (to be written).
+//! Reprojection and resampling, the way GDAL's warper and RasterIO do it.
+//!
+//! To draw a map tile from a COG, each output pixel needs a value from the source image. Three
+//! questions decide which one, and GDAL's answers are what TiTiler returns:
+//! 1. *Which resolution level?* A zoomed-out tile is read from an overview; GDAL picks the
+//!    coarsest overview not more than 1.2× (nearest) or 1.01× (other methods) coarser than
+//!    asked ([`overview`]).
+//! 2. *Where does an output pixel land in the source?* The pixel centre goes through the
+//!    output geotransform, the CRS change and the inverse source geotransform; GDAL
+//!    approximates this per scanline within 0.125 source pixels ([`approx`]).
+//! 3. *Which value at that point?* Nearest takes the containing pixel; other kernels blend
+//!    or summarise neighbours, widened when shrinking ([`kernel`]).
+//!
+//! rio-tiler first warps at about the dataset's native resolution (a warped VRT, or one of its
+//! implicit overviews), then resizes that to the tile size with RasterIO ([`decimate`]). The
+//! default output is therefore "nearest of nearest", and this module provides both steps as
+//! pure functions over in-memory planes; the reader does the I/O around them.
+
+pub mod approx;
+pub mod decimate;
+mod geotransform;
+pub mod kernel;
+pub mod overview;
+mod resampling;
+pub mod warper;
+
+pub use approx::{
+    ApproxTransform, CoordTransform, GenImgProj, Identity, PixelTransform, DEFAULT_MAX_ERROR,
+};
+pub use geotransform::{GeoTransform, Window};
+pub use overview::{best_overview, OverviewChoice};
+pub use resampling::{Resampling, UnknownResampling, NEAREST_OVERVIEW_THRESHOLD};
+pub use warper::{map_pixels, warp_points, CoordMap, Warped};
+
+#[cfg(test)]
+mod proptests;

@@ -34,7 +34,7 @@ fn first_band(image: &Image) -> Result<Vec<f64>> {
             "algorithm needs 1 band, got 0".into(),
         ));
     }
-    Ok((0..r.plane_len()).map(|i| r.data.get_f64(i)).collect())
+    Ok(crate::render::image::band_f64(r, 0))
 }
 
 /// numpy.gradient along rows (axis 0) and columns (axis 1), with masks.
@@ -231,8 +231,10 @@ pub fn contours(
         named::table("terrain").ok_or_else(|| Error::UnknownColormap("terrain".into()))?;
     let plane = image.raster.plane_len();
     let mut rgb = vec![0u8; plane * 3];
-    for i in 0..plane {
-        let v = image.raster.data.get_f64(i);
+    for (i, v) in crate::render::image::band_f64(&image.raster, 0)
+        .into_iter()
+        .enumerate()
+    {
         let level = linear_rescale(v, (minz, maxz), (1.0, 255.0)) as u8;
         let m = v - (v / increment).floor() * increment;
         let line = m < thickness;

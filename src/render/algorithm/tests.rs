@@ -146,3 +146,29 @@ fn hillshade_of_a_flat_surface_is_uniform_and_buffer_is_cropped() {
         .unwrap_err();
     assert_eq!(e.status(), 400);
 }
+
+#[test]
+fn literal_choices_match_the_recorded_422_message() {
+    let Some(dir) = shared("conformance/cases") else {
+        return;
+    };
+    let case: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("err_bad_algorithm.json")).unwrap())
+            .unwrap();
+    let msg = case["expect"]["json"]["detail"][0]["msg"].as_str().unwrap();
+    assert_eq!(
+        msg,
+        format!("Input should be {}", crate::render::literal_choices(IDS))
+    );
+    let case: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("err_bad_colormap_name.json")).unwrap())
+            .unwrap();
+    let msg = case["expect"]["json"]["detail"][0]["msg"].as_str().unwrap();
+    assert_eq!(
+        msg,
+        format!(
+            "Input should be {}",
+            crate::render::literal_choices(crate::render::named::names())
+        )
+    );
+}

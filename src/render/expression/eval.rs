@@ -160,12 +160,41 @@ pub fn call_value(func: Func, a: &[f64]) -> f64 {
     }
 }
 
+/// `out[i] = out[i] op other[i]` (or `other op out` when `swapped`), with the operator and
+/// kind dispatched once per plane so the common float arithmetic runs as tight loops.
+fn binary_planes(op: BinOp, kind: Kind, out: &mut [f64], other: &Value, swapped: bool) {
+    macro_rules! run {
+        ($f:expr) => {{
+            let f = $f;
+            match (other, swapped) {
+                (Value::Array(y), false) => out.iter_mut().zip(y).for_each(|(a, b)| *a = f(*a, *b)),
+                (Value::Array(y), true) => out.iter_mut().zip(y).for_each(|(a, b)| *a = f(*b, *a)),
+                (Value::Scalar(s), false) => out.iter_mut().for_each(|a| *a = f(*a, *s)),
+                (Value::Scalar(s), true) => out.iter_mut().for_each(|a| *a = f(*s, *a)),
+            }
+        }};
+    }
+    match (op, kind) {
+        (BinOp::Add, Kind::Double) => run!(|a: f64, b: f64| a + b),
+        (BinOp::Sub, Kind::Double) => run!(|a: f64, b: f64| a - b),
+        (BinOp::Mul, Kind::Double) => run!(|a: f64, b: f64| a * b),
+        (BinOp::Div, Kind::Double) => run!(|a: f64, b: f64| a / b),
+        (BinOp::Add, Kind::Float) => run!(|a: f64, b: f64| (a + b) as f32 as f64),
+        (BinOp::Sub, Kind::Float) => run!(|a: f64, b: f64| (a - b) as f32 as f64),
+        (BinOp::Mul, Kind::Float) => run!(|a: f64, b: f64| (a * b) as f32 as f64),
+        (BinOp::Div, Kind::Float) => run!(|a: f64, b: f64| (a / b) as f32 as f64),
+        (BinOp::Add, Kind::Int) => run!(|a: f64, b: f64| Kind::Int.coerce(a + b)),
+        (BinOp::Sub, Kind::Int) => run!(|a: f64, b: f64| Kind::Int.coerce(a - b)),
+        (BinOp::Mul, Kind::Int) => run!(|a: f64, b: f64| Kind::Int.coerce(a * b)),
+        _ => run!(|a: f64, b: f64| binary_value(op, a, b, kind)),
+    }
+}
+
 fn eval(node: &Node, bands: &[Vec<f64>], n: usize) -> Value {
     match node {
         Node::Const { value, .. } => Value::Scalar(*value),
-        Node::Band { index, kind } => {
-            Value::Array(bands[*index].iter().map(|v| kind.coerce(*v)).collect())
-        }
+        // Band samples are already exact in their kind (8–32-bit integers, float32, float64).
+        Node::Band { index, .. } => Value::Array(bands[*index].clone()),
         Node::Unary { op, arg, kind } => {
             let v = eval(arg, bands, n);
             let f = |x: f64| match op {
@@ -186,15 +215,11 @@ fn eval(node: &Node, bands: &[Vec<f64>], n: usize) -> Value {
             let b = eval(rhs, bands, n);
             match (a, b) {
                 (Value::Array(mut x), y) => {
-                    for (i, v) in x.iter_mut().enumerate() {
-                        *v = binary_value(*op, *v, y.get(i), *kind);
-                    }
+                    binary_planes(*op, *kind, &mut x, &y, false);
                     Value::Array(x)
                 }
                 (Value::Scalar(x), Value::Array(mut y)) => {
-                    for v in y.iter_mut() {
-                        *v = binary_value(*op, x, *v, *kind);
-                    }
+                    binary_planes(*op, *kind, &mut y, &Value::Scalar(x), true);
                     Value::Array(y)
                 }
                 (Value::Scalar(x), Value::Scalar(y)) => {

@@ -11,6 +11,9 @@ pub enum Tok {
         int: bool,
     },
     Ident(String),
+    /// A quoted string (never valid in band math; kept as a token so errors can name the
+    /// construct around it, as Python's parser would).
+    Str,
     /// Operator or punctuation: `+ - * / // % ** << >> & | ^ ~ < <= > >= == != ( ) ,`.
     Op(&'static str),
     End,
@@ -93,9 +96,12 @@ pub fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>> {
             continue;
         }
         if c == b'\'' || c == b'"' {
-            return Err(Error::InvalidExpression(
-                "strings are not supported in band math".into(),
-            ));
+            let close = src[i + 1..]
+                .find(c as char)
+                .ok_or_else(|| syntax(start, "unterminated string"))?;
+            i += close + 2;
+            out.push((Tok::Str, start));
+            continue;
         }
         if let Some(op) = OPS.iter().find(|op| src[i..].starts_with(**op)) {
             out.push((Tok::Op(op), start));

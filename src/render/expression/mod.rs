@@ -142,6 +142,13 @@ impl Expression {
         let r = &image.raster;
         super::image::check_raster(r)?;
         let plane = r.plane_len();
+        if image.band_names.len() != r.bands {
+            return Err(Error::Size(format!(
+                "{} band names for {} bands",
+                image.band_names.len(),
+                r.bands
+            )));
+        }
         let names: Vec<String> = image.band_names.iter().map(|n| n.to_lowercase()).collect();
         let nodes = self
             .trees
@@ -156,7 +163,7 @@ impl Expression {
         let planes: Vec<Vec<f64>> = (0..r.bands)
             .map(|b| {
                 if names.get(b).is_some_and(|n| used.contains(n)) {
-                    (0..plane).map(|i| r.data.get_f64(b * plane + i)).collect()
+                    super::image::band_f64(r, b)
                 } else {
                     Vec::new()
                 }

@@ -109,6 +109,7 @@ fn describe(t: &Tok) -> String {
     match t {
         Tok::Num { value, .. } => format!("number {value}"),
         Tok::Ident(s) => format!("name {s:?}"),
+        Tok::Str => "string".into(),
         Tok::Op(o) => format!("{o:?}"),
         Tok::End => "end of expression".into(),
     }
@@ -234,6 +235,7 @@ impl Parser {
             Tok::Ident(name) => {
                 if self.is_op("(") {
                     self.bump();
+                    check_function(&name)?;
                     let args = self.call_args()?;
                     call(&name, args)?
                 } else {
@@ -253,6 +255,11 @@ impl Parser {
                 }
                 self.bump();
                 e
+            }
+            Tok::Str => {
+                return Err(Error::InvalidExpression(
+                    "strings are not supported in band math".into(),
+                ))
             }
             t => return Err(syntax(col, &format!("unexpected {}", describe(&t)))),
         };
@@ -287,9 +294,9 @@ impl Parser {
     }
 }
 
-/// Resolves a call: numexpr's names only (rio-tiler's "disallowed function" check), and the
-/// element-wise ones with the right number of arguments.
-fn call(name: &str, args: Vec<Raw>) -> Result<Raw> {
+/// rio-tiler's "disallowed function" check (numexpr's names only), and our refusal of the
+/// numexpr functions that are not element-wise; done before the arguments are parsed.
+fn check_function(name: &str) -> Result<()> {
     if !NUMEXPR_FUNCS.contains(&name) {
         return Err(Error::InvalidExpression(format!(
             "disallowed function: '{name}'"
@@ -300,6 +307,11 @@ fn call(name: &str, args: Vec<Raw>) -> Result<Raw> {
             "function '{name}' is not supported in band math (it is not element-wise)"
         )));
     }
+    Ok(())
+}
+
+/// Resolves a call to an element-wise function with the right number of arguments.
+fn call(name: &str, args: Vec<Raw>) -> Result<Raw> {
     let Some(func) = Func::from_name(name) else {
         return Err(Error::InvalidExpression(format!(
             "disallowed function: '{name}'"

@@ -51,6 +51,12 @@ fn invalid_expressions_are_400s() {
         Expression::parse("foo(b1)").unwrap_err().to_string(),
         "disallowed function: 'foo'"
     );
+    assert_eq!(
+        Expression::parse("__import__('os')")
+            .unwrap_err()
+            .to_string(),
+        "disallowed function: '__import__'"
+    );
 }
 
 #[test]
@@ -311,6 +317,26 @@ proptest! {
             let got = out[i];
             prop_assert!(got == want || (got - want).abs() <= 1e-9 * want.abs().max(1.0),
                 "{text}: pixel {i} got {got} want {want}");
+        }
+    }
+}
+
+proptest! {
+    /// Arbitrary token soup never panics: it parses or fails with InvalidExpression, and what
+    /// parses evaluates (or fails cleanly) on an int16 image.
+    #[test]
+    fn token_soup_never_panics(parts in prop::collection::vec(prop::sample::select(vec![
+        "b1", "b2", "B3", "b9", "1", "2.5", "1e3", "0", "(", ")", ",", "+", "-", "*", "/", "//",
+        "%", "**", "<", "<=", "==", "!=", "&", "|", "^", "~", "<<", ">>", "where", "sqrt", "log",
+        "arctan2", "maximum", "isnan", ";", " ", "x", ".", "'", "and", "=", "é",
+    ]), 0..40)) {
+        let text: String = parts.concat();
+        match Expression::parse(&text) {
+            Ok(e) => {
+                let im = image(Samples::I16(vec![1, -2, 3, 0, 5, 6, 7, 8, 9]), 3, 3);
+                let _ = e.apply(&im);
+            }
+            Err(e) => prop_assert!(matches!(e, Error::InvalidExpression(_))),
         }
     }
 }

@@ -1,0 +1,282 @@
+//! [`Cog`]: an opened dataset (header + byte source + caches), cheap to clone.
+
+use std::sync::{Arc, OnceLock};
+
+use quick_cache::sync::Cache;
+
+use crate::io::{self, ByteSource, ChunkCache, IoConfig};
+use crate::raster::Raster;
+use crate::tiff::{self, Limits, ParseOptions};
+
+use super::info::Info;
+use super::read::read_window;
+use super::{CogHeader, Error};
+
+/// Parsed headers by URL, so a tile server opens each dataset once.
+pub type HeaderCache = Cache<String, Arc<CogHeader>>;
+
+/// How to open datasets. `Default` uses process-wide header and chunk caches.
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    pub io: IoConfig,
+    pub limits: Limits,
+    /// `None` disables header caching.
+    pub header_cache: Option<Arc<HeaderCache>>,
+    /// `None` disables chunk caching.
+    pub chunk_cache: Option<Arc<ChunkCache>>,
+    /// Largest window [`Cog::read_window`] allocates (samples of all requested bands).
+    /// Default 1 GiB: far above any tile or preview, far below what a crafted request for
+    /// a 10^6 × 10^6 window would need.
+    pub max_window_bytes: u64,
+}
+
+/// Default header cache: 1024 datasets.
+pub fn global_header_cache() -> Arc<HeaderCache> {
+    static C: OnceLock<Arc<HeaderCache>> = OnceLock::new();
+    C.get_or_init(|| Arc::new(Cache::new(1024))).clone()
+}
+
+/// Default chunk cache: 256 MiB of compressed chunks.
+pub fn global_chunk_cache() -> Arc<ChunkCache> {
+    static C: OnceLock<Arc<ChunkCache>> = OnceLock::new();
+    C.get_or_init(|| Arc::new(ChunkCache::new(256 << 20)))
+        .clone()
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            io: IoConfig::default(),
+            limits: Limits::default(),
+            header_cache: Some(global_header_cache()),
+            chunk_cache: Some(global_chunk_cache()),
+            max_window_bytes: 1 << 30,
+        }
+    }
+}
+
+impl OpenOptions {
+    /// No caches at all: every open parses, every read fetches (tests that count requests).
+    pub fn uncached() -> OpenOptions {
+        OpenOptions {
+            header_cache: None,
+            chunk_cache: None,
+            ..OpenOptions::default()
+        }
+    }
+}
+
+struct Inner {
+    header: Arc<CogHeader>,
+    source: Arc<dyn ByteSource>,
+    opts: OpenOptions,
+}
+
+/// An opened Cloud Optimized GeoTIFF (any tiled or striped GeoTIFF, in fact).
+#[derive(Clone)]
+pub struct Cog {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Cog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cog")
+            .field("url", &self.inner.header.url)
+            .finish()
+    }
+}
+
+impl Cog {
+    /// Opens `url` (path, `file://`, `http(s)://`, `s3://`): one range read for a typical
+    /// COG header, zero when the header is cached.
+    pub async fn open(url: &str, opts: &OpenOptions) -> Result<Cog, Error> {
+        let source = io::open_source(url, &opts.io)?;
+        let Some(cache) = &opts.header_cache else {
+            return Cog::open_source(source, opts).await;
+        };
+        // Single flight: concurrent opens of one URL wait for the first parse instead of
+        // each fetching the header. A failed parse is not cached (the next open retries).
+        match cache.get_value_or_guard_async(url).await {
+            Ok(h) => Ok(Cog::from_parts(h, source, opts.clone())),
+            Err(guard) => {
+                let cog = Cog::open_source(source, opts).await?;
+                let _ = guard.insert(cog.inner.header.clone());
+                Ok(cog)
+            }
+        }
+    }
+
+    /// Opens a dataset from any [`ByteSource`] (no header cache).
+    pub async fn open_source(
+        source: Arc<dyn ByteSource>,
+        opts: &OpenOptions,
+    ) -> Result<Cog, Error> {
+        let popts = ParseOptions {
+            header_bytes: opts.io.header_bytes,
+            coalesce_gap: opts.io.coalesce_gap,
+            limits: opts.limits.clone(),
+            ..ParseOptions::default()
+        };
+        let tiff = tiff::parse(source.as_ref(), &popts).await?;
+        let header = CogHeader::from_tiff(source.id(), tiff)?;
+        Ok(Cog::from_parts(Arc::new(header), source, opts.clone()))
+    }
+
+    fn from_parts(header: Arc<CogHeader>, source: Arc<dyn ByteSource>, opts: OpenOptions) -> Cog {
+        Cog {
+            inner: Arc::new(Inner {
+                header,
+                source,
+                opts,
+            }),
+        }
+    }
+
+    pub fn header(&self) -> &CogHeader {
+        &self.inner.header
+    }
+
+    /// The shared header (for caching by callers).
+    pub fn header_arc(&self) -> Arc<CogHeader> {
+        self.inner.header.clone()
+    }
+
+    pub fn source(&self) -> &Arc<dyn ByteSource> {
+        &self.inner.source
+    }
+
+    /// TiTiler's `/cog/info` model.
+    pub fn info(&self) -> Info {
+        Info::from_header(&self.inner.header)
+    }
+
+    /// Reads a boundless window of `level`'s pixel grid: `w × h` pixels from (`x`, `y`),
+    /// `bands` 1-based. Only chunks intersecting the window are fetched (one coalesced
+    /// batch, chunk cache honoured) and decoded in parallel off the async runtime. Pixels
+    /// outside the image have value 0 and mask 0; inside, the mask comes from the internal
+    /// mask IFD when there is one, else 255. Nodata and alpha are *not* applied here (see
+    /// [`super::gdal_dataset_mask`]). Sparse chunks read as nodata (or 0).
+    pub async fn read_window(
+        &self,
+        level: usize,
+        x: i64,
+        y: i64,
+        w: usize,
+        h: usize,
+        bands: &[usize],
+    ) -> Result<Raster, Error> {
+        let o = &self.inner.opts;
+        read_window(
+            &self.inner.header,
+            self.inner.source.as_ref(),
+            o.chunk_cache.as_deref(),
+            o.io.coalesce_gap,
+            o.limits.max_chunk_bytes,
+            o.max_window_bytes,
+            level,
+            x,
+            y,
+            w,
+            h,
+            bands,
+        )
+        .await
+    }
+
+    /// Reads one internal block (tile or strip) of `level` with every band, clipped to the
+    /// image extent: exactly what GDAL's `ReadBlock` yields for that block.
+    pub async fn read_block(&self, level: usize, col: u32, row: u32) -> Result<Raster, Error> {
+        let h = &self.inner.header;
+        let lv = h.levels.get(level).ok_or(Error::InvalidLevel {
+            level,
+            levels: h.levels.len(),
+        })?;
+        if col >= lv.blocks_across() || row >= lv.blocks_down() {
+            return Err(Error::InvalidBlock {
+                level,
+                col,
+                row,
+                cols: lv.blocks_across(),
+                rows: lv.blocks_down(),
+            });
+        }
+        let x = col as u64 * lv.block_width as u64;
+        let y = row as u64 * lv.block_height as u64;
+        let w = (lv.block_width as u64).min(lv.width as u64 - x) as usize;
+        let hh = (lv.block_height as u64).min(lv.height as u64 - y) as usize;
+        let bands: Vec<usize> = (1..=h.bands).collect();
+        self.read_window(level, x as i64, y as i64, w, hh, &bands)
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::{CountingSource, MemorySource};
+
+    fn tiny_tiff() -> Vec<u8> {
+        // A 1×1 uncompressed u8 image whose single strip holds the value 42.
+        let mut b = b"II*\x00\x08\x00\x00\x00".to_vec();
+        let entries: [(u16, u16, u32, u32); 6] = [
+            (256, 4, 1, 1),
+            (257, 4, 1, 1),
+            (258, 3, 1, 8),
+            (273, 4, 1, 8 + 2 + 6 * 12 + 4),
+            (278, 4, 1, 1),
+            (279, 4, 1, 1),
+        ];
+        b.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        for (tag, typ, n, v) in entries {
+            b.extend_from_slice(&tag.to_le_bytes());
+            b.extend_from_slice(&typ.to_le_bytes());
+            b.extend_from_slice(&n.to_le_bytes());
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        b.extend_from_slice(&0u32.to_le_bytes());
+        b.push(42);
+        b
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn header_cache_serves_repeat_opens_without_io() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("one.tif");
+        std::fs::write(&p, tiny_tiff()).unwrap();
+        let url = p.to_str().unwrap();
+        let opts = OpenOptions {
+            header_cache: Some(Arc::new(Cache::new(8))),
+            chunk_cache: Some(Arc::new(ChunkCache::new(1 << 20))),
+            ..OpenOptions::default()
+        };
+        let a = Cog::open(url, &opts).await.unwrap();
+        std::fs::remove_file(&p).unwrap();
+        // The header is cached: opening again needs the file to exist (the source is
+        // rebuilt) but does not parse it again; the same shared header comes back.
+        std::fs::write(&p, tiny_tiff()).unwrap();
+        let b = Cog::open(url, &opts).await.unwrap();
+        assert!(Arc::ptr_eq(&a.header_arc(), &b.header_arc()));
+        let r = b.read_block(0, 0, 0).await.unwrap();
+        assert_eq!(r.data.get_f64(0), 42.0);
+        assert_eq!(r.mask, vec![255]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn chunk_cache_avoids_second_fetch() {
+        let src = Arc::new(CountingSource::new(Arc::new(MemorySource::new(
+            "tiny",
+            tiny_tiff(),
+        ))));
+        let opts = OpenOptions {
+            header_cache: None,
+            chunk_cache: Some(Arc::new(ChunkCache::new(1 << 20))),
+            ..OpenOptions::default()
+        };
+        let cog = Cog::open_source(src.clone(), &opts).await.unwrap();
+        cog.read_block(0, 0, 0).await.unwrap();
+        let after_first = src.requests();
+        cog.read_block(0, 0, 0).await.unwrap();
+        assert_eq!(src.requests(), after_first);
+        assert_eq!(after_first, 2);
+    }
+}

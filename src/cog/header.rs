@@ -1,0 +1,298 @@
+//! A parsed TIFF seen as a dataset: resolution levels, masks, bands and their properties.
+//!
+//! A COG stores the same image several times: the full-resolution IFD, then *overviews*
+//! (IFDs with `NewSubfileType` bit 1, each about half the size of the previous), and for each
+//! of them optionally an internal *mask* IFD (bit 4: a 1-bit validity plane of the same size).
+//! [`CogHeader::from_tiff`] sorts that out into [`Level`]s and collects what GDAL reports about
+//! the bands (colour interpretation, nodata, scale/offset, descriptions, colormap).
+
+use crate::crs::Crs;
+use crate::raster::DataType;
+use crate::tiff::geokeys::GeoKeys;
+use crate::tiff::{GdalMetadata, Ifd, Tiff};
+
+use super::geotransform::{bounds, geotransform};
+use super::Error;
+
+/// One resolution level of the dataset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Level {
+    /// Index of the image IFD in [`Tiff::ifds`].
+    pub ifd: usize,
+    /// Index of the paired internal mask IFD, if any.
+    pub mask_ifd: Option<usize>,
+    pub width: u32,
+    pub height: u32,
+    /// Chunk (tile or strip) size.
+    pub block_width: u32,
+    pub block_height: u32,
+    /// Reduction factor against level 0 (1 for level 0), as rasterio's `overviews()` gives it.
+    pub decimation: u32,
+}
+
+impl Level {
+    pub fn blocks_across(&self) -> u32 {
+        self.width.div_ceil(self.block_width.max(1))
+    }
+    pub fn blocks_down(&self) -> u32 {
+        self.height.div_ceil(self.block_height.max(1))
+    }
+}
+
+/// GDAL's colour interpretation of a band.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorInterp {
+    Undefined,
+    Gray,
+    Palette,
+    Red,
+    Green,
+    Blue,
+    Alpha,
+}
+
+impl ColorInterp {
+    /// rasterio's lowercase name, as TiTiler prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColorInterp::Undefined => "undefined",
+            ColorInterp::Gray => "gray",
+            ColorInterp::Palette => "palette",
+            ColorInterp::Red => "red",
+            ColorInterp::Green => "green",
+            ColorInterp::Blue => "blue",
+            ColorInterp::Alpha => "alpha",
+        }
+    }
+}
+
+/// Everything known about a dataset after parsing its header. Immutable, shared via `Arc`.
+#[derive(Clone, Debug)]
+pub struct CogHeader {
+    /// The URL it was opened from.
+    pub url: String,
+    /// The raw parsed TIFF (all IFDs, GDAL ghost metadata).
+    pub tiff: Tiff,
+    pub width: u32,
+    pub height: u32,
+    /// Number of bands (samples per pixel of the full-resolution IFD, alpha included).
+    pub bands: usize,
+    pub dtype: DataType,
+    /// Bits per sample as stored (1 for bilevel images, whose samples are 0/1 `U8`).
+    pub bits_per_sample: u16,
+    /// GDAL-order affine transform; `None` when the file has no affine georeferencing.
+    pub geotransform: Option<[f64; 6]>,
+    pub geokeys: Option<GeoKeys>,
+    /// The CRS from the GeoKeys, or why it could not be built.
+    pub crs: Result<Crs, String>,
+    /// GDAL_NODATA parsed as a number (may be NaN).
+    pub nodata: Option<f64>,
+    /// Levels: 0 = full resolution, then overviews by decreasing resolution.
+    pub levels: Vec<Level>,
+    /// True when the full-resolution level has an internal mask IFD.
+    pub has_mask: bool,
+    /// 0-based index of the alpha band (ExtraSamples = associated/unassociated alpha).
+    pub alpha_band: Option<usize>,
+    /// Palette as RGBA8 entries (GDAL's 16→8 bit conversion), index = pixel value.
+    pub colormap: Option<Vec<[u8; 4]>>,
+    pub colorinterp: Vec<ColorInterp>,
+    pub band_descriptions: Vec<Option<String>>,
+    pub scales: Vec<f64>,
+    pub offsets: Vec<f64>,
+    pub metadata: GdalMetadata,
+    pub compression: u16,
+    pub photometric: u16,
+    pub planar_config: u16,
+}
+
+impl CogHeader {
+    /// The full-resolution image IFD.
+    pub fn ifd(&self, level: usize) -> Option<&Ifd> {
+        self.tiff.ifds.get(self.levels.get(level)?.ifd)
+    }
+
+    /// `(minx, miny, maxx, maxy)` in the dataset CRS (pixel space when not georeferenced).
+    pub fn bounds(&self) -> [f64; 4] {
+        let gt = self.geotransform.unwrap_or([0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+        bounds(&gt, self.width, self.height)
+    }
+
+    /// Overview decimation factors (levels 1..), like rasterio's `overviews(1)`.
+    pub fn overview_factors(&self) -> Vec<u32> {
+        self.levels.iter().skip(1).map(|l| l.decimation).collect()
+    }
+
+    /// Builds the dataset view of a parsed TIFF.
+    pub fn from_tiff(url: &str, tiff: Tiff) -> Result<CogHeader, Error> {
+        let first = tiff
+            .ifds
+            .iter()
+            .find(|i| !i.is_mask() && !i.is_overview())
+            .or_else(|| tiff.ifds.iter().find(|i| !i.is_mask()))
+            .ok_or_else(|| Error::Unsupported {
+                what: "no image ifd (only masks)".into(),
+            })?;
+        let dtype = dtype_of(first)?;
+        let bands = first.samples_per_pixel as usize;
+        let base = first.index;
+        // Image levels: the base, then every reduced-resolution IFD with the same layout.
+        let mut images: Vec<&Ifd> = vec![first];
+        for ifd in &tiff.ifds {
+            if ifd.index != base
+                && !ifd.is_mask()
+                && ifd.is_overview()
+                && ifd.samples_per_pixel == first.samples_per_pixel
+                && dtype_of(ifd).ok() == Some(dtype)
+                && ifd.width <= first.width
+                && ifd.height <= first.height
+            {
+                images.push(ifd);
+            }
+        }
+        images[1..].sort_by(|a, b| b.width.cmp(&a.width).then(b.height.cmp(&a.height)));
+        let masks: Vec<&Ifd> = tiff.ifds.iter().filter(|i| i.is_mask()).collect();
+        let levels: Vec<Level> = images
+            .iter()
+            .map(|ifd| Level {
+                ifd: ifd.index,
+                mask_ifd: masks
+                    .iter()
+                    .find(|m| m.width == ifd.width && m.height == ifd.height)
+                    .map(|m| m.index),
+                width: ifd.width,
+                height: ifd.height,
+                block_width: ifd.chunk_width,
+                block_height: ifd.chunk_height,
+                decimation: if ifd.index == base {
+                    1
+                } else {
+                    ((first.width as f64 / ifd.width as f64).round() as u32).max(1)
+                },
+            })
+            .collect();
+        let geokeys = first.geokeys.clone();
+        let gt = geotransform(first, geokeys.as_ref());
+        let crs = match &geokeys {
+            Some(g) => Crs::from_geokeys(g).map_err(|e| e.to_string()),
+            None => Err("the file has no GeoKeys".to_string()),
+        };
+        let nodata = first.gdal_nodata.as_deref().and_then(parse_nodata);
+        let metadata = first.gdal_metadata.clone().unwrap_or_default();
+        let n_extra = first.extra_samples.len().min(bands);
+        let alpha_band = first
+            .extra_samples
+            .iter()
+            .position(|&e| e == 1 || e == 2)
+            .map(|p| bands - n_extra + p);
+        let colorinterp = colorinterp(first, bands, alpha_band);
+        let colormap = match (&first.colormap, first.photometric) {
+            (Some(c), 3) => Some(palette(c, nodata)),
+            _ => None,
+        };
+        let band_md = |b: usize| metadata.bands.get(&b);
+        Ok(CogHeader {
+            url: url.to_string(),
+            width: first.width,
+            height: first.height,
+            bands,
+            dtype,
+            bits_per_sample: first.bits_per_sample,
+            geotransform: gt,
+            geokeys,
+            crs,
+            nodata,
+            has_mask: levels.first().and_then(|l| l.mask_ifd).is_some(),
+            alpha_band,
+            colormap,
+            colorinterp,
+            band_descriptions: (0..bands)
+                .map(|b| band_md(b).and_then(|m| m.description.clone()))
+                .collect(),
+            scales: (0..bands)
+                .map(|b| band_md(b).and_then(|m| m.scale).unwrap_or(1.0))
+                .collect(),
+            offsets: (0..bands)
+                .map(|b| band_md(b).and_then(|m| m.offset).unwrap_or(0.0))
+                .collect(),
+            compression: first.compression,
+            photometric: first.photometric,
+            planar_config: first.planar_config,
+            metadata,
+            levels,
+            tiff,
+        })
+    }
+}
+
+/// The sample type of an IFD (1-bit images read as `U8` 0/1).
+pub(crate) fn dtype_of(ifd: &Ifd) -> Result<DataType, Error> {
+    if ifd.bits_per_sample == 1 {
+        return Ok(DataType::U8);
+    }
+    let fmt = if ifd.sample_format == 4 {
+        1
+    } else {
+        ifd.sample_format
+    };
+    DataType::from_tiff(fmt, ifd.bits_per_sample).ok_or_else(|| Error::Unsupported {
+        what: format!(
+            "sample format {} with {} bits per sample",
+            ifd.sample_format, ifd.bits_per_sample
+        ),
+    })
+}
+
+/// GDAL_NODATA text → number (`nan`, `inf` and `-inf` included, like GDAL's CPLAtof).
+fn parse_nodata(s: &str) -> Option<f64> {
+    let t = s.trim().trim_end_matches('\0');
+    match t.to_ascii_lowercase().as_str() {
+        "nan" | "-nan" => Some(f64::NAN),
+        "inf" | "+inf" => Some(f64::INFINITY),
+        "-inf" => Some(f64::NEG_INFINITY),
+        _ => t.parse().ok(),
+    }
+}
+
+/// GDAL's GTiff colour interpretation rules.
+fn colorinterp(ifd: &Ifd, bands: usize, alpha: Option<usize>) -> Vec<ColorInterp> {
+    let mut out = vec![ColorInterp::Undefined; bands];
+    match ifd.photometric {
+        2 | 6 if bands >= 3 => {
+            out[0] = ColorInterp::Red;
+            out[1] = ColorInterp::Green;
+            out[2] = ColorInterp::Blue;
+        }
+        3 => out[0] = ColorInterp::Palette,
+        _ => out[0] = ColorInterp::Gray,
+    }
+    if let Some(a) = alpha {
+        if let Some(c) = out.get_mut(a) {
+            *c = ColorInterp::Alpha;
+        }
+    }
+    out
+}
+
+/// TIFF ColorMap (16-bit R, G, B planes) → RGBA8 like GDAL: divide by 257 (or 256 when the
+/// values are not multiples of 257), alpha 255 except the nodata index, which is transparent.
+fn palette(c: &[u16], nodata: Option<f64>) -> Vec<[u8; 4]> {
+    let n = c.len() / 3;
+    let max = c.iter().copied().max().unwrap_or(0);
+    let div: u32 = if max <= 255 {
+        1
+    } else if c.iter().all(|&v| v % 257 == 0) {
+        257
+    } else {
+        256
+    };
+    let conv = |v: u16| ((v as u32) / div).min(255) as u8;
+    (0..n)
+        .map(|i| {
+            let alpha = match nodata {
+                Some(nd) if nd == i as f64 => 0,
+                _ => 255,
+            };
+            [conv(c[i]), conv(c[n + i]), conv(c[2 * n + i]), alpha]
+        })
+        .collect()
+}

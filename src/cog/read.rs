@@ -1,0 +1,420 @@
+//! Reading pixels: which chunks a window needs, fetching them in few requests, decoding them
+//! off the async runtime, and assembling a band-sequential [`Raster`].
+//!
+//! A window in a level's pixel grid touches a rectangle of chunks (tiles or strips). For
+//! pixel-interleaved files one chunk holds every band; for planar-separate files each band
+//! has its own plane of chunks, so only the requested bands are fetched. When the level has
+//! an internal mask, its chunks are fetched in the same batch (GDAL interleaves mask tiles
+//! with imagery, so they usually merge into the same request). Sparse chunks (offset or byte
+//! count 0) are never fetched: they read as nodata (or 0), like GDAL.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::codec::{self, ChunkSpec};
+use crate::io::{self, ByteSource, ChunkCache, ChunkKey};
+use crate::raster::{DataType, Raster, Samples};
+use crate::tiff::Ifd;
+
+use super::header::dtype_of;
+use super::{CogHeader, Error};
+
+/// One chunk a window needs.
+#[derive(Clone, Debug)]
+struct Need {
+    /// IFD index in the file.
+    ifd: usize,
+    /// Chunk index in the IFD's offset array.
+    chunk: u64,
+    /// Chunk position in the grid (column, row) and plane (band for planar-separate).
+    col: u32,
+    row: u32,
+    plane: u16,
+    is_mask: bool,
+}
+
+/// Everything the blocking decode step needs (owned, `Send`).
+struct Job {
+    header: Arc<CogHeader>,
+    level: usize,
+    x: i64,
+    y: i64,
+    w: usize,
+    h: usize,
+    bands: Vec<usize>,
+    needs: Vec<Need>,
+    data: Vec<Option<Bytes>>,
+}
+
+/// Reads a boundless window (see [`super::Cog::read_window`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn read_window(
+    header: &Arc<CogHeader>,
+    source: &dyn ByteSource,
+    cache: Option<&ChunkCache>,
+    coalesce_gap: u64,
+    max_chunk_bytes: u64,
+    max_window_bytes: u64,
+    level: usize,
+    x: i64,
+    y: i64,
+    w: usize,
+    h: usize,
+    bands: &[usize],
+) -> Result<Raster, Error> {
+    let lv = header.levels.get(level).ok_or(Error::InvalidLevel {
+        level,
+        levels: header.levels.len(),
+    })?;
+    for &b in bands {
+        if b == 0 || b > header.bands {
+            return Err(Error::InvalidBand {
+                band: b,
+                count: header.bands,
+            });
+        }
+    }
+    // Window corners must be representable (the caller's numbers, but still no overflow).
+    let corner_ok = i64::try_from(w)
+        .ok()
+        .and_then(|w| x.checked_add(w))
+        .is_some()
+        && i64::try_from(h)
+            .ok()
+            .and_then(|h| y.checked_add(h))
+            .is_some();
+    w.checked_mul(h)
+        .filter(|_| corner_ok)
+        .and_then(|p| p.checked_mul(bands.len().max(1)))
+        .and_then(|p| p.checked_mul(header.dtype.size()))
+        .filter(|&b| b as u64 <= max_window_bytes)
+        .ok_or(Error::WindowTooLarge {
+            width: w,
+            height: h,
+            bands: bands.len(),
+        })?;
+    let ifd = &header.tiff.ifds[lv.ifd];
+    let mut needs = Vec::new();
+    let planes: Vec<u16> = if ifd.planar_config == 2 {
+        bands.iter().map(|&b| (b - 1) as u16).collect()
+    } else {
+        vec![0]
+    };
+    chunks_for(ifd, x, y, w, h, &planes, false, &mut needs);
+    if let Some(m) = lv.mask_ifd.and_then(|i| header.tiff.ifds.get(i)) {
+        chunks_for(m, x, y, w, h, &[0], true, &mut needs);
+    }
+
+    // Fetch what is not cached, in one coalesced batch.
+    let mut data: Vec<Option<Bytes>> = vec![None; needs.len()];
+    let mut missing: Vec<(usize, Range<u64>)> = Vec::new();
+    for (i, n) in needs.iter().enumerate() {
+        let f = &header.tiff.ifds[n.ifd];
+        let (off, len) = (
+            f.chunk_offsets[n.chunk as usize],
+            f.chunk_byte_counts[n.chunk as usize],
+        );
+        if off == 0 || len == 0 {
+            continue; // sparse
+        }
+        if len > max_chunk_bytes {
+            return Err(Error::ChunkTooLarge {
+                ifd: n.ifd,
+                chunk: n.chunk,
+                bytes: len,
+                max: max_chunk_bytes,
+            });
+        }
+        let key = ChunkKey {
+            source: source.id().to_string(),
+            ifd: n.ifd,
+            chunk: n.chunk,
+        };
+        if let Some(b) = cache.and_then(|c| c.get(&key)) {
+            data[i] = Some(b);
+            continue;
+        }
+        let end = off.checked_add(len).ok_or_else(|| Error::Decode {
+            ifd: n.ifd,
+            chunk: n.chunk,
+            reason: format!("offset {off} + length {len} overflows"),
+        })?;
+        missing.push((i, off..end));
+    }
+    if !missing.is_empty() {
+        let ranges: Vec<Range<u64>> = missing.iter().map(|(_, r)| r.clone()).collect();
+        let got = io::read_ranges(source, &ranges, coalesce_gap).await?;
+        for ((i, _), b) in missing.iter().zip(got) {
+            if let Some(c) = cache {
+                c.insert(
+                    ChunkKey {
+                        source: source.id().to_string(),
+                        ifd: needs[*i].ifd,
+                        chunk: needs[*i].chunk,
+                    },
+                    b.clone(),
+                );
+            }
+            data[*i] = Some(b);
+        }
+    }
+
+    let job = Job {
+        header: header.clone(),
+        level,
+        x,
+        y,
+        w,
+        h,
+        bands: bands.to_vec(),
+        needs,
+        data,
+    };
+    tokio::task::spawn_blocking(move || assemble(job))
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+}
+
+/// Appends the chunks of `ifd` intersecting the window.
+#[allow(clippy::too_many_arguments)]
+fn chunks_for(
+    ifd: &Ifd,
+    x: i64,
+    y: i64,
+    w: usize,
+    h: usize,
+    planes: &[u16],
+    is_mask: bool,
+    out: &mut Vec<Need>,
+) {
+    let (iw, ih) = (ifd.width as i64, ifd.height as i64);
+    let (x0, y0) = (x.max(0), y.max(0));
+    let (x1, y1) = ((x + w as i64).min(iw), (y + h as i64).min(ih));
+    if x0 >= x1 || y0 >= y1 {
+        return;
+    }
+    let (cw, ch) = (ifd.chunk_width as i64, ifd.chunk_height as i64);
+    let across = ifd.chunks_across() as u64;
+    let down = ifd.chunks_down() as u64;
+    for &plane in planes {
+        for row in (y0 / ch)..=((y1 - 1) / ch) {
+            for col in (x0 / cw)..=((x1 - 1) / cw) {
+                out.push(Need {
+                    ifd: ifd.index,
+                    chunk: plane as u64 * across * down + row as u64 * across + col as u64,
+                    col: col as u32,
+                    row: row as u32,
+                    plane,
+                    is_mask,
+                });
+            }
+        }
+    }
+}
+
+/// The decode spec of one chunk of `ifd` (strips at the bottom are shorter).
+pub(crate) fn chunk_spec(ifd: &Ifd, row: u32, big_endian: bool) -> Result<ChunkSpec, Error> {
+    let height = if ifd.tiled {
+        ifd.chunk_height
+    } else {
+        ifd.chunk_height
+            .min(ifd.height.saturating_sub(row * ifd.chunk_height))
+    };
+    Ok(ChunkSpec {
+        compression: ifd.compression,
+        predictor: ifd.predictor,
+        dtype: dtype_of(ifd)?,
+        bits_per_sample: ifd.bits_per_sample,
+        samples: if ifd.planar_config == 2 {
+            1
+        } else {
+            ifd.samples_per_pixel
+        },
+        width: ifd.chunk_width,
+        height,
+        photometric: ifd.photometric,
+        big_endian,
+        jpeg_tables: ifd.jpeg_tables.clone(),
+        lerc_parameters: ifd.lerc_parameters.clone(),
+    })
+}
+
+/// A decoded chunk: its spec and native-endian, pixel-interleaved samples.
+type Decoded = (ChunkSpec, Vec<u8>);
+
+/// Decodes every fetched chunk (in parallel) and copies it into the output raster.
+fn assemble(job: Job) -> Result<Raster, Error> {
+    use rayon::prelude::*;
+    let header = &job.header;
+    let dtype = header.dtype;
+    let big = header.tiff.big_endian;
+    let decoded: Vec<Result<Option<Decoded>, Error>> = job
+        .needs
+        .par_iter()
+        .zip(job.data.par_iter())
+        .map(|(n, d)| {
+            let Some(bytes) = d else { return Ok(None) };
+            let ifd = &header.tiff.ifds[n.ifd];
+            let spec = chunk_spec(ifd, n.row, big)?;
+            let len = spec.decoded_len().ok_or_else(|| Error::Decode {
+                ifd: n.ifd,
+                chunk: n.chunk,
+                reason: "decoded size overflows".into(),
+            })?;
+            let mut out = vec![0u8; len];
+            codec::decode(&spec, bytes, &mut out).map_err(|e| Error::Decode {
+                ifd: n.ifd,
+                chunk: n.chunk,
+                reason: e.to_string(),
+            })?;
+            Ok(Some((spec, out)))
+        })
+        .collect();
+
+    let (w, h) = (job.w, job.h);
+    let nb = job.bands.len();
+    let plane = w * h;
+    let fill = header.nodata.unwrap_or(0.0);
+    let mut out_bytes = vec![0u8; plane * nb * dtype.size()];
+    let mut mask = vec![0u8; plane];
+    let lv = &header.levels[job.level];
+    let level_ifd = &header.tiff.ifds[lv.ifd];
+    // Valid image area of the window (mask 255 unless an internal mask says otherwise).
+    let (ix0, iy0) = (job.x.max(0), job.y.max(0));
+    let (ix1, iy1) = (
+        (job.x + w as i64).min(lv.width as i64),
+        (job.y + h as i64).min(lv.height as i64),
+    );
+    let has_mask = lv.mask_ifd.is_some();
+    if ix0 < ix1 && iy0 < iy1 {
+        for yy in iy0..iy1 {
+            let r = (yy - job.y) as usize * w;
+            let a = r + (ix0 - job.x) as usize;
+            let b = r + (ix1 - job.x) as usize;
+            mask[a..b].fill(if has_mask { 0 } else { 255 });
+        }
+        // Sparse chunks and any chunk not fetched read as nodata (or 0); set that first.
+        if fill != 0.0 {
+            let filled = Samples::filled(dtype, 1, fill).to_le_bytes();
+            let native = le_to_native(&filled, dtype);
+            for band in 0..nb {
+                for yy in iy0..iy1 {
+                    for xx in ix0..ix1 {
+                        let p = (yy - job.y) as usize * w + (xx - job.x) as usize;
+                        let at = (band * plane + p) * dtype.size();
+                        out_bytes[at..at + dtype.size()].copy_from_slice(&native);
+                    }
+                }
+            }
+        }
+    }
+    let size = dtype.size();
+    for (n, d) in job.needs.iter().zip(decoded) {
+        let Some((spec, buf)) = d? else { continue };
+        let f = &header.tiff.ifds[n.ifd];
+        let cx0 = n.col as i64 * f.chunk_width as i64;
+        let cy0 = n.row as i64 * f.chunk_height as i64;
+        let cw = spec.width as i64;
+        let chh = spec.height as i64;
+        // Intersection of chunk, image and window.
+        let x0 = cx0.max(job.x).max(0);
+        let y0 = cy0.max(job.y).max(0);
+        let x1 = (cx0 + cw).min(job.x + w as i64).min(f.width as i64);
+        let y1 = (cy0 + chh).min(job.y + h as i64).min(f.height as i64);
+        if x0 >= x1 || y0 >= y1 {
+            continue;
+        }
+        if n.is_mask {
+            for yy in y0..y1 {
+                for xx in x0..x1 {
+                    let src = ((yy - cy0) * cw + (xx - cx0)) as usize;
+                    let dst = (yy - job.y) as usize * w + (xx - job.x) as usize;
+                    mask[dst] = if buf.get(src).copied().unwrap_or(0) != 0 {
+                        255
+                    } else {
+                        0
+                    };
+                }
+            }
+            continue;
+        }
+        let spp = spec.samples as usize;
+        let pixel_bytes = spp * size;
+        // Which output bands this chunk feeds: (output band index, sample within pixel).
+        let targets: Vec<(usize, usize)> = if level_ifd.planar_config == 2 {
+            job.bands
+                .iter()
+                .enumerate()
+                .filter(|(_, &b)| b - 1 == n.plane as usize)
+                .map(|(i, _)| (i, 0))
+                .collect()
+        } else {
+            job.bands
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| (i, b - 1))
+                .collect()
+        };
+        for (ob, s) in targets {
+            for yy in y0..y1 {
+                let src_row = ((yy - cy0) * cw) as usize;
+                let dst_row = ob * plane + (yy - job.y) as usize * w;
+                for xx in x0..x1 {
+                    let src = (src_row + (xx - cx0) as usize) * pixel_bytes + s * size;
+                    let dst = (dst_row + (xx - job.x) as usize) * size;
+                    if let (Some(sb), Some(db)) =
+                        (buf.get(src..src + size), out_bytes.get_mut(dst..dst + size))
+                    {
+                        db.copy_from_slice(sb);
+                    }
+                }
+            }
+        }
+    }
+    Ok(Raster {
+        width: w,
+        height: h,
+        bands: nb,
+        data: native_to_samples(&out_bytes, dtype),
+        mask,
+    })
+}
+
+fn le_to_native(le: &[u8], dtype: DataType) -> Vec<u8> {
+    if cfg!(target_endian = "little") {
+        le.to_vec()
+    } else {
+        let mut v = le.to_vec();
+        v.chunks_exact_mut(dtype.size()).for_each(|c| c.reverse());
+        v
+    }
+}
+
+/// Native-endian sample bytes → typed samples.
+fn native_to_samples(b: &[u8], dtype: DataType) -> Samples {
+    macro_rules! conv {
+        ($t:ty, $n:expr, $v:ident) => {
+            Samples::$v(
+                b.chunks_exact($n)
+                    .map(|c| {
+                        let mut a = [0u8; $n];
+                        a.copy_from_slice(c);
+                        <$t>::from_ne_bytes(a)
+                    })
+                    .collect(),
+            )
+        };
+    }
+    match dtype {
+        DataType::U8 => Samples::U8(b.to_vec()),
+        DataType::I8 => Samples::I8(b.iter().map(|&x| x as i8).collect()),
+        DataType::U16 => conv!(u16, 2, U16),
+        DataType::I16 => conv!(i16, 2, I16),
+        DataType::U32 => conv!(u32, 4, U32),
+        DataType::I32 => conv!(i32, 4, I32),
+        DataType::F32 => conv!(f32, 4, F32),
+        DataType::F64 => conv!(f64, 8, F64),
+    }
+}

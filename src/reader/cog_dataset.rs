@@ -1,0 +1,119 @@
+//! The reader over a real COG: [`Cog`] described and read as a [`Dataset`].
+
+use crate::cog::{Cog, OpenOptions};
+use crate::raster::Raster;
+use crate::warp::GeoTransform;
+
+use super::{Dataset, DatasetMeta, Error, Reader};
+
+/// A [`Cog`] with the reader's view of its header.
+#[derive(Clone)]
+pub struct CogDataset {
+    cog: Cog,
+    meta: DatasetMeta,
+}
+
+impl std::fmt::Debug for CogDataset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CogDataset")
+            .field("url", &self.cog.header().url)
+            .finish()
+    }
+}
+
+impl CogDataset {
+    /// Describes an opened COG; fails when it has no georeferencing or an unusable CRS.
+    pub fn new(cog: Cog) -> Result<CogDataset, Error> {
+        let h = cog.header();
+        let gt = h.geotransform.ok_or_else(|| {
+            Error::Unsupported(format!("dataset '{}' has no geotransform", h.url))
+        })?;
+        let crs = h
+            .crs
+            .clone()
+            .map_err(|e| Error::Unsupported(format!("dataset '{}' crs: {e}", h.url)))?;
+        let band_meta = |b: usize| h.metadata.bands.get(&b);
+        let statistics = (0..h.bands)
+            .map(|b| {
+                let items = &band_meta(b)?.items;
+                let min = items.get("STATISTICS_MINIMUM")?.trim().parse().ok()?;
+                let max = items.get("STATISTICS_MAXIMUM")?.trim().parse().ok()?;
+                Some((min, max))
+            })
+            .collect();
+        let full = h
+            .levels
+            .first()
+            .ok_or_else(|| Error::Source("dataset has no image".into()))?;
+        let meta = DatasetMeta {
+            width: h.width as usize,
+            height: h.height as usize,
+            bands: h.bands,
+            dtype: h.dtype,
+            geotransform: GeoTransform(gt),
+            crs,
+            nodata: h.nodata,
+            // the header counts bands from 0, the reader (like rasterio) from 1
+            alpha_band: h.alpha_band.map(|a| a + 1),
+            has_mask: h.has_mask,
+            overviews: h
+                .levels
+                .iter()
+                .skip(1)
+                .map(|l| (l.width as usize, l.height as usize))
+                .collect(),
+            block_size: (full.block_width as usize, full.block_height as usize),
+            descriptions: (0..h.bands)
+                .map(|b| h.band_descriptions.get(b).cloned().flatten())
+                .collect(),
+            scales: (0..h.bands)
+                .map(|b| h.scales.get(b).copied().unwrap_or(1.0))
+                .collect(),
+            offsets: (0..h.bands)
+                .map(|b| h.offsets.get(b).copied().unwrap_or(0.0))
+                .collect(),
+            statistics,
+        };
+        Ok(CogDataset { cog, meta })
+    }
+
+    pub fn cog(&self) -> &Cog {
+        &self.cog
+    }
+}
+
+impl Dataset for CogDataset {
+    fn meta(&self) -> &DatasetMeta {
+        &self.meta
+    }
+
+    async fn read_window(
+        &self,
+        level: usize,
+        x: i64,
+        y: i64,
+        w: usize,
+        h: usize,
+        bands: &[usize],
+    ) -> Result<Raster, Error> {
+        self.cog
+            .read_window(level, x, y, w, h, bands)
+            .await
+            .map_err(|e| Error::Source(e.to_string()))
+    }
+}
+
+impl Reader<CogDataset> {
+    /// Opens a COG (path, `file://`, `http(s)://`, `s3://`) with the default caches.
+    pub async fn open(url: &str) -> Result<Reader<CogDataset>, Error> {
+        Reader::open_with(url, &OpenOptions::default()).await
+    }
+
+    /// Opens a COG with explicit I/O options and caches.
+    pub async fn open_with(url: &str, opts: &OpenOptions) -> Result<Reader<CogDataset>, Error> {
+        let cog = Cog::open(url, opts)
+            .await
+            .map_err(|e| Error::Source(e.to_string()))?;
+        Ok(Reader::new(CogDataset::new(cog)?))
+    }
+}

@@ -1,0 +1,152 @@
+//! What the reader needs from a dataset: a description and boundless window reads.
+//!
+//! The verbs (tile, part, preview, ...) are written against the [`Dataset`] trait rather than
+//! the COG type directly, so they can run over any raster that can describe its levels and
+//! read windows of them: a [`crate::cog::Cog`] in production, an in-memory raster in tests.
+
+use std::future::Future;
+
+use crate::crs::Crs;
+use crate::raster::{DataType, Raster};
+use crate::warp::GeoTransform;
+
+use super::Error;
+
+/// Static facts about a dataset, in rio-tiler's terms.
+#[derive(Clone, Debug)]
+pub struct DatasetMeta {
+    pub width: usize,
+    pub height: usize,
+    /// Number of bands, including any alpha band.
+    pub bands: usize,
+    pub dtype: DataType,
+    pub geotransform: GeoTransform,
+    pub crs: Crs,
+    /// GDAL nodata value, if the file declares one.
+    pub nodata: Option<f64>,
+    /// 1-based index of a real alpha band (ExtraSamples unassociated alpha / RGBA).
+    pub alpha_band: Option<usize>,
+    /// True when the file carries an internal (per-dataset) mask.
+    pub has_mask: bool,
+    /// Overview sizes `(width, height)`, largest first; level `i + 1` in [`Dataset::read_window`].
+    pub overviews: Vec<(usize, usize)>,
+    /// Internal block (tile or strip) size of the full-resolution level.
+    pub block_size: (usize, usize),
+    /// Per band: description, scale, offset, and STATISTICS_MINIMUM/MAXIMUM when both exist.
+    pub descriptions: Vec<Option<String>>,
+    pub scales: Vec<f64>,
+    pub offsets: Vec<f64>,
+    pub statistics: Vec<Option<(f64, f64)>>,
+}
+
+impl DatasetMeta {
+    /// Bounds `[west, south, east, north]` in the dataset CRS.
+    pub fn bounds(&self) -> [f64; 4] {
+        self.geotransform.bounds(self.width, self.height)
+    }
+
+    /// Size of level `l` (0 = full resolution).
+    pub fn level_size(&self, level: usize) -> Option<(usize, usize)> {
+        if level == 0 {
+            Some((self.width, self.height))
+        } else {
+            self.overviews.get(level - 1).copied()
+        }
+    }
+
+    /// Geotransform of level `l`: the full-resolution one with pixels scaled by the level's
+    /// reduction factor on each axis (as GDAL derives overview georeferencing).
+    pub fn level_geotransform(&self, level: usize) -> Option<GeoTransform> {
+        let (w, h) = self.level_size(level)?;
+        if w == 0 || h == 0 {
+            return None;
+        }
+        Some(
+            self.geotransform
+                .scaled(self.width as f64 / w as f64, self.height as f64 / h as f64),
+        )
+    }
+
+    /// The bands TiTiler reads by default: every band except the alpha band.
+    pub fn non_alpha_indexes(&self) -> Vec<usize> {
+        (1..=self.bands)
+            .filter(|b| Some(*b) != self.alpha_band)
+            .collect()
+    }
+}
+
+/// A raster the reader can sample.
+pub trait Dataset: Send + Sync {
+    fn meta(&self) -> &DatasetMeta;
+
+    /// Reads the boundless window `(x, y, w, h)` of `level` for the 1-based `bands`. Pixels
+    /// outside the image are 0 with mask 0; inside, the mask is the internal mask if any, else
+    /// 255 (nodata and alpha are the reader's business).
+    fn read_window(
+        &self,
+        level: usize,
+        x: i64,
+        y: i64,
+        w: usize,
+        h: usize,
+        bands: &[usize],
+    ) -> impl Future<Output = Result<Raster, Error>> + Send;
+}
+
+/// A dataset held in memory, one [`Raster`] per level: for tests and small in-process rasters.
+#[derive(Clone, Debug)]
+pub struct MemDataset {
+    pub meta: DatasetMeta,
+    /// Level 0 then each overview, all bands.
+    pub levels: Vec<Raster>,
+}
+
+impl Dataset for MemDataset {
+    fn meta(&self) -> &DatasetMeta {
+        &self.meta
+    }
+
+    async fn read_window(
+        &self,
+        level: usize,
+        x: i64,
+        y: i64,
+        w: usize,
+        h: usize,
+        bands: &[usize],
+    ) -> Result<Raster, Error> {
+        let src = self.levels.get(level).ok_or(Error::InvalidLevel(level))?;
+        for &b in bands {
+            if b == 0 || b > src.bands {
+                return Err(Error::InvalidBand(b));
+            }
+        }
+        let plane = w.checked_mul(h).ok_or(Error::TooLarge {
+            what: "window",
+            value: w,
+        })?;
+        let mut out = Raster::empty(src.dtype(), bands.len(), w, h);
+        let src_plane = src.plane_len();
+        crate::with_samples!(&mut out.data, dst => {
+            for (k, &b) in bands.iter().enumerate() {
+                for r in 0..h {
+                    let sy = y + r as i64;
+                    if sy < 0 || sy as usize >= src.height {
+                        continue;
+                    }
+                    for c in 0..w {
+                        let sx = x + c as i64;
+                        if sx < 0 || sx as usize >= src.width {
+                            continue;
+                        }
+                        let si = sy as usize * src.width + sx as usize;
+                        let v = src.data.get_f64((b - 1) * src_plane + si);
+                        dst[k * plane + r * w + c] = crate::raster::Sample::from_f64(v);
+                        out.mask[r * w + c] = src.mask[si];
+                    }
+                }
+            }
+        });
+        Ok(out)
+    }
+}

@@ -1,0 +1,638 @@
+//! The one read primitive under every verb (rio-tiler's `reader.read`).
+//!
+//! A read fills an `out_width × out_height` array from a grid:
+//! - [`Grid::Native`]: a fractional window of the dataset's own pixel grid (same CRS). GDAL
+//!   RasterIO picks an overview, then maps each output pixel to a source pixel
+//!   ([`crate::warp::decimate`]);
+//! - [`Grid::Warped`]: the grid of a warped VRT in another CRS. GDAL picks one of the VRT's
+//!   implicit overviews (one per source overview), warps that from the matching source
+//!   overview, then resizes to the output like RasterIO.
+//!
+//! Only the source pixels the output needs are read: the output pixels are mapped first, the
+//! bounding window of their sources is read with one [`Dataset::read_window`], and the CPU work
+//! runs on the blocking pool. Masks follow rio-tiler: with a nodata value, `data == nodata`;
+//! with a real alpha band, `alpha != opaque` (alpha kept); otherwise the internal mask (or,
+//! when warping, whether any valid source pixel landed there).
+
+use crate::crs::Crs;
+use crate::raster::{DataType, Raster, Samples};
+use crate::warp::decimate::{nearest_indices, resample, Plane};
+use crate::warp::kernel::Source;
+use crate::warp::{
+    best_overview, map_pixels, warp_points, warper::VRT_BLOCK_WIDTH, ApproxTransform,
+    CoordTransform, GenImgProj, GeoTransform, Resampling, Window, DEFAULT_MAX_ERROR,
+};
+
+use super::image::{samples_from_f64, ImageData};
+use super::{Dataset, Error};
+
+/// Largest output a single read may produce (pixels per band), a guard against absurd sizes.
+pub const MAX_OUTPUT_PIXELS: usize = 100_000_000;
+/// Largest source window a single read may request (pixels per band).
+pub const MAX_SOURCE_PIXELS: usize = 400_000_000;
+
+/// Where the output pixels come from.
+pub enum Grid<'a> {
+    /// The dataset's own grid: a fractional window of full-resolution pixels.
+    Native { window: Window },
+    /// A warped VRT grid (`gt`, `width × height`) in `crs`; `window` inside it (`None`: all).
+    Warped {
+        gt: GeoTransform,
+        width: usize,
+        height: usize,
+        window: Option<Window>,
+        crs: Crs,
+        /// Maps destination-CRS coordinates to the dataset CRS.
+        dst_to_src: &'a dyn CoordTransform,
+    },
+}
+
+/// Everything about a read besides the grid.
+#[derive(Clone, Debug)]
+pub struct ReadParams {
+    pub out_width: usize,
+    pub out_height: usize,
+    /// 1-based band indexes to return.
+    pub indexes: Vec<usize>,
+    /// Nodata override (else the dataset's).
+    pub nodata: Option<f64>,
+    /// RasterIO resampling (decimation / upsampling).
+    pub resampling: Resampling,
+    /// Warp kernel.
+    pub reproject: Resampling,
+    pub unscale: bool,
+}
+
+/// Reads `grid` into an [`ImageData`] of `params.out_width × params.out_height`.
+pub async fn read<D: Dataset>(
+    ds: &D,
+    grid: Grid<'_>,
+    params: &ReadParams,
+) -> Result<ImageData, Error> {
+    let meta = ds.meta();
+    let (ow, oh) = (params.out_width, params.out_height);
+    if ow == 0 || oh == 0 || ow.saturating_mul(oh) > MAX_OUTPUT_PIXELS {
+        return Err(Error::TooLarge {
+            what: "output size",
+            value: ow.saturating_mul(oh),
+        });
+    }
+    for &b in &params.indexes {
+        if b == 0 || b > meta.bands {
+            return Err(Error::InvalidBand(b));
+        }
+    }
+    let nodata = params.nodata.or(meta.nodata);
+    // a real alpha band is read with the data when no nodata value takes precedence
+    let alpha = meta.alpha_band.filter(|_| nodata.is_none());
+    let mut read_bands = params.indexes.clone();
+    if let Some(a) = alpha {
+        read_bands.push(a);
+    }
+    let (planes, valid, bounds, crs, warped) = match grid {
+        Grid::Native { window } => {
+            let (p, v) = read_native(ds, window, params, &read_bands).await?;
+            (
+                p,
+                v,
+                window.bounds(&meta.geotransform),
+                meta.crs.clone(),
+                false,
+            )
+        }
+        Grid::Warped {
+            gt,
+            width,
+            height,
+            window,
+            crs,
+            dst_to_src,
+        } => {
+            let win = window.unwrap_or(Window {
+                col_off: 0.0,
+                row_off: 0.0,
+                width: width as f64,
+                height: height as f64,
+            });
+            let (p, v) = read_warped(
+                ds,
+                gt,
+                (width, height),
+                win,
+                window.is_none(),
+                dst_to_src,
+                params,
+                &read_bands,
+                nodata,
+            )
+            .await?;
+            (p, v, win.bounds(&gt), crs, true)
+        }
+    };
+    Ok(assemble(
+        meta.dtype,
+        planes,
+        valid,
+        ow,
+        oh,
+        params,
+        nodata,
+        alpha.is_some(),
+        warped,
+        bounds,
+        crs,
+        ds,
+    ))
+}
+
+/// Values (one plane per read band) and validity for a native-grid read.
+async fn read_native<D: Dataset>(
+    ds: &D,
+    window: Window,
+    params: &ReadParams,
+    bands: &[usize],
+) -> Result<(Vec<Vec<f64>>, Vec<u8>), Error> {
+    let meta = ds.meta();
+    let (ow, oh) = (params.out_width, params.out_height);
+    let choice = best_overview(
+        (meta.width, meta.height),
+        &meta.overviews,
+        window,
+        (ow, oh),
+        params.resampling.overview_threshold(),
+    );
+    let (level, win) = match choice {
+        Some(c) => (c.index + 1, c.window),
+        None => (0, window),
+    };
+    let (lw, lh) = meta.level_size(level).ok_or(Error::InvalidLevel(level))?;
+    let boundless = window.col_off < 0.0
+        || window.row_off < 0.0
+        || window.col_off + window.width > meta.width as f64
+        || window.row_off + window.height > meta.height as f64;
+    if params.resampling == Resampling::Nearest {
+        let fix = |idx: Vec<i64>, size: usize| -> Vec<Option<i64>> {
+            idx.into_iter()
+                .map(|i| {
+                    if i >= 0 && (i as usize) < size {
+                        Some(i)
+                    } else if boundless {
+                        None
+                    } else {
+                        Some(i.clamp(0, size as i64 - 1))
+                    }
+                })
+                .collect()
+        };
+        let cols = fix(nearest_indices(win.col_off, win.width, ow), lw);
+        let rows = fix(nearest_indices(win.row_off, win.height, oh), lh);
+        let span = |v: &[Option<i64>]| {
+            let it = v.iter().flatten();
+            Some((*it.clone().min()?, *it.max()?))
+        };
+        let nb = bands.len();
+        let (Some((c0, c1)), Some((r0, r1))) = (span(&cols), span(&rows)) else {
+            return Ok((vec![vec![0.0; ow * oh]; nb], vec![0; ow * oh]));
+        };
+        let (sw, sh) = ((c1 - c0 + 1) as usize, (r1 - r0 + 1) as usize);
+        check_source(sw, sh)?;
+        let src = ds.read_window(level, c0, r0, sw, sh, bands).await?;
+        let (planes, svalid) = tokio::task::spawn_blocking(move || to_planes(&src))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?;
+        let mut out = vec![vec![0.0; ow * oh]; nb];
+        let mut valid = vec![0u8; ow * oh];
+        for (j, r) in rows.iter().enumerate() {
+            let Some(r) = r else { continue };
+            for (i, c) in cols.iter().enumerate() {
+                let Some(c) = c else { continue };
+                let si = (r - r0) as usize * sw + (c - c0) as usize;
+                let o = j * ow + i;
+                for b in 0..nb {
+                    out[b][o] = planes[b][si];
+                }
+                valid[o] = svalid[si];
+            }
+        }
+        return Ok((out, valid));
+    }
+    // resampled read: the covered source pixels plus the kernel's reach
+    let ratio = (win.width / ow as f64).max(win.height / oh as f64).max(1.0);
+    let margin = (params.resampling.kernel_radius().unwrap_or(1.0) * ratio).ceil() as i64 + 1;
+    let x0 = (win.col_off.floor() as i64 - margin).max(0);
+    let y0 = (win.row_off.floor() as i64 - margin).max(0);
+    let x1 = ((win.col_off + win.width).ceil() as i64 + margin).min(lw as i64);
+    let y1 = ((win.row_off + win.height).ceil() as i64 + margin).min(lh as i64);
+    let nb = bands.len();
+    if x1 <= x0 || y1 <= y0 {
+        return Ok((vec![vec![0.0; ow * oh]; nb], vec![0; ow * oh]));
+    }
+    let (sw, sh) = ((x1 - x0) as usize, (y1 - y0) as usize);
+    check_source(sw, sh)?;
+    let src = ds.read_window(level, x0, y0, sw, sh, bands).await?;
+    let method = params.resampling;
+    tokio::task::spawn_blocking(move || {
+        let (planes, svalid) = to_planes(&src);
+        let mut valid = vec![0u8; ow * oh];
+        let mut out = Vec::with_capacity(nb);
+        for p in &planes {
+            let plane = Plane {
+                width: sw,
+                height: sh,
+                values: p,
+                valid: &svalid,
+            };
+            let (v, ok) = resample(
+                &plane,
+                win.col_off - x0 as f64,
+                win.row_off - y0 as f64,
+                win.width,
+                win.height,
+                ow,
+                oh,
+                method,
+            );
+            valid = ok;
+            out.push(v);
+        }
+        (out, valid)
+    })
+    .await
+    .map_err(|e| Error::Task(e.to_string()))
+}
+
+/// Values and validity for a read of a warped VRT grid.
+///
+/// GDAL picks one of the VRT's implicit overviews (one per source overview, sized VRT size /
+/// source factor) with the usual threshold rule. Then, when every VRT band is read over the
+/// whole VRT (the usual tile read), it warps the chosen source level *directly* into the
+/// output buffer: each output pixel centre maps straight to the source and the RasterIO
+/// resampling plays no part. Otherwise (a band subset, or a padded window) it warps the VRT
+/// block by block and decimates: two steps.
+#[allow(clippy::too_many_arguments)]
+async fn read_warped<D: Dataset>(
+    ds: &D,
+    gt: GeoTransform,
+    (gw, gh): (usize, usize),
+    win: Window,
+    whole: bool,
+    dst_to_src: &dyn CoordTransform,
+    params: &ReadParams,
+    bands: &[usize],
+    nodata: Option<f64>,
+) -> Result<(Vec<Vec<f64>>, Vec<u8>), Error> {
+    let meta = ds.meta();
+    let (ow, oh) = (params.out_width, params.out_height);
+    // implicit overviews of the warped VRT: one per source overview
+    let ovr_sizes: Vec<(usize, usize)> = meta
+        .overviews
+        .iter()
+        .map(|&(w, h)| {
+            let rx = meta.width as f64 / w.max(1) as f64;
+            let ry = meta.height as f64 / h.max(1) as f64;
+            (
+                ((gw as f64 / rx) + 0.5) as usize,
+                ((gh as f64 / ry) + 0.5) as usize,
+            )
+        })
+        .collect();
+    let choice = best_overview(
+        (gw, gh),
+        &ovr_sizes,
+        win,
+        (ow, oh),
+        params.resampling.overview_threshold(),
+    );
+    // The path GDAL's VRTWarpedDataset::IRasterIO takes. Reading every band of the VRT over
+    // its whole extent warps straight into the buffer (from the chosen implicit overview's
+    // source level, or full resolution); reading a subset of bands or a small window goes
+    // block by block (512 × 128) over the VRT (or overview VRT) grid and decimates that.
+    let add_alpha = nodata.is_none() && meta.alpha_band.is_none();
+    let vrt_bands = meta.bands + add_alpha as usize;
+    let requested = bands.len() + add_alpha as usize;
+    let same_size = ow as f64 == win.width && oh as f64 == win.height;
+    let dataset_path = (requested == vrt_bands || vrt_bands == 1)
+        && (whole || (ow > VRT_BLOCK_WIDTH && oh > 128))
+        && (whole || same_size);
+    let level = choice.map(|c| c.index + 1).unwrap_or(0);
+    tracing::trace!(gw, gh, ?win, level, ow, oh, dataset_path, "warped read");
+    let (grid_gt, grid_w, span, rows, cols, region, swin) = if dataset_path {
+        let gt_out = GeoTransform::from_bounds(win.bounds(&gt), ow, oh);
+        (
+            gt_out,
+            ow,
+            ow,
+            (0..oh).collect(),
+            (0..ow).collect(),
+            None,
+            win,
+        )
+    } else {
+        let (lgt, (lw, lh), lwin) = match choice {
+            Some(c) => {
+                let (w, h) = ovr_sizes[c.index];
+                (
+                    gt.scaled(gw as f64 / w as f64, gh as f64 / h as f64),
+                    (w, h),
+                    c.window,
+                )
+            }
+            None => (gt, (gw, gh), win),
+        };
+        let (rows, cols, region) = two_step_pixels(lwin, (lw, lh), (ow, oh), params.resampling);
+        (lgt, lw, VRT_BLOCK_WIDTH, rows, cols, region, lwin)
+    };
+    let src_gt = meta
+        .level_geotransform(level)
+        .ok_or(Error::InvalidLevel(level))?;
+    let src_inv = src_gt.invert().ok_or(Error::Geotransform)?;
+    let exact = GenImgProj {
+        dst_gt: grid_gt,
+        src_inv_gt: src_inv,
+        coords: dst_to_src,
+    };
+    let approx = ApproxTransform {
+        exact: &exact,
+        max_error: DEFAULT_MAX_ERROR,
+    };
+    let map = map_pixels(&approx, grid_w, span, &rows, &cols);
+    let reproject = params.reproject;
+    let mut margin = 1;
+    if reproject != Resampling::Nearest {
+        let scale = map.scale();
+        let stretch = (1.0 / scale.0.min(scale.1).clamp(1e-3, 1.0)).ceil() as i64;
+        margin += reproject.kernel_radius().unwrap_or(1.0).ceil() as i64 * stretch + stretch;
+    }
+    let nb = bands.len();
+    let empty = || (vec![vec![0.0; ow * oh]; nb], vec![0; ow * oh]);
+    let Some((sx0, sy0, sx1, sy1)) = map.source_window(margin) else {
+        return Ok(empty());
+    };
+    let (slw, slh) = meta.level_size(level).ok_or(Error::InvalidLevel(level))?;
+    let (sx0, sy0) = (sx0.max(0), sy0.max(0));
+    let (sx1, sy1) = (sx1.min(slw as i64), sy1.min(slh as i64));
+    if sx1 <= sx0 || sy1 <= sy0 {
+        return Ok(empty());
+    }
+    let (sw, sh) = ((sx1 - sx0) as usize, (sy1 - sy0) as usize);
+    check_source(sw, sh)?;
+    let src = ds.read_window(level, sx0, sy0, sw, sh, bands).await?;
+    let has_alpha = bands.len() > params.indexes.len();
+    let resampling = params.resampling;
+    tokio::task::spawn_blocking(move || {
+        let (planes, mut svalid) = to_planes(&src);
+        // the warper's source validity: nodata values and transparent alpha do not count
+        for (i, v) in svalid.iter_mut().enumerate() {
+            if *v == 0 {
+                continue;
+            }
+            if let Some(nd) = nodata {
+                if planes.iter().all(|p| same_value(p[i], nd)) {
+                    *v = 0;
+                }
+            } else if has_alpha && planes.last().is_some_and(|a| a[i] <= 0.0) {
+                *v = 0;
+            }
+        }
+        let source = Source {
+            x_off: sx0,
+            y_off: sy0,
+            width: sw,
+            height: sh,
+            bands: &planes,
+            valid: &svalid,
+        };
+        let warped = warp_points(&source, &map, reproject);
+        match region {
+            None => (warped.bands, warped.valid),
+            // resampled second step over the warped region
+            Some((rx0, ry0)) => {
+                let mut valid = vec![0u8; ow * oh];
+                let mut out = Vec::with_capacity(warped.bands.len());
+                for p in &warped.bands {
+                    let plane = Plane {
+                        width: warped.width,
+                        height: warped.height,
+                        values: p,
+                        valid: &warped.valid,
+                    };
+                    let (v, ok) = resample(
+                        &plane,
+                        swin.col_off - rx0 as f64,
+                        swin.row_off - ry0 as f64,
+                        swin.width,
+                        swin.height,
+                        ow,
+                        oh,
+                        resampling,
+                    );
+                    valid = ok;
+                    out.push(v);
+                }
+                (out, valid)
+            }
+        }
+    })
+    .await
+    .map_err(|e| Error::Task(e.to_string()))
+}
+
+/// Appends `src` (any type) to `dst`, converting with GDAL's rules.
+fn extend_from<T: crate::raster::Sample>(dst: &mut Vec<T>, src: &Samples) {
+    crate::with_samples!(src, v => dst.extend(v.iter().map(|x| T::from_f64(crate::raster::Sample::to_f64(*x)))));
+}
+
+/// The VRT pixels the second step of a two-step read looks at: for nearest, the decimation
+/// indices themselves (`region` = `None`); otherwise the whole covered region plus the
+/// kernel's reach, returned as its top-left corner.
+#[allow(clippy::type_complexity)]
+fn two_step_pixels(
+    win: Window,
+    (gw, gh): (usize, usize),
+    (ow, oh): (usize, usize),
+    resampling: Resampling,
+) -> (Vec<usize>, Vec<usize>, Option<(usize, usize)>) {
+    let clamp = |idx: Vec<i64>, size: usize| -> Vec<usize> {
+        idx.into_iter()
+            .map(|i| i.clamp(0, size as i64 - 1) as usize)
+            .collect()
+    };
+    if resampling == Resampling::Nearest {
+        let cols = clamp(nearest_indices(win.col_off, win.width, ow), gw);
+        let rows = clamp(nearest_indices(win.row_off, win.height, oh), gh);
+        return (rows, cols, None);
+    }
+    let ratio = (win.width / ow as f64).max(win.height / oh as f64).max(1.0);
+    let margin = (resampling.kernel_radius().unwrap_or(1.0) * ratio).ceil() as i64 + 1;
+    let x0 = (win.col_off.floor() as i64 - margin).max(0) as usize;
+    let y0 = (win.row_off.floor() as i64 - margin).max(0) as usize;
+    let x1 = (((win.col_off + win.width).ceil() as i64 + margin).max(1) as usize).min(gw);
+    let y1 = (((win.row_off + win.height).ceil() as i64 + margin).max(1) as usize).min(gh);
+    (
+        (y0..y1.max(y0 + 1)).collect(),
+        (x0..x1.max(x0 + 1)).collect(),
+        Some((x0, y0)),
+    )
+}
+
+fn same_value(v: f64, nodata: f64) -> bool {
+    v == nodata || (v.is_nan() && nodata.is_nan())
+}
+
+fn check_source(w: usize, h: usize) -> Result<(), Error> {
+    match w.checked_mul(h) {
+        Some(n) if n <= MAX_SOURCE_PIXELS => Ok(()),
+        _ => Err(Error::TooLarge {
+            what: "source window",
+            value: w.saturating_mul(h),
+        }),
+    }
+}
+
+/// Splits a raster into f64 planes plus its mask.
+fn to_planes(r: &Raster) -> (Vec<Vec<f64>>, Vec<u8>) {
+    let all = r.data.to_f64_vec();
+    let n = r.plane_len();
+    let planes = (0..r.bands)
+        .map(|b| {
+            all.get(b * n..(b + 1) * n)
+                .map(|s| s.to_vec())
+                .unwrap_or_else(|| vec![0.0; n])
+        })
+        .collect();
+    (planes, r.mask.clone())
+}
+
+/// Turns sampled planes into rio-tiler's `ImageData` (types, masks, alpha, unscale).
+#[allow(clippy::too_many_arguments)]
+fn assemble<D: Dataset>(
+    dtype: DataType,
+    mut planes: Vec<Vec<f64>>,
+    valid: Vec<u8>,
+    ow: usize,
+    oh: usize,
+    params: &ReadParams,
+    nodata: Option<f64>,
+    has_alpha: bool,
+    warped: bool,
+    bounds: [f64; 4],
+    crs: Crs,
+    ds: &D,
+) -> ImageData {
+    let meta = ds.meta();
+    let n = ow * oh;
+    let alpha_plane = if has_alpha { planes.pop() } else { None };
+    // pixels nothing landed on: the warper's initial value (nodata or 0); boundless reads
+    // fill with nodata too
+    let fill = nodata.unwrap_or(0.0);
+    if warped || nodata.is_some() {
+        for p in planes.iter_mut() {
+            for (v, ok) in p.iter_mut().zip(&valid) {
+                if *ok == 0 {
+                    *v = fill;
+                }
+            }
+        }
+    }
+    // typed values first: masks compare the values as stored
+    let typed: Vec<Samples> = planes.iter().map(|p| samples_from_f64(dtype, p)).collect();
+    let alpha = alpha_plane.map(|a| samples_from_f64(dtype, &a));
+    let band_masks: Vec<Vec<u8>> = match (nodata, &alpha) {
+        (Some(nd), _) => typed
+            .iter()
+            .map(|s| {
+                (0..n)
+                    .map(|i| if same_value(s.get_f64(i), nd) { 0 } else { 255 })
+                    .collect()
+            })
+            .collect(),
+        (None, Some(a)) => {
+            let opaque = dtype.range().1;
+            let m: Vec<u8> = (0..n)
+                .map(|i| if a.get_f64(i) == opaque { 255 } else { 0 })
+                .collect();
+            vec![m; typed.len()]
+        }
+        (None, None) => vec![valid.clone(); typed.len()],
+    };
+    let mut mask = vec![0u8; n];
+    for bm in &band_masks {
+        for (m, v) in mask.iter_mut().zip(bm) {
+            *m |= *v;
+        }
+    }
+    let idx = &params.indexes;
+    let stats: Vec<(f64, f64)> = idx
+        .iter()
+        .filter_map(|b| meta.statistics.get(b - 1).copied().flatten())
+        .collect();
+    let mut dataset_statistics = (stats.len() == idx.len()).then_some(stats);
+    let mut scales: Vec<f64> = idx
+        .iter()
+        .map(|b| meta.scales.get(b - 1).copied().unwrap_or(1.0))
+        .collect();
+    let mut offsets: Vec<f64> = idx
+        .iter()
+        .map(|b| meta.offsets.get(b - 1).copied().unwrap_or(0.0))
+        .collect();
+    let (data, out_dtype) = if params.unscale {
+        let mut all = Vec::with_capacity(n * typed.len());
+        for (b, s) in typed.iter().enumerate() {
+            // numpy: float32 data times the float64 scale, stored back as float32, then the
+            // same for the offset (two float32 roundings, like rio-tiler's in-place ufuncs)
+            let (sc, of) = (scales[b], offsets[b]);
+            all.extend((0..n).map(|i| {
+                let scaled = ((s.get_f64(i) as f32) as f64 * sc) as f32;
+                (scaled as f64 + of) as f32
+            }));
+        }
+        if let Some(st) = dataset_statistics.as_mut() {
+            for (b, s) in st.iter_mut().enumerate() {
+                *s = (s.0 * scales[b] + offsets[b], s.1 * scales[b] + offsets[b]);
+            }
+        }
+        scales = vec![1.0; idx.len()];
+        offsets = vec![0.0; idx.len()];
+        (Samples::F32(all), DataType::F32)
+    } else {
+        let mut all = Samples::zeros(dtype, 0);
+        crate::with_samples!(&mut all, dst => {
+            for s in &typed {
+                extend_from(dst, s);
+            }
+        });
+        (all, dtype)
+    };
+    let _ = out_dtype;
+    let band_names: Vec<String> = idx.iter().map(|b| format!("b{b}")).collect();
+    // rio-tiler quirk kept on purpose: its comprehension reads the description of `ix`, the
+    // variable left over from the statistics loop (the *last* band read), falling back to the
+    // band's own name; clients see every band described like the last one
+    let last_desc = idx
+        .last()
+        .and_then(|b| meta.descriptions.get(b - 1).cloned().flatten())
+        .filter(|d| !d.is_empty());
+    let band_descriptions = idx
+        .iter()
+        .map(|b| last_desc.clone().unwrap_or_else(|| format!("b{b}")))
+        .collect();
+    ImageData {
+        raster: Raster {
+            width: ow,
+            height: oh,
+            bands: idx.len(),
+            data,
+            mask,
+        },
+        band_masks,
+        alpha,
+        bounds,
+        crs,
+        band_names,
+        band_descriptions,
+        dataset_statistics,
+        scales,
+        offsets,
+        nodata,
+    }
+}

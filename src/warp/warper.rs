@@ -1,0 +1,184 @@
+//! Running a warp over selected pixels of an output grid.
+//!
+//! GDAL's warp kernel transforms each row of the region it warps as one scanline through the
+//! approximate transformer, so where interpolation errors land depends on the span of those
+//! scanlines (the whole output buffer width when warping straight into it; 512-column blocks
+//! when a warped VRT is read block by block). [`map_pixels`] takes that span so our errors land
+//! on the same pixels as GDAL's, and computes only the wanted rows and columns.
+
+use rayon::prelude::*;
+
+use super::approx::PixelTransform;
+use super::kernel::{sample, Source};
+use super::Resampling;
+
+/// Block width of GDAL's warped VRT: the span of one approximate-transformer scanline.
+pub const VRT_BLOCK_WIDTH: usize = 512;
+
+/// Source pixel coordinates of the centres of `rows × cols` pixels of an output grid.
+#[derive(Clone, Debug)]
+pub struct CoordMap {
+    pub rows: Vec<usize>,
+    pub cols: Vec<usize>,
+    /// Row-major, `rows.len() × cols.len()`.
+    pub xs: Vec<f64>,
+    pub ys: Vec<f64>,
+    pub ok: Vec<bool>,
+}
+
+/// Maps the centres of the selected pixels (sorted `cols`, any `rows`) of a grid `grid_w`
+/// pixels wide through `t`, transforming each row in scanlines of `span` columns (aligned to
+/// multiples of `span`) as GDAL does.
+pub fn map_pixels(
+    t: &dyn PixelTransform,
+    grid_w: usize,
+    span: usize,
+    rows: &[usize],
+    cols: &[usize],
+) -> CoordMap {
+    let per_row: Vec<(Vec<f64>, Vec<f64>, Vec<bool>)> = rows
+        .par_iter()
+        .map(|&r| {
+            let mut xs = Vec::with_capacity(cols.len());
+            let mut ys = Vec::with_capacity(cols.len());
+            let mut ok = Vec::with_capacity(cols.len());
+            let mut i = 0;
+            while i < cols.len() {
+                let bw = span.max(1);
+                let block = cols[i] / bw;
+                let start = block * bw;
+                let end = ((block + 1) * bw).min(grid_w.max(cols[i] + 1));
+                let mut bx: Vec<f64> = (start..end).map(|c| c as f64 + 0.5).collect();
+                let mut by = vec![r as f64 + 0.5; bx.len()];
+                let mut bok = vec![true; bx.len()];
+                t.transform(&mut bx, &mut by, &mut bok);
+                while i < cols.len() && cols[i] < end {
+                    let k = cols[i] - start;
+                    xs.push(bx[k]);
+                    ys.push(by[k]);
+                    ok.push(bok[k]);
+                    i += 1;
+                }
+            }
+            (xs, ys, ok)
+        })
+        .collect();
+    let n = rows.len() * cols.len();
+    let mut map = CoordMap {
+        rows: rows.to_vec(),
+        cols: cols.to_vec(),
+        xs: Vec::with_capacity(n),
+        ys: Vec::with_capacity(n),
+        ok: Vec::with_capacity(n),
+    };
+    for (xs, ys, ok) in per_row {
+        map.xs.extend(xs);
+        map.ys.extend(ys);
+        map.ok.extend(ok);
+    }
+    map
+}
+
+impl CoordMap {
+    /// The integer source window `(x0, y0, x1, y1)` (exclusive end) holding every mapped point,
+    /// grown by `margin` pixels; `None` when no point mapped.
+    pub fn source_window(&self, margin: i64) -> Option<(i64, i64, i64, i64)> {
+        let mut b: Option<(f64, f64, f64, f64)> = None;
+        for i in 0..self.xs.len() {
+            if !self.ok[i] || !self.xs[i].is_finite() || !self.ys[i].is_finite() {
+                continue;
+            }
+            let (x, y) = (self.xs[i], self.ys[i]);
+            b = Some(match b {
+                None => (x, y, x, y),
+                Some((a, c, d, e)) => (a.min(x), c.min(y), d.max(x), e.max(y)),
+            });
+        }
+        let (x0, y0, x1, y1) = b?;
+        let clamp = |v: f64| v.clamp(-1e12, 1e12) as i64;
+        Some((
+            clamp(x0.floor()) - margin,
+            clamp(y0.floor()) - margin,
+            clamp(x1.floor()) + 1 + margin,
+            clamp(y1.floor()) + 1 + margin,
+        ))
+    }
+
+    /// Output pixels per source pixel along x and y, estimated from the mapped extent (what
+    /// GDAL calls XSCALE / YSCALE, used to widen kernels when shrinking).
+    pub fn scale(&self) -> (f64, f64) {
+        let (nc, nr) = (self.cols.len(), self.rows.len());
+        let mut sx = 1.0;
+        let mut sy = 1.0;
+        if let (Some(c0), Some(c1)) = (self.cols.first(), self.cols.last()) {
+            if c1 > c0 && nr > 0 {
+                let r = nr / 2;
+                let (a, b) = (r * nc, r * nc + nc - 1);
+                if self.ok[a] && self.ok[b] {
+                    let d = (self.xs[b] - self.xs[a]).hypot(self.ys[b] - self.ys[a]);
+                    if d > 0.0 {
+                        sx = (c1 - c0) as f64 / d;
+                    }
+                }
+            }
+        }
+        if let (Some(r0), Some(r1)) = (self.rows.first(), self.rows.last()) {
+            if r1 > r0 && nc > 0 {
+                let c = nc / 2;
+                let (a, b) = (c, (nr - 1) * nc + c);
+                if self.ok[a] && self.ok[b] {
+                    let d = (self.xs[b] - self.xs[a]).hypot(self.ys[b] - self.ys[a]);
+                    if d > 0.0 {
+                        sy = (r1 - r0) as f64 / d;
+                    }
+                }
+            }
+        }
+        (sx, sy)
+    }
+}
+
+/// The warped pixels: one plane per band plus validity, `rows × cols` of a [`CoordMap`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Warped {
+    pub width: usize,
+    pub height: usize,
+    pub bands: Vec<Vec<f64>>,
+    pub valid: Vec<u8>,
+}
+
+/// Samples `src` at every mapped point with `method`.
+pub fn warp_points(src: &Source<'_>, map: &CoordMap, method: Resampling) -> Warped {
+    let scale = map.scale();
+    let nb = src.bands.len();
+    let (w, h) = (map.cols.len(), map.rows.len());
+    let rows: Vec<(Vec<f64>, Vec<u8>)> = (0..h)
+        .into_par_iter()
+        .map(|r| {
+            let mut vals = vec![0.0; w * nb];
+            let mut valid = vec![0u8; w];
+            let mut px = vec![0.0; nb];
+            for c in 0..w {
+                let i = r * w + c;
+                if map.ok[i] && sample(src, map.xs[i], map.ys[i], method, scale, &mut px) {
+                    valid[c] = 255;
+                    vals[c * nb..(c + 1) * nb].copy_from_slice(&px);
+                }
+            }
+            (vals, valid)
+        })
+        .collect();
+    let mut out = Warped {
+        width: w,
+        height: h,
+        bands: vec![Vec::with_capacity(w * h); nb],
+        valid: Vec::with_capacity(w * h),
+    };
+    for (vals, valid) in rows {
+        for (b, plane) in out.bands.iter_mut().enumerate() {
+            plane.extend((0..w).map(|c| vals[c * nb + b]));
+        }
+        out.valid.extend(valid);
+    }
+    out
+}

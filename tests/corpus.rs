@@ -1,0 +1,633 @@
+//! The reader core against the shared conformance corpus: every file opens, `info` equals
+//! TiTiler's recorded `/cog/info` answer, every block decodes to GDAL's digest (masks too),
+//! bad files give typed errors, HTTP opens need one range request (and no HEAD), S3 works
+//! against a real local S3-compatible server.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use cogtiler::cog::{gdal_dataset_mask, Cog, OpenOptions};
+use cogtiler::io::{CountingSource, MemorySource};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// The conformance kit beside the repository (`../shared/conformance`), or `../../shared` from
+/// a nested git worktree; `COGTILER_CONFORMANCE` overrides both.
+fn conformance() -> PathBuf {
+    if let Ok(dir) = std::env::var("COGTILER_CONFORMANCE") {
+        return PathBuf::from(dir);
+    }
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
+    if beside.is_dir() {
+        return beside;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// compare.py's JSON comparison: key order ignored, numbers within tolerance (coordinates
+/// 1e-7 in degrees / 1e-3 in metres, else 1e-6 relative or absolute).
+fn json_diff(ours: &Value, want: &Value, path: &str, out: &mut Vec<String>) {
+    match (ours, want) {
+        (Value::Object(a), Value::Object(b)) => {
+            for k in a
+                .keys()
+                .chain(b.keys())
+                .collect::<std::collections::BTreeSet<_>>()
+            {
+                match (a.get(k), b.get(k)) {
+                    (Some(x), Some(y)) => json_diff(x, y, &format!("{path}.{k}"), out),
+                    (None, _) => out.push(format!("{path}.{k} missing")),
+                    (_, None) => out.push(format!("{path}.{k} unexpected")),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            if a.len() != b.len() {
+                out.push(format!("{path}: {} items, want {}", a.len(), b.len()));
+                return;
+            }
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                json_diff(x, y, &format!("{path}[{i}]"), out);
+            }
+        }
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            let tol = if path.contains("bounds") {
+                if b.abs() <= 360.0 {
+                    1e-7
+                } else {
+                    1e-3
+                }
+            } else {
+                1e-6f64.max(b.abs() * 1e-6)
+            };
+            if (a - b).abs() > tol {
+                out.push(format!("{path}: {a} != {b}"));
+            }
+        }
+        (a, b) if a == b => {}
+        (a, b) => out.push(format!("{path}: {a} != {b}")),
+    }
+}
+
+/// Files TiTiler reads through a warped VRT because they carry only ground control points;
+/// their info describes the warped dataset, which this layer does not build.
+const GCP_ONLY: &[&str] = &["ext_cog_gcps__info"];
+
+#[test]
+fn info_matches_every_recorded_reference() {
+    let dir = conformance().join("cases");
+    let rt = rt();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().to_string();
+            n.ends_with("__info.json")
+                || n == "err_noncog_info.json"
+                || n == "err_truncated_info.json"
+        })
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 50,
+        "expected the recorded info cases, found {}",
+        names.len()
+    );
+    for p in names {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let id = case["id"].as_str().unwrap().to_string();
+        if GCP_ONLY.contains(&id.as_str()) {
+            eprintln!("skip {id}: georeferenced by GCPs only (TiTiler answers for a warped VRT)");
+            continue;
+        }
+        let url = case["query"][0][1]
+            .as_str()
+            .unwrap()
+            .replace("{base}", conformance().to_str().unwrap());
+        let want = &case["expect"]["json"];
+        let cog = match rt.block_on(Cog::open(&url, &OpenOptions::uncached())) {
+            Ok(c) => c,
+            Err(e) => {
+                failures.push(format!("{id}: open failed: {e}"));
+                continue;
+            }
+        };
+        let ours = serde_json::to_value(cog.info()).unwrap();
+        let mut diffs = Vec::new();
+        json_diff(&ours, want, "$", &mut diffs);
+        if !diffs.is_empty() {
+            failures.push(format!("{id}: {diffs:?}"));
+        }
+        checked += 1;
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!("info: {checked} recorded references match");
+}
+
+#[test]
+fn validate_matches_every_recorded_reference() {
+    let dir = conformance().join("cases");
+    let rt = rt();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let case: Value = match std::fs::read_to_string(&p)
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok())
+        {
+            Some(c) => c,
+            None => continue,
+        };
+        if case["path"] != "/cog/validate" || case["expect"]["status"] != 200 {
+            continue;
+        }
+        let q: BTreeMap<String, String> = case["query"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|kv| {
+                (
+                    kv[0].as_str().unwrap().to_string(),
+                    kv[1].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let url = q["url"].replace("{base}", conformance().to_str().unwrap());
+        let cog = rt
+            .block_on(Cog::open(&url, &OpenOptions::uncached()))
+            .unwrap();
+        let strict = q.get("strict").is_some_and(|s| s == "true");
+        let mut ours = serde_json::to_value(cogtiler::cog::validate(cog.header(), strict)).unwrap();
+        let want = case["expect"]["json"].clone();
+        ours["Path"] = want["Path"].clone();
+        let mut diffs = Vec::new();
+        json_diff(&ours, &want, "$", &mut diffs);
+        if !diffs.is_empty() {
+            failures.push(format!("{}: {diffs:?}", case["id"]));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 7, "only {checked} validate cases found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+/// Per-band mean and box-averaged ≤16×16 thumbnail (the digest generator's definition).
+fn mean_and_thumb(v: &[f64], bands: usize, rows: usize, cols: usize) -> (Vec<f64>, Vec<f64>) {
+    let (th, tw) = (rows.min(16), cols.min(16));
+    let mut means = Vec::new();
+    let mut thumb = Vec::new();
+    for b in 0..bands {
+        let p = &v[b * rows * cols..(b + 1) * rows * cols];
+        means.push(p.iter().sum::<f64>() / p.len() as f64);
+        for i in 0..th {
+            let (r0, r1) = (i * rows / th, (i + 1) * rows / th);
+            for j in 0..tw {
+                let (c0, c1) = (j * cols / tw, (j + 1) * cols / tw);
+                let mut s = 0.0;
+                for r in r0..r1 {
+                    for c in c0..c1 {
+                        s += p[r * cols + c];
+                    }
+                }
+                thumb.push(s / ((r1 - r0) * (c1 - c0)) as f64);
+            }
+        }
+    }
+    (means, thumb)
+}
+
+#[test]
+fn every_block_matches_gdal_digests() {
+    let dir = conformance().join("blocks");
+    let rt = rt();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let (mut nfiles, mut exact, mut lossy_ok, mut masks) = (0, 0, 0, 0);
+    let mut failures = Vec::new();
+    for f in files {
+        let spec: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        let path = conformance().join(spec["path"].as_str().unwrap());
+        let lossy = spec["lossy"].as_bool().unwrap_or(false);
+        let name = spec["file"].as_str().unwrap().to_string();
+        let cog = match rt.block_on(Cog::open(path.to_str().unwrap(), &OpenOptions::uncached())) {
+            Ok(c) => c,
+            Err(e) => {
+                failures.push(format!("{name}: open: {e}"));
+                continue;
+            }
+        };
+        nfiles += 1;
+        for lv in spec["levels"].as_array().unwrap() {
+            let li = lv["level"].as_u64().unwrap() as usize;
+            let Some(level) = cog.header().levels.get(li) else {
+                failures.push(format!("{name}: level {li} missing"));
+                continue;
+            };
+            assert_eq!(
+                level.width as u64,
+                lv["width"].as_u64().unwrap(),
+                "{name} level {li}"
+            );
+            assert_eq!(
+                level.block_width as u64,
+                lv["block_width"].as_u64().unwrap(),
+                "{name} level {li}"
+            );
+            for (key, want) in lv["blocks"].as_object().unwrap() {
+                let (c, r) = key.split_once(',').unwrap();
+                let (c, r): (u32, u32) = (c.parse().unwrap(), r.parse().unwrap());
+                let what = format!("{name} level {li} block {key}");
+                let raster = match rt.block_on(cog.read_block(li, c, r)) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        failures.push(format!("{what}: {e}"));
+                        continue;
+                    }
+                };
+                let digest = sha256_hex(&raster.data.to_le_bytes());
+                if digest == want["sha256"].as_str().unwrap() {
+                    exact += 1;
+                } else if lossy {
+                    let v = raster.data.to_f64_vec();
+                    let (m, t) = mean_and_thumb(&v, raster.bands, raster.height, raster.width);
+                    let wm: Vec<f64> = serde_json::from_value(want["mean"].clone()).unwrap();
+                    let wt: Vec<f64> = want["thumb16"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .flat_map(|b| b.as_array().unwrap().iter())
+                        .flat_map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()))
+                        .collect();
+                    let mean_err = m
+                        .iter()
+                        .zip(&wm)
+                        .map(|(a, b)| (a - b).abs())
+                        .fold(0.0, f64::max);
+                    let diffs: Vec<f64> = t.iter().zip(&wt).map(|(a, b)| (a - b).abs()).collect();
+                    let over = diffs.iter().filter(|&&d| d > 2.0).count() as f64
+                        / diffs.len().max(1) as f64;
+                    let worst = diffs.iter().copied().fold(0.0, f64::max);
+                    // JPEG decoders differ by a grey level or two; an 8×8-pixel thumbnail cell
+                    // on a sharp edge can land a little past ±2.
+                    if t.len() == wt.len() && mean_err <= 2.0 && worst <= 4.0 && over <= 0.02 {
+                        lossy_ok += 1;
+                    } else {
+                        failures.push(format!(
+                            "{what}: lossy mean err {mean_err:.2}, thumb worst {worst:.2}"
+                        ));
+                    }
+                } else {
+                    failures.push(format!("{what}: sha256 differs"));
+                }
+                if let Some(wmask) = want.get("mask_sha256").and_then(|m| m.as_str()) {
+                    let mask = gdal_dataset_mask(cog.header(), &raster);
+                    if sha256_hex(&mask) == wmask {
+                        masks += 1;
+                    } else if lossy && cog.header().alpha_band.is_some() {
+                        // Lossy alpha (WebP) differs like the data does: compare the means.
+                        let ours = mask.iter().map(|&x| x as f64).sum::<f64>() / mask.len() as f64;
+                        let a = cog.header().alpha_band.unwrap();
+                        let m: Vec<f64> = serde_json::from_value(want["mean"].clone()).unwrap();
+                        if (ours - m[a]).abs() <= 2.0 {
+                            masks += 1;
+                        } else {
+                            failures
+                                .push(format!("{what}: alpha mask mean {ours:.2} != {:.2}", m[a]));
+                        }
+                    } else {
+                        failures.push(format!("{what}: mask sha256 differs"));
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "blocks: {nfiles} files, {exact} exact, {lossy_ok} lossy within tolerance, {masks} masks"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        nfiles >= 50 && exact > 1000,
+        "too few blocks checked: {nfiles} files, {exact} blocks"
+    );
+}
+
+#[test]
+fn bad_files_give_typed_errors() {
+    let rt = rt();
+    let c = conformance().join("corpus");
+    let e = rt
+        .block_on(Cog::open(
+            c.join("bad_not_a_tiff.tif").to_str().unwrap(),
+            &OpenOptions::uncached(),
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            cogtiler::cog::Error::Tiff(cogtiler::tiff::Error::NotTiff { .. })
+        ),
+        "{e}"
+    );
+    // The truncated COG opens (its header is intact) but full-resolution tiles point past EOF.
+    let cog = rt
+        .block_on(Cog::open(
+            c.join("bad_truncated_cog.tif").to_str().unwrap(),
+            &OpenOptions::uncached(),
+        ))
+        .unwrap();
+    let lv = cog.header().levels[0].clone();
+    let last = rt.block_on(cog.read_block(0, lv.blocks_across() - 1, lv.blocks_down() - 1));
+    assert!(
+        matches!(
+            last,
+            Err(cogtiler::cog::Error::Io(
+                cogtiler::io::Error::Truncated { .. }
+            ))
+        ),
+        "{last:?}"
+    );
+    // Out-of-range requests are typed too.
+    assert!(matches!(
+        rt.block_on(cog.read_block(9, 0, 0)),
+        Err(cogtiler::cog::Error::InvalidLevel { .. })
+    ));
+    assert!(matches!(
+        rt.block_on(cog.read_window(0, 0, 0, 4, 4, &[2])),
+        Err(cogtiler::cog::Error::InvalidBand { .. })
+    ));
+    assert!(matches!(
+        rt.block_on(cog.read_window(0, 0, 0, 1 << 20, 1 << 20, &[1])),
+        Err(cogtiler::cog::Error::WindowTooLarge { .. })
+    ));
+    assert!(matches!(
+        rt.block_on(cog.read_window(0, i64::MAX - 2, 0, 16, 16, &[1])),
+        Err(cogtiler::cog::Error::WindowTooLarge { .. })
+    ));
+    let missing = rt.block_on(Cog::open("/nonexistent/x.tif", &OpenOptions::uncached()));
+    assert!(matches!(
+        missing,
+        Err(cogtiler::cog::Error::Io(
+            cogtiler::io::Error::NotFound { .. }
+        ))
+    ));
+}
+
+#[test]
+fn header_needs_one_read_and_windows_coalesce() {
+    let rt = rt();
+    for name in [
+        "dem_i16_lzw_p2_32631.tif",
+        "rgb_jpeg_mask_3857.tif",
+        "rio_u8_bigtiff_4326.tif",
+        "singapore_u16_bigendian_3857.tif",
+    ] {
+        let bytes = std::fs::read(conformance().join("corpus").join(name)).unwrap();
+        let counting = Arc::new(CountingSource::new(Arc::new(MemorySource::new(
+            name, bytes,
+        ))));
+        let cog = rt
+            .block_on(Cog::open_source(counting.clone(), &OpenOptions::uncached()))
+            .unwrap();
+        assert_eq!(
+            counting.requests(),
+            1,
+            "{name}: header reads {:?}",
+            counting.ranges()
+        );
+        // A 2×2-block window in the middle of level 0: one coalesced request (GDAL stores
+        // tiles row-major, masks interleaved, so two rows of two tiles are close together).
+        let lv = cog.header().levels[0].clone();
+        let (bw, bh) = (lv.block_width as i64, lv.block_height as i64);
+        rt.block_on(cog.read_window(0, bw / 2, bh / 2, bw as usize, bh as usize, &[1]))
+            .unwrap();
+        let data_reads = counting.requests() - 1;
+        assert!(
+            (1..=2).contains(&data_reads),
+            "{name}: {data_reads} data reads {:?}",
+            counting.ranges()
+        );
+    }
+}
+
+#[test]
+fn boundless_window_masks_outside_pixels() {
+    let rt = rt();
+    let p = conformance().join("corpus/external/cog.tif");
+    let cog = rt
+        .block_on(Cog::open(p.to_str().unwrap(), &OpenOptions::uncached()))
+        .unwrap();
+    let inside = rt.block_on(cog.read_window(0, 0, 0, 8, 8, &[1])).unwrap();
+    let r = rt.block_on(cog.read_window(0, -4, -4, 8, 8, &[1])).unwrap();
+    for y in 0..8 {
+        for x in 0..8 {
+            let i = y * 8 + x;
+            if x < 4 || y < 4 {
+                assert_eq!((r.mask[i], r.data.get_f64(i)), (0, 0.0));
+            } else {
+                assert_eq!(r.mask[i], 255);
+                assert_eq!(
+                    r.data.get_f64(i),
+                    inside.data.get_f64((y - 4) * 8 + (x - 4))
+                );
+            }
+        }
+    }
+}
+
+/// A child process killed on drop.
+struct Proc(Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn http_open_is_one_range_request_and_never_head() {
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let mut child = Command::new("python3")
+        .arg(conformance().join("rangeserver.py"))
+        .args([
+            "--root",
+            conformance().to_str().unwrap(),
+            "--port",
+            "0",
+            "--log",
+        ])
+        .arg(log.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 is needed for the range server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _guard = Proc(child);
+    let base = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(base.starts_with("http://"), "{line}");
+    let rt = rt();
+    let mut per_file = BTreeMap::new();
+    for name in [
+        "dem_i16_lzw_p2_32631.tif",
+        "rio_u8_bigtiff_4326.tif",
+        "reykjavik_u8_striped_4326.tif",
+        "external/cog_gradient.tif",
+        "bad_not_a_tiff.tif",
+    ] {
+        let url = format!("{base}/corpus/{name}?case={}", name.replace('/', "_"));
+        let res = rt.block_on(Cog::open(&url, &OpenOptions::uncached()));
+        if name.starts_with("bad_") {
+            assert!(res.is_err());
+        } else {
+            let cog = res.unwrap();
+            rt.block_on(cog.read_block(0, 0, 0)).unwrap();
+        }
+        per_file.insert(name, ());
+    }
+    let missing = rt.block_on(Cog::open(
+        &format!("{base}/corpus/nope.tif"),
+        &OpenOptions::uncached(),
+    ));
+    assert!(
+        matches!(
+            missing,
+            Err(cogtiler::cog::Error::Io(
+                cogtiler::io::Error::NotFound { .. }
+            ))
+        ),
+        "{missing:?}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let entries: Vec<Value> = std::fs::read_to_string(log.path())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        entries.iter().all(|e| e["method"] == "GET"),
+        "a non-GET was sent: {entries:?}"
+    );
+    let count = |case: &str| {
+        entries
+            .iter()
+            .filter(|e| e["query"].as_str().unwrap_or("").contains(case))
+            .count()
+    };
+    // Header: 1 request; block (0, 0): 1 more.
+    for name in [
+        "dem_i16_lzw_p2_32631.tif",
+        "rio_u8_bigtiff_4326.tif",
+        "reykjavik_u8_striped_4326.tif",
+        "external_cog_gradient.tif",
+    ] {
+        assert_eq!(count(name), 2, "{name}: {entries:?}");
+    }
+    assert_eq!(count("bad_not_a_tiff.tif"), 1);
+}
+
+#[test]
+fn s3_against_a_local_moto_server() {
+    let have_moto = Command::new("python3")
+        .args(["-c", "import moto.server, boto3"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !have_moto {
+        eprintln!(
+            "NOTICE: moto[server] not installed; skipping the S3 test (pip install 'moto[server]')"
+        );
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("python3")
+        .args(["-m", "moto.server", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = Proc(child);
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let file = conformance().join("corpus/dem_i16_lzw_p2_32631.tif");
+    let script = format!(
+        "import boto3,time\nfor i in range(100):\n  try:\n    s=boto3.client('s3',endpoint_url='{endpoint}',aws_access_key_id='x',aws_secret_access_key='y',region_name='us-east-1');s.create_bucket(Bucket='corpus');break\n  except Exception: time.sleep(0.1)\ns.upload_file('{}','corpus','dem.tif')\n",
+        file.display()
+    );
+    let ok = Command::new("python3")
+        .args(["-c", &script])
+        .status()
+        .unwrap();
+    assert!(ok.success(), "upload to moto failed");
+    // SAFETY of env mutation: this is the only test that reads AWS_* variables.
+    unsafe {
+        std::env::set_var("AWS_ENDPOINT_URL", &endpoint);
+        std::env::set_var("AWS_ACCESS_KEY_ID", "x");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "y");
+        std::env::set_var("AWS_REGION", "us-east-1");
+    }
+    let rt = rt();
+    let cog = rt
+        .block_on(Cog::open("s3://corpus/dem.tif", &OpenOptions::uncached()))
+        .unwrap();
+    assert_eq!((cog.header().width, cog.header().height), (1536, 1024));
+    let local = rt
+        .block_on(Cog::open(file.to_str().unwrap(), &OpenOptions::uncached()))
+        .unwrap();
+    let a = rt.block_on(cog.read_block(0, 2, 1)).unwrap();
+    let b = rt.block_on(local.read_block(0, 2, 1)).unwrap();
+    assert_eq!(a, b);
+    let missing = rt.block_on(Cog::open(
+        "s3://corpus/missing.tif",
+        &OpenOptions::uncached(),
+    ));
+    assert!(
+        matches!(
+            missing,
+            Err(cogtiler::cog::Error::Io(
+                cogtiler::io::Error::NotFound { .. }
+            ))
+        ),
+        "{missing:?}"
+    );
+}

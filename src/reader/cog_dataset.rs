@@ -99,7 +99,7 @@ impl Dataset for CogDataset {
         self.cog
             .read_window(level, x, y, w, h, bands)
             .await
-            .map_err(|e| Error::Source(e.to_string()))
+            .map_err(Error::Cog)
     }
 }
 
@@ -111,9 +111,7 @@ impl Reader<CogDataset> {
 
     /// Opens a COG with explicit I/O options and caches.
     pub async fn open_with(url: &str, opts: &OpenOptions) -> Result<Reader<CogDataset>, Error> {
-        let cog = Cog::open(url, opts)
-            .await
-            .map_err(|e| Error::Source(e.to_string()))?;
+        let cog = Cog::open(url, opts).await.map_err(Error::Cog)?;
         Ok(Reader::new(CogDataset::new(cog)?))
     }
 }

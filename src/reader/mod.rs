@@ -65,6 +65,10 @@ pub enum Error {
     Tms(#[from] crate::tms::Error),
     #[error("dataset read failed: {0}")]
     Source(String),
+    /// The COG layer failed (I/O, header, decode); kept typed so the server can tell an
+    /// upstream 404 from a timeout or a corrupt file.
+    #[error(transparent)]
+    Cog(#[from] crate::cog::Error),
 }
 
 #[cfg(test)]

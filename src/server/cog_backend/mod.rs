@@ -79,6 +79,17 @@ impl CogBackend {
         Ok(Reader::new(CogDataset::new(cog)?))
     }
 
+    /// Opens the dataset of an image request and completes its [`Prepared`] options.
+    async fn image_reader(
+        &self,
+        ds: &DatasetParams,
+    ) -> Result<(Reader<CogDataset>, Prepared), ApiError> {
+        let prep = Prepared::new(ds)?;
+        let reader = self.reader(&ds.url).await?;
+        let prep = prep.with_dataset_colormap(reader.dataset().cog().header().colormap.as_deref());
+        Ok((reader, prep))
+    }
+
     async fn preview_image(
         &self,
         reader: &Reader<CogDataset>,
@@ -230,7 +241,6 @@ impl Backend for CogBackend {
 
     fn tile<'a>(&'a self, req: &'a TileRequest) -> BoxFut<'a, Image> {
         Box::pin(async move {
-            let prep = Prepared::new(&req.image.dataset)?;
             let t = &req.tile;
             let tms = self.tms.get(&t.tms)?;
             let z = i32::try_from(t.z).map_err(|_| {
@@ -238,13 +248,13 @@ impl Backend for CogBackend {
             })?;
             let matrix_width = tms.matrix(z)?.tile_width;
             let tilesize = req.tile_params.effective_tilesize(t.scale, matrix_width) as usize;
+            let (reader, prep) = self.image_reader(&req.image.dataset).await?;
             let opts = TileOptions {
                 read: prep.read.clone(),
                 tilesize: Some(tilesize),
                 buffer: req.tile_params.buffer,
                 padding: req.tile_params.padding.unwrap_or(0) as usize,
             };
-            let reader = self.reader(&req.image.dataset.url).await?;
             let img = reader.tile(&tms, z, t.x, t.y, &opts).await?;
             let crs_uri = tms.crs_uri.clone();
             render::render_blocking(img, prep, req.image.clone(), Some(crs_uri)).await
@@ -253,8 +263,7 @@ impl Backend for CogBackend {
 
     fn preview<'a>(&'a self, req: &'a PreviewRequest) -> BoxFut<'a, Image> {
         Box::pin(async move {
-            let prep = Prepared::new(&req.image.dataset)?;
-            let reader = self.reader(&req.image.dataset.url).await?;
+            let (reader, prep) = self.image_reader(&req.image.dataset).await?;
             let img = self
                 .preview_image(&reader, &prep, &req.size, req.dst_crs.as_deref())
                 .await?;
@@ -264,8 +273,7 @@ impl Backend for CogBackend {
 
     fn part<'a>(&'a self, req: &'a PartRequest) -> BoxFut<'a, Image> {
         Box::pin(async move {
-            let prep = Prepared::new(&req.image.dataset)?;
-            let reader = self.reader(&req.image.dataset.url).await?;
+            let (reader, prep) = self.image_reader(&req.image.dataset).await?;
             let mut opts = part_options(&prep, &req.size);
             let dst = parse_crs(req.bbox.dst_crs.as_deref())?;
             // rio-tiler: bounds are in `coord_crs` (default WGS84), output in `dst_crs`
@@ -281,8 +289,7 @@ impl Backend for CogBackend {
 
     fn feature<'a>(&'a self, req: &'a FeatureRequest) -> BoxFut<'a, Image> {
         Box::pin(async move {
-            let prep = Prepared::new(&req.image.dataset)?;
-            let reader = self.reader(&req.image.dataset.url).await?;
+            let (reader, prep) = self.image_reader(&req.image.dataset).await?;
             let shape_crs = parse_crs(req.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
             let mut opts = part_options(&prep, &req.size);
             opts.dst_crs = parse_crs(req.dst_crs.as_deref())?;
@@ -312,8 +319,7 @@ impl Backend for CogBackend {
 
     fn ogc_map<'a>(&'a self, image: &'a ImageRequest, p: &'a OgcMapParams) -> BoxFut<'a, Image> {
         Box::pin(async move {
-            let prep = Prepared::new(&image.dataset)?;
-            let reader = self.reader(&image.dataset.url).await?;
+            let (reader, prep) = self.image_reader(&image.dataset).await?;
             let size = SizeParams {
                 max_size: (p.width.is_none() && p.height.is_none()).then_some(1024),
                 width: p.width,

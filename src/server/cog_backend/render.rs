@@ -15,7 +15,7 @@ use crate::reader::{polygons_from_geojson, rasterize, ImageData, ReadOptions};
 use crate::render::algorithm::Algorithm;
 use crate::render::color_formula::ColorFormula;
 use crate::render::expression::Expression;
-use crate::render::{self as rnd, Georef, RenderOptions};
+use crate::render::{self as rnd, ColorMap, Georef, RenderOptions};
 use crate::server::backend::{Image, ImageRequest};
 use crate::server::error::ApiError;
 use crate::server::params::{DatasetParams, HistogramBins as QueryBins, StatisticsParams};
@@ -27,6 +27,8 @@ use crate::warp::{GeoTransform, Resampling};
 pub(super) struct Prepared {
     pub read: ReadOptions,
     pub expression: Option<Expression>,
+    /// The dataset's own palette (TiTiler renders with it when no colormap is asked for).
+    pub dataset_colormap: Option<ColorMap>,
 }
 
 impl Prepared {
@@ -41,7 +43,20 @@ impl Prepared {
             // rio-tiler: an expression overrides `bidx`; read exactly the bands it names.
             read.indexes = Some(e.bands_used());
         }
-        Ok(Prepared { read, expression })
+        Ok(Prepared {
+            read,
+            expression,
+            dataset_colormap: None,
+        })
+    }
+
+    /// Remembers the dataset's palette (`PhotometricInterpretation=Palette`), as rasterio's
+    /// `colormap(1)`: index → RGBA for every entry of the table.
+    pub fn with_dataset_colormap(mut self, table: Option<&[[u8; 4]]>) -> Prepared {
+        self.dataset_colormap = table.map(|t| {
+            ColorMap::Discrete(t.iter().enumerate().map(|(i, c)| (i as i64, *c)).collect())
+        });
+        self
     }
 }
 
@@ -147,7 +162,7 @@ fn render_sync(
             rnd::named::colormap(name)
                 .ok_or_else(|| ApiError::from(rnd::Error::UnknownColormap(name.clone())))?,
         ),
-        None => r.colormap.clone(),
+        None => r.colormap.clone().or_else(|| prep.dataset_colormap.clone()),
     };
     let opts = RenderOptions {
         format: req.format,

@@ -3,7 +3,8 @@
 //!   time is chunk decoding + warp/resample + assembly, no I/O);
 //! - `no_decode`: the same tile over an in-memory copy of every level (warp/resample and
 //!   assembly only); `full − no_decode` ≈ decode;
-//! - `read_window`: decoding just the source window the tile needs.
+//! - `read_window_512`: decoding a 512 × 512 full-resolution window (warm chunk cache).
+//!
 //! Corpus files are found at `../shared/conformance/corpus` beside the crate (or its worktree).
 
 use std::path::PathBuf;

@@ -9,6 +9,7 @@
 //! the mask comes from decoded data (an internal 1-bit mask IFD, an alpha band, or nodata), it
 //! is checked as well.
 
+use cogtiler::codec;
 use cogtiler::raster::DataType;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -356,4 +357,44 @@ corpus_tests! {
     ext_nocog => "nocog.tif",
     ext_noweb => "noweb.tif",
     ext_web => "web.tif",
+}
+
+/// Real chunks cut short — a truncated download, a file cut mid-tile — are errors, never a
+/// panic and never a silently half-filled block. (JPEG is left out: like libjpeg, which GDAL
+/// uses with warnings only, zune-jpeg decodes what it has and fills the rest.)
+#[test]
+fn truncated_real_chunks_are_errors() {
+    let files = [
+        "corpus/tokyo_i32_none_t128_3857.tif",
+        "corpus/london_u8_packbits_27700.tif",
+        "corpus/kassel_rgb_deflate_p1_3035.tif",
+        "corpus/singapore_u16_bigendian_3857.tif",
+        "corpus/dem_i16_lzw_p2_32631.tif",
+        "corpus/rgbn_u16_zstd_p2_32755.tif",
+        "corpus/amsterdam_f64_zstd_p3_32631.tif",
+        "corpus/rgb_webp_lossless_4326.tif",
+        "corpus/rgba_webp_lossy_3857.tif",
+        "corpus/grandcanyon_f32_lerc_3857.tif",
+    ];
+    let dir = conformance();
+    for file in files {
+        let tiff = Tiff::read(&format!("{dir}/{file}"));
+        let level = Level::new(&tiff, &tiff.ifds[0]);
+        let index = (0..level.blocks_x * level.blocks_y)
+            .find(|&i| level.chunk(i).is_some())
+            .unwrap();
+        let chunk = level.chunk(index).unwrap();
+        let spec = level.spec(level.block_h);
+        let mut out = vec![0u8; spec.decoded_len().unwrap()];
+        codec::decode(&spec, chunk, &mut out).unwrap_or_else(|e| panic!("{file}: {e}"));
+        // (Not the last few bytes: a zlib stream ends with a checksum of data already complete.)
+        for cut in [0, 1, chunk.len() / 3, chunk.len() / 2, chunk.len() * 9 / 10] {
+            let result = codec::decode(&spec, &chunk[..cut], &mut out);
+            assert!(
+                result.is_err(),
+                "{file}: chunk cut to {cut} of {} bytes decoded",
+                chunk.len()
+            );
+        }
+    }
 }

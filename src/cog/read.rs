@@ -361,6 +361,18 @@ fn assemble(job: Job) -> Result<Raster, Error> {
             for yy in y0..y1 {
                 let src_row = ((yy - cy0) * cw) as usize;
                 let dst_row = ob * plane + (yy - job.y) as usize * w;
+                if spp == 1 {
+                    // One sample per pixel: the row segment is contiguous on both sides.
+                    let n = (x1 - x0) as usize * size;
+                    let src = (src_row + (x0 - cx0) as usize) * size;
+                    let dst = (dst_row + (x0 - job.x) as usize) * size;
+                    if let (Some(sb), Some(db)) =
+                        (buf.get(src..src + n), out_bytes.get_mut(dst..dst + n))
+                    {
+                        db.copy_from_slice(sb);
+                    }
+                    continue;
+                }
                 for xx in x0..x1 {
                     let src = (src_row + (xx - cx0) as usize) * pixel_bytes + s * size;
                     let dst = (dst_row + (xx - job.x) as usize) * size;

@@ -96,10 +96,7 @@ impl Dataset for CogDataset {
         h: usize,
         bands: &[usize],
     ) -> Result<Raster, Error> {
-        self.cog
-            .read_window(level, x, y, w, h, bands)
-            .await
-            .map_err(Error::Cog)
+        Ok(self.cog.read_window(level, x, y, w, h, bands).await?)
     }
 }
 
@@ -111,7 +108,7 @@ impl Reader<CogDataset> {
 
     /// Opens a COG with explicit I/O options and caches.
     pub async fn open_with(url: &str, opts: &OpenOptions) -> Result<Reader<CogDataset>, Error> {
-        let cog = Cog::open(url, opts).await.map_err(Error::Cog)?;
+        let cog = Cog::open(url, opts).await?;
         Ok(Reader::new(CogDataset::new(cog)?))
     }
 }

@@ -84,6 +84,37 @@ impl<D: Dataset> Reader<D> {
         Ok(image_statistics(&img, stats))
     }
 
+    /// TiTiler's POST /statistics for one GeoJSON feature: the feature read with its window
+    /// snapped to whole dataset pixels, statistics weighted by how much of each pixel the
+    /// polygon covers (`cover_scale` sub-pixels per side, default 10).
+    pub async fn feature_statistics(
+        &self,
+        shape: &Value,
+        shape_crs: &Crs,
+        opts: &PartOptions,
+        cover_scale: usize,
+        stats: &StatsOptions,
+    ) -> Result<Vec<BandStatistics>, Error> {
+        if cover_scale == 0 {
+            return Err(Error::BadRequest(
+                "cover_scale must be greater than 0, got 0".into(),
+            ));
+        }
+        let mut o = opts.clone();
+        o.align_bounds_with_dataset = true;
+        let img = self.feature(shape, shape_crs, &o).await?;
+        let polys = super::polygons_from_geojson(shape)?;
+        let polys = super::transform_polygons(&polys, shape_crs, &img.crs)?;
+        let cov = super::coverage_array(
+            &polys,
+            &super::image_gt(&img),
+            img.width(),
+            img.height(),
+            cover_scale,
+        )?;
+        Ok(image_statistics_weighted(&img, stats, Some(&cov)))
+    }
+
     /// `(minzoom, maxzoom)` of the dataset in `tms`.
     pub fn zoom_range(&self, tms: &TileMatrixSet) -> (i32, i32) {
         zoom_range(self.dataset.meta(), tms)
@@ -92,6 +123,16 @@ impl<D: Dataset> Reader<D> {
 
 /// Statistics of every band of an image, on its per-band masks.
 pub fn image_statistics(img: &ImageData, stats: &StatsOptions) -> Vec<BandStatistics> {
+    image_statistics_weighted(img, stats, None)
+}
+
+/// Statistics weighted by a per-pixel coverage fraction (POST /statistics), see
+/// [`super::coverage_array`].
+pub fn image_statistics_weighted(
+    img: &ImageData,
+    stats: &StatsOptions,
+    coverage: Option<&[f64]>,
+) -> Vec<BandStatistics> {
     let n = img.raster.plane_len();
     let all = img.raster.data.to_f64_vec();
     (0..img.count())
@@ -102,7 +143,7 @@ pub fn image_statistics(img: &ImageData, stats: &StatsOptions) -> Vec<BandStatis
                 .get(b)
                 .map(|m| m.as_slice())
                 .unwrap_or(&img.raster.mask);
-            band_statistics(vals, mask, None, img.raster.dtype(), stats)
+            band_statistics(vals, mask, coverage, img.raster.dtype(), stats)
         })
         .collect()
 }

@@ -23,8 +23,11 @@ mod zoom;
 
 pub use cog_dataset::CogDataset;
 pub use dataset::{Dataset, DatasetMeta, MemDataset};
-pub use feature::{feature, polygons_bounds, polygons_from_geojson, rasterize, Polygons};
-pub use handle::{image_statistics, Reader};
+pub use feature::{
+    coverage_array, feature, image_gt, polygons_bounds, polygons_from_geojson, rasterize,
+    rasterize_all_touched, transform_polygons, Polygons,
+};
+pub use handle::{image_statistics, image_statistics_weighted, Reader};
 pub use image::ImageData;
 pub use options::{PartOptions, ReadOptions, TileOptions};
 pub use part::{part, width_height_for_max_size};
@@ -65,8 +68,7 @@ pub enum Error {
     Tms(#[from] crate::tms::Error),
     #[error("dataset read failed: {0}")]
     Source(String),
-    /// The COG layer failed (I/O, header, decode); kept typed so the server can tell an
-    /// upstream 404 from a timeout or a corrupt file.
+    /// Opening or reading the COG failed (not found, forbidden, malformed, ...).
     #[error(transparent)]
     Cog(#[from] crate::cog::Error),
 }

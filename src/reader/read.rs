@@ -26,10 +26,11 @@ use crate::warp::{
 use super::image::{samples_from_f64, ImageData};
 use super::{Dataset, Error};
 
-/// Largest output a single read may produce (pixels per band), a guard against absurd sizes.
-pub const MAX_OUTPUT_PIXELS: usize = 100_000_000;
-/// Largest source window a single read may request (pixels per band).
-pub const MAX_SOURCE_PIXELS: usize = 400_000_000;
+/// Largest output a single read may produce (pixels per band, 5000²): samples are handled as
+/// f64 planes on the way, so this bounds memory per band to ~200 MB.
+pub const MAX_OUTPUT_PIXELS: usize = 25_000_000;
+/// Largest source window a single read may request (pixels per band, 10000²).
+pub const MAX_SOURCE_PIXELS: usize = 100_000_000;
 
 /// Where the output pixels come from.
 pub enum Grid<'a> {

@@ -53,11 +53,25 @@ def read_npy_rgba(path):
     return body
 
 
+def find_shared(start, rel):
+    """The first `shared/<rel>` found walking up from `start` (the repository may sit one or
+    two levels below the directory holding `shared/`)."""
+    d = start
+    while True:
+        cand = os.path.join(d, "shared", rel)
+        if os.path.exists(cand):
+            return cand
+        parent = os.path.dirname(d)
+        if parent == d:
+            return os.path.join(start, "..", "shared", rel)
+        d = parent
+
+
 def main(argv=None):
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(here)
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--src", default=os.path.join(repo, "..", "..", "shared", "colormaps"))
+    p.add_argument("--src", default=find_shared(repo, "colormaps"))
     p.add_argument("--order", default=None, help="recorded /colorMaps JSON case (listing order)")
     p.add_argument("--out", default=os.path.join(repo, "src", "render", "colormaps.bin"))
     args = p.parse_args(argv)

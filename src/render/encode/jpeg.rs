@@ -1,8 +1,9 @@
 //! JPEG: quality 85 (rio-tiler's profile), never an alpha band.
 //!
-//! GDAL writes 1 band as greyscale, 3 as YCbCr-compressed RGB and 4 as CMYK; so do we.
+//! GDAL writes 1 band as greyscale, 3 as YCbCr-compressed RGB (4:2:0, chroma box-averaged as
+//! libjpeg does) and 4 as CMYK; so do we.
 
-use jpeg_encoder::{ColorType, Encoder};
+use jpeg_encoder::{ChromaSubsamplingMethod, ColorType, Encoder};
 
 use crate::raster::{Raster, Samples};
 
@@ -37,8 +38,10 @@ pub(super) fn encode(data: &Raster) -> Result<Vec<u8>> {
     }
     let pixels = interleave_u8(v, data.bands, data.plane_len(), None);
     let mut out = Vec::with_capacity(pixels.len() / 8 + 1024);
-    Encoder::new(&mut out, QUALITY)
-        .encode(&pixels, w, h, color)
+    let mut enc = Encoder::new(&mut out, QUALITY);
+    // libjpeg (GDAL) averages each 2x2 block when subsampling chroma; so do we.
+    enc.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
+    enc.encode(&pixels, w, h, color)
         .map_err(|e| refuse(ImageFormat::Jpeg, data, e.to_string()))?;
     Ok(out)
 }

@@ -7,7 +7,7 @@
 //! |---|---|---|---|
 //! | png / pngraw | uint8, uint16 | last band (uint16 alpha = 0..65535) | 1–4 bands in total |
 //! | jpeg / jpg | uint8 | never | 1, 3 or 4 (CMYK) bands, quality 85 |
-//! | webp | uint8 | last band | 1 band is repeated to RGB; lossless |
+//! | webp | uint8 | last band | 1 band is repeated to RGB; lossy q75 via libwebp (as GDAL) |
 //! | tif / tiff | any | last band, in the data type (valid = dtype max, invalid = dtype min) | GeoTIFF |
 //! | npy | any | last band, like tif | `numpy.save` layout |
 //! | jp2 | — | — | not supported (no sound pure-Rust JPEG 2000 encoder) |

@@ -8,10 +8,12 @@ use serde_json::Value;
 
 use super::blocking;
 use super::json;
-use crate::crs::{Crs, Transformer};
+use crate::crs::Crs;
 use crate::raster::{DataType, Samples};
 use crate::reader::statistics::{band_statistics, BandStatistics, HistogramBins, StatsOptions};
-use crate::reader::{polygons_from_geojson, rasterize, ImageData, ReadOptions};
+use crate::reader::{
+    coverage_array, image_gt, polygons_from_geojson, transform_polygons, ImageData, ReadOptions,
+};
 use crate::render::algorithm::Algorithm;
 use crate::render::color_formula::ColorFormula;
 use crate::render::expression::Expression;
@@ -19,7 +21,7 @@ use crate::render::{self as rnd, ColorMap, Georef, RenderOptions};
 use crate::server::backend::{Image, ImageRequest};
 use crate::server::error::ApiError;
 use crate::server::params::{DatasetParams, HistogramBins as QueryBins, StatisticsParams};
-use crate::warp::{GeoTransform, Resampling};
+use crate::warp::Resampling;
 
 /// A request's dataset parameters turned into reader options, with the band-math expression
 /// parsed up front (so a bad expression fails before any I/O and only its bands are read).
@@ -249,52 +251,21 @@ pub(super) fn statistics_json(
     ))
 }
 
-/// rio-tiler's `get_coverage_array`: the fraction of each output pixel covered by the shape,
-/// from a rasterisation at `scale`× the resolution averaged back over `scale × scale` blocks.
+/// rio-tiler's `get_coverage_array`: the fraction of each output pixel the shape covers
+/// (the reader's all-touched rasterisation at `scale`× resolution, averaged back).
 pub(super) fn coverage(
     img: &ImageData,
     shape: &Value,
     shape_crs: &Crs,
     scale: usize,
 ) -> Result<Vec<f64>, ApiError> {
-    let mut polys = polygons_from_geojson(shape)?;
-    if *shape_crs != img.crs {
-        let t = Transformer::new(shape_crs, &img.crs)?;
-        for ring in polys.iter_mut().flatten() {
-            let mut xs: Vec<f64> = ring.iter().map(|p| p[0]).collect();
-            let mut ys: Vec<f64> = ring.iter().map(|p| p[1]).collect();
-            t.transform(&mut xs, &mut ys)?;
-            for (p, (x, y)) in ring.iter_mut().zip(xs.into_iter().zip(ys)) {
-                *p = [x, y];
-            }
-        }
-    }
-    let (w, h) = (img.width(), img.height());
-    let scale = scale.max(1);
-    let too_large =
-        || ApiError::bad_request(format!("coverage grid of {w}x{h} x{scale} is too large"));
-    let (sw, sh) = (
-        w.checked_mul(scale).ok_or_else(too_large)?,
-        h.checked_mul(scale).ok_or_else(too_large)?,
-    );
-    sw.checked_mul(sh)
-        .filter(|n| *n <= 1 << 30)
-        .ok_or_else(too_large)?;
-    let gt = GeoTransform::from_bounds(img.bounds, sw, sh);
-    let fine = rasterize(&polys, &gt, sw, sh);
-    let mut out = vec![0f64; w * h];
-    for (fy, row) in fine.chunks(sw).enumerate() {
-        let y = fy / scale;
-        for (fx, v) in row.iter().enumerate() {
-            if *v != 0 {
-                if let Some(o) = out.get_mut(y * w + fx / scale) {
-                    *o += 1.0;
-                }
-            }
-        }
-    }
-    let cells = (scale * scale) as f64;
-    // float32 like rio-tiler's array
-    out.iter_mut().for_each(|v| *v = (*v / cells) as f32 as f64);
-    Ok(out)
+    let polys = polygons_from_geojson(shape)?;
+    let polys = transform_polygons(&polys, shape_crs, &img.crs)?;
+    Ok(coverage_array(
+        &polys,
+        &image_gt(img),
+        img.width(),
+        img.height(),
+        scale,
+    )?)
 }

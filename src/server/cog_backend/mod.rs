@@ -330,7 +330,9 @@ impl Backend for CogBackend {
                 Some(bbox) => {
                     let bounds_crs = parse_crs(p.bbox_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
                     let mut opts = part_options(&prep, &size);
-                    opts.dst_crs = Some(dst.unwrap_or_else(|| bounds_crs.clone()));
+                    // OGC Maps: the output is in `crs`, else the dataset's own CRS (not the
+                    // bbox's, as /cog/bbox would do).
+                    opts.dst_crs = Some(dst.unwrap_or_else(|| reader.dataset().meta().crs.clone()));
                     opts.bounds_crs = Some(bounds_crs);
                     reader.part(bbox, &opts).await?
                 }

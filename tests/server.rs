@@ -111,14 +111,14 @@ struct Server {
 
 impl Server {
     async fn start(config: ServerConfig) -> Server {
+        Server::start_with(config, Arc::new(DemBackend)).await
+    }
+
+    async fn start_with(config: ServerConfig, backend: Arc<dyn Backend>) -> Server {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
-        let app = Arc::new(App::new(
-            config,
-            Arc::new(TmsRegistry::defaults()),
-            Arc::new(DemBackend),
-        ));
+        let app = Arc::new(App::new(config, Arc::new(TmsRegistry::defaults()), backend));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(server::serve(listener, app, async {
             let _ = rx.await;
@@ -699,5 +699,104 @@ async fn global_access_token() {
     );
     assert_eq!(s.get("/api").await.status(), 200);
     assert_eq!(s.get("/static/viewer.js").await.status(), 200);
+    s.stop().await;
+}
+
+/// Recorded case `id` with `{base}` pointing at the local corpus directory's parent.
+fn local_case(id: &str) -> Value {
+    let dir = conformance_dir();
+    let text = std::fs::read_to_string(dir.join("cases").join(format!("{id}.json"))).unwrap();
+    let base = dir.to_str().unwrap();
+    serde_json::from_str(&text.replace("{base}", base)).unwrap()
+}
+
+/// JSON equality with numbers compared to a relative tolerance.
+fn json_close(ours: &Value, exp: &Value, path: &str) -> Result<(), String> {
+    match (ours, exp) {
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            if (a - b).abs() <= 1e-6 * b.abs().max(1.0) {
+                Ok(())
+            } else {
+                Err(format!("{path}: {a} != {b}"))
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => a
+            .iter()
+            .zip(b)
+            .enumerate()
+            .try_for_each(|(i, (x, y))| json_close(x, y, &format!("{path}[{i}]"))),
+        (Value::Object(a), Value::Object(b)) if a.len() == b.len() => {
+            b.iter().try_for_each(|(k, y)| {
+                let x = a.get(k).ok_or(format!("{path}.{k} missing"))?;
+                json_close(x, y, &format!("{path}.{k}"))
+            })
+        }
+        (a, b) if a == b => Ok(()),
+        (a, b) => Err(format!("{path}: {a} != {b}")),
+    }
+}
+
+/// Decodes an 8-bit PNG into its raw samples.
+fn png_samples(bytes: &[u8]) -> (png::ColorType, Vec<u8>) {
+    let mut r = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; r.output_buffer_size().unwrap()];
+    let info = r.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    (info.color_type, buf)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_backend_answers_like_titiler() {
+    let backend = server::CogBackend::new(
+        cogtiler::cog::OpenOptions::uncached(),
+        Arc::new(TmsRegistry::defaults()),
+    );
+    let s = Server::start_with(ServerConfig::default(), Arc::new(backend)).await;
+    for id in [
+        "canberra_u16_noovr_32755__info",
+        "canberra_u16_noovr_32755__point_center",
+        "canberra_u16_noovr_32755__statistics",
+    ] {
+        let c = local_case(id);
+        let r = s.replay(&c).await;
+        assert_eq!(r.status().as_u16(), 200, "{id}");
+        let ours: Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        json_close(&ours, &c["expect"]["json"], id).unwrap();
+    }
+    // a rescaled uint16 tile: every sample within ±1 of TiTiler's PNG
+    let c = local_case("canberra_u16_noovr_32755__tile_wmq_z12_mid");
+    let r = s.replay(&c).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    let (ct, ours) = png_samples(&r.bytes().await.unwrap());
+    let recorded = std::fs::read(
+        conformance_dir()
+            .join("cases")
+            .join(c["expect"]["body_file"].as_str().unwrap()),
+    )
+    .unwrap();
+    let (ect, exp) = png_samples(&recorded);
+    assert_eq!((ct, ours.len()), (ect, exp.len()));
+    let close = ours
+        .iter()
+        .zip(&exp)
+        .filter(|(a, b)| a.abs_diff(**b) <= 1)
+        .count();
+    assert!(
+        close as f64 >= 0.99 * exp.len() as f64,
+        "{close} of {}",
+        exp.len()
+    );
+    // errors: a tile far from the data, a missing file (404 naming it)
+    let r = s
+        .get("/cog/tiles/WebMercatorQuad/12/0/0.png?url=sample")
+        .await;
+    assert_eq!(r.status().as_u16(), 404);
+    let r = s.get("/cog/info?url=/nonexistent/nope.tif").await;
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(r.text().await.unwrap().contains("nope.tif"));
     s.stop().await;
 }

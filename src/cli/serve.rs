@@ -8,7 +8,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cogtiler::server::{self, App, NotWired, ServerConfig};
+use cogtiler::cog::OpenOptions;
+use cogtiler::io::ChunkCache;
+use cogtiler::server::{self, App, CogBackend, ServerConfig};
 use cogtiler::tms::TmsRegistry;
 
 use super::CliError;
@@ -132,7 +134,16 @@ async fn shutdown_signal() {
 pub async fn run(args: Args) -> Result<(), CliError> {
     let cfg = args.config()?;
     let tms = TmsRegistry::from_env().map_err(|e| format!("cannot load TileMatrixSets: {e}"))?;
-    let app = Arc::new(App::new(cfg, Arc::new(tms), Arc::new(NotWired)));
+    let tms = Arc::new(tms);
+    // The chunk cache takes the `--cache-size` budget; headers are small and counted apart.
+    let open = OpenOptions {
+        chunk_cache: Some(Arc::new(ChunkCache::new(
+            args.cache_size.saturating_mul(1 << 20),
+        ))),
+        ..OpenOptions::default()
+    };
+    let backend = CogBackend::new(open, tms.clone());
+    let app = Arc::new(App::new(cfg, tms, Arc::new(backend)));
     let addr = format!("{}:{}", args.host, args.port);
     // An IP address binds directly; a host name is resolved (on tokio's blocking pool).
     let bound = match args.host.parse::<std::net::IpAddr>() {

@@ -5,8 +5,8 @@
 //! bytes or JSON; the handler adds headers and status. Keeping this a trait lets the server be
 //! tested without datasets (a fake backend) and keeps HTTP concerns out of the library.
 //!
-//! [`NotWired`] answers every data call with a clear `501`: it is what the server runs with
-//! until the reader is plugged in (`impl Backend for ...` in one place, a few lines a verb).
+//! [`super::CogBackend`] is the real implementation (`cogtiler serve` runs it). [`NotWired`]
+//! answers every data call with a clear `501`, for servers built without datasets.
 //!
 //! Wiring notes (what each method should do, TiTiler-wise):
 //! - Open the dataset from `DatasetParams::url`; the URL [`super::sample::SAMPLE_URL`]

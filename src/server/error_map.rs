@@ -2,8 +2,9 @@
 //!
 //! The rule of thumb (TiTiler's table, minus its bare 500s): the client's mistake is a 4xx
 //! (a CRS string that does not parse, a zoom level the TMS cannot have), an upstream failure
-//! is a 502/504, something this server cannot do is a 501, and a defect is a 500. Layers not
-//! yet wired (`io`, `cog`, `reader`, `render`) get their `impl Classify` here too.
+//! is a 502/504, something this server cannot do is a 501, and a defect is a 500. A dataset that
+//! cannot be read as a raster (not a TIFF, truncated, corrupt chunk) is a 500 like TiTiler's
+//! `RasterioIOError`; the detail always quotes the URL or the offending value.
 
 use super::error::{Classify, ErrorKind};
 
@@ -47,6 +48,88 @@ impl Classify for crate::render::Error {
     }
 }
 
+impl Classify for crate::io::Error {
+    fn kind(&self) -> ErrorKind {
+        use crate::io::Error as E;
+        match self {
+            E::NotFound { .. } => ErrorKind::UpstreamNotFound,
+            E::Timeout { .. } => ErrorKind::UpstreamTimeout,
+            E::Forbidden { .. }
+            | E::Upstream { .. }
+            | E::RangeNotSupported { .. }
+            | E::Other { .. } => ErrorKind::Upstream,
+            // A file that ends early is a broken dataset, not a failing server.
+            E::Truncated { .. } => ErrorKind::Internal,
+            // `ftp-nope://...`: the client named something we cannot fetch.
+            E::InvalidUrl { .. } => ErrorKind::BadRequest,
+        }
+    }
+}
+
+impl Classify for crate::tiff::Error {
+    fn kind(&self) -> ErrorKind {
+        use crate::tiff::Error as E;
+        match self {
+            E::Io(io) => io.kind(),
+            // Not a TIFF, malformed, beyond our limits: the dataset is unusable (TiTiler: 500).
+            E::NotTiff { .. } | E::Malformed { .. } | E::Limit { .. } => ErrorKind::Internal,
+            E::Unsupported { .. } => ErrorKind::NotImplemented,
+        }
+    }
+}
+
+impl Classify for crate::codec::Error {
+    fn kind(&self) -> ErrorKind {
+        use crate::codec::Error as E;
+        match self {
+            E::Unsupported { .. } | E::UnsupportedFeature { .. } => ErrorKind::NotImplemented,
+            E::Corrupt { .. } | E::WrongSize { .. } | E::BadSpec(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+impl Classify for crate::cog::Error {
+    fn kind(&self) -> ErrorKind {
+        use crate::cog::Error as E;
+        match self {
+            E::Io(io) => io.kind(),
+            E::Tiff(t) => t.kind(),
+            E::Unsupported { .. } => ErrorKind::NotImplemented,
+            // rio-tiler: "band index 7 out of range" is a 500 in TiTiler; a client mistake here.
+            E::InvalidBand { .. } => ErrorKind::BadRequest,
+            E::WindowTooLarge { .. } => ErrorKind::BadRequest,
+            E::Decode { .. }
+            | E::InvalidLevel { .. }
+            | E::InvalidBlock { .. }
+            | E::ChunkTooLarge { .. }
+            | E::Task(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+impl Classify for crate::reader::Error {
+    fn kind(&self) -> ErrorKind {
+        use crate::reader::Error as E;
+        match self {
+            E::TileOutsideBounds { .. } => ErrorKind::TileOutsideBounds,
+            // TiTiler answers 500 (`PointOutsideBounds` is not in its table); we say 400.
+            E::PointOutsideBounds { .. } => ErrorKind::BadRequest,
+            E::InvalidBand(_) | E::TooLarge { .. } | E::InvalidBufferSize(_) | E::BadRequest(_) => {
+                ErrorKind::BadRequest
+            }
+            E::Unsupported(_) => ErrorKind::NotImplemented,
+            E::Crs(c) => match c {
+                // Tiles of a Mars dataset in an Earth TMS: no coordinate operation exists.
+                crate::crs::Error::CelestialBody { .. } => ErrorKind::Internal,
+                other => other.kind(),
+            },
+            E::Tms(t) => t.kind(),
+            E::Cog(c) => c.kind(),
+            E::InvalidLevel(_) | E::Geotransform | E::Task(_) | E::Source(_) => ErrorKind::Internal,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::server::error::ApiError;
@@ -66,5 +149,29 @@ mod tests {
             .into();
         assert_eq!(e.status.as_u16(), 404);
         assert!(e.to_string().contains("Nope"));
+    }
+
+    #[test]
+    fn io_errors_keep_the_url_and_map_to_gateway_statuses() {
+        use crate::io::Error as E;
+        let url = "http://h/x.tif".to_string();
+        let cases = [
+            (E::NotFound { url: url.clone() }, 404),
+            (E::Timeout { url: url.clone() }, 504),
+            (
+                E::Upstream {
+                    status: 503,
+                    url: url.clone(),
+                },
+                502,
+            ),
+        ];
+        for (e, status) in cases {
+            let api: ApiError = crate::reader::Error::Cog(crate::cog::Error::Io(e)).into();
+            assert_eq!(api.status.as_u16(), status, "{api}");
+            assert!(api.to_string().contains(&url), "{api}");
+        }
+        let outside: ApiError = crate::reader::Error::TileOutsideBounds { x: 1, y: 2, z: 3 }.into();
+        assert_eq!(outside.status.as_u16(), 404);
     }
 }

@@ -19,6 +19,7 @@
 //! pipeline for one request and is what tests drive.
 
 pub mod backend;
+pub mod cog_backend;
 pub mod config;
 pub mod docs;
 pub mod error;
@@ -48,6 +49,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 pub use backend::{Backend, NotWired};
+pub use cog_backend::CogBackend;
 pub use config::ServerConfig;
 pub use error::{ApiError, Classify, ErrorKind};
 pub use params::Catalog;

@@ -66,12 +66,15 @@ import sys
 from PIL import Image
 img = Image.open(sys.argv[1]).convert("RGB")
 bg = (0xD9, 0xE4, 0xEA)  # the empty map's background (assets/viewer.css)
-px = list(img.getdata())
+px = list(img.get_flattened_data()) if hasattr(img, "get_flattened_data") else list(img.getdata())
 differ = sum(1 for p in px if max(abs(a - b) for a, b in zip(p, bg)) > 30)
 frac = differ / len(px)
 colours = len(set(px))
 print("non-background pixels: %.1f%%, distinct colours: %d" % (100 * frac, colours))
-sys.exit(0 if frac > 0.2 and colours > 500 else 1)
+# The bundled sample's valid pixels are a rotated square that covers ~20% of a 1024x768 view
+# fitted to its bounds (the rest of its bounding box is masked); an empty or failed map is ~0%
+# and has a handful of colours.
+sys.exit(0 if frac > 0.1 and colours > 500 else 1)
 PY
 
 echo "screenshot: $shot"

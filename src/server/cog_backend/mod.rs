@@ -1,0 +1,360 @@
+//! The real [`Backend`]: data endpoints answered by the COG reader and the renderer.
+//!
+//! A request flows through three stages, each owned by another module:
+//!
+//! 1. **open** — the dataset URL becomes a [`Cog`] (header cache: one parse per URL; the
+//!    bundled sample `url=sample` is read from memory) and a [`Reader`] over it;
+//! 2. **read** — a rio-tiler verb (tile, part, preview, feature, point) produces an
+//!    [`ImageData`](crate::reader::ImageData): arrays plus masks. I/O is async; decoding and
+//!    warping already run on the blocking pool inside the reader;
+//! 3. **render** — band math, the post-processing algorithm, rescale/colormap and encoding,
+//!    all synchronous CPU work, run here on `spawn_blocking` ([`render`]).
+//!
+//! Errors of every layer convert into [`ApiError`] through their
+//! [`Classify`](super::error::Classify) impls (`error_map.rs`), so a missing upstream file is a
+//! 404 naming the URL, a timeout a 504, a tile outside the dataset a 404.
+
+mod json;
+mod render;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde_json::{json, Value};
+use tokio::sync::OnceCell;
+
+use super::backend::{
+    Backend, BoxFut, FactsRequest, FeatureRequest, FeatureStatisticsRequest, Image, ImageRequest,
+    PartRequest, PreviewRequest, StatisticsRequest, TileRequest,
+};
+use super::docs::facts::tms_facts;
+use super::docs::DatasetFacts;
+use super::error::ApiError;
+use super::params::{DatasetParams, OgcMapParams, PointParams, SizeParams};
+use super::sample::{SAMPLE_COG, SAMPLE_URL};
+use crate::cog::{Cog, OpenOptions};
+use crate::crs::Crs;
+use crate::io::MemorySource;
+use crate::reader::{CogDataset, Dataset, PartOptions, PreviewOptions, Reader, TileOptions};
+use crate::tms::{geographic_bounds, TmsRegistry};
+
+use render::Prepared;
+
+/// The reader-backed [`Backend`] `cogtiler serve` runs with.
+pub struct CogBackend {
+    opts: OpenOptions,
+    tms: Arc<TmsRegistry>,
+    sample: OnceCell<Cog>,
+}
+
+impl CogBackend {
+    /// A backend opening datasets with `opts` (caches, I/O settings) and resolving TileMatrixSet
+    /// ids in `tms` (the registry the router validates ids against).
+    pub fn new(opts: OpenOptions, tms: Arc<TmsRegistry>) -> CogBackend {
+        CogBackend {
+            opts,
+            tms,
+            sample: OnceCell::new(),
+        }
+    }
+
+    /// Opens a dataset: the embedded sample from memory, anything else through `io`.
+    async fn cog(&self, url: &str) -> Result<Cog, ApiError> {
+        if url == SAMPLE_URL {
+            let opts = &self.opts;
+            let cog = self
+                .sample
+                .get_or_try_init(|| async {
+                    let src = MemorySource::new(SAMPLE_URL, Bytes::from_static(SAMPLE_COG));
+                    Cog::open_source(Arc::new(src), opts).await
+                })
+                .await?;
+            return Ok(cog.clone());
+        }
+        Ok(Cog::open(url, &self.opts).await?)
+    }
+
+    async fn reader(&self, url: &str) -> Result<Reader<CogDataset>, ApiError> {
+        let cog = self.cog(url).await?;
+        Ok(Reader::new(CogDataset::new(cog)?))
+    }
+
+    /// Opens the dataset of an image request and completes its [`Prepared`] options.
+    async fn image_reader(
+        &self,
+        ds: &DatasetParams,
+    ) -> Result<(Reader<CogDataset>, Prepared), ApiError> {
+        let prep = Prepared::new(ds)?;
+        let reader = self.reader(&ds.url).await?;
+        let prep = prep.with_dataset_colormap(reader.dataset().cog().header().colormap.as_deref());
+        Ok((reader, prep))
+    }
+
+    async fn preview_image(
+        &self,
+        reader: &Reader<CogDataset>,
+        prep: &Prepared,
+        size: &SizeParams,
+        dst_crs: Option<&str>,
+    ) -> Result<crate::reader::ImageData, ApiError> {
+        let opts = PreviewOptions {
+            read: prep.read.clone(),
+            max_size: size.max_size.map(|v| v as usize),
+            width: size.width.map(|v| v as usize),
+            height: size.height.map(|v| v as usize),
+            dst_crs: parse_crs(dst_crs)?,
+        };
+        Ok(reader.preview(&opts).await?)
+    }
+}
+
+/// Parses an optional user CRS (`EPSG:3857`, an OGC URI...): a bad one is a 400.
+fn parse_crs(s: Option<&str>) -> Result<Option<Crs>, ApiError> {
+    s.map(|s| Crs::parse(s).map_err(ApiError::from)).transpose()
+}
+
+fn part_options(prep: &Prepared, size: &SizeParams) -> PartOptions {
+    PartOptions {
+        read: prep.read.clone(),
+        max_size: size.max_size.map(|v| v as usize),
+        width: size.width.map(|v| v as usize),
+        height: size.height.map(|v| v as usize),
+        ..PartOptions::default()
+    }
+}
+
+impl Backend for CogBackend {
+    fn dataset_facts<'a>(&'a self, req: &'a FactsRequest) -> BoxFut<'a, DatasetFacts> {
+        Box::pin(async move {
+            let reader = self.reader(&req.dataset.url).await?;
+            let meta = reader.dataset().meta();
+            let bounds = meta.bounds();
+            let geo = parse_crs(req.crs.as_deref())?.unwrap_or_else(Crs::wgs84);
+            let wgs84_bounds = geographic_bounds(&meta.crs, bounds, &geo);
+            let mut tms = Vec::with_capacity(req.tms_ids.len());
+            for id in &req.tms_ids {
+                let set = self.tms.get(id)?;
+                let gcrs = set.geographic_crs()?;
+                let gb = geographic_bounds(&meta.crs, bounds, &gcrs);
+                let (minz, maxz) = reader.zoom_range(&set);
+                tms.push(tms_facts(&set, gb, minz as i64, maxz as i64));
+            }
+            let info = reader.dataset().cog().info();
+            Ok(DatasetFacts {
+                wgs84_bounds,
+                band_descriptions: info.band_descriptions.clone(),
+                dtype: info.dtype.clone(),
+                tms,
+            })
+        })
+    }
+
+    fn info<'a>(&'a self, ds: &'a DatasetParams) -> BoxFut<'a, Value> {
+        Box::pin(async move {
+            let cog = self.cog(&ds.url).await?;
+            serde_json::to_value(cog.info()).map_err(|e| ApiError::internal(e.to_string()))
+        })
+    }
+
+    fn info_geojson<'a>(
+        &'a self,
+        ds: &'a DatasetParams,
+        crs: Option<&'a str>,
+    ) -> BoxFut<'a, Value> {
+        Box::pin(async move {
+            let cog = self.cog(&ds.url).await?;
+            let info =
+                serde_json::to_value(cog.info()).map_err(|e| ApiError::internal(e.to_string()))?;
+            let geo = parse_crs(crs)?.unwrap_or_else(Crs::wgs84);
+            let h = cog.header();
+            let b = match &h.crs {
+                Ok(c) => geographic_bounds(c, h.bounds(), &geo),
+                Err(_) => [-180.0, -90.0, 180.0, 90.0],
+            };
+            Ok(json::bounds_feature(b, info))
+        })
+    }
+
+    fn statistics<'a>(&'a self, req: &'a StatisticsRequest) -> BoxFut<'a, Value> {
+        Box::pin(async move {
+            let prep = Prepared::new(&req.dataset)?;
+            let reader = self.reader(&req.dataset.url).await?;
+            let img = self
+                .preview_image(&reader, &prep, &req.size, req.dst_crs.as_deref())
+                .await?;
+            let stats = render::stats_options(&req.stats)?;
+            let algorithm = req.algorithm.clone();
+            blocking(move || render::statistics_json(img, &prep, algorithm.as_ref(), &stats, None))
+                .await
+        })
+    }
+
+    fn feature_statistics<'a>(&'a self, req: &'a FeatureStatisticsRequest) -> BoxFut<'a, Value> {
+        Box::pin(async move {
+            let sr = &req.statistics;
+            let prep = Prepared::new(&sr.dataset)?;
+            let reader = self.reader(&sr.dataset.url).await?;
+            let shape_crs = parse_crs(req.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
+            let stats = render::stats_options(&sr.stats)?;
+            let mut opts = part_options(&prep, &sr.size);
+            opts.dst_crs = parse_crs(sr.dst_crs.as_deref())?;
+            opts.align_bounds_with_dataset = true;
+            let mut out = req.geojson.clone();
+            let is_collection =
+                out.get("type").and_then(Value::as_str) == Some("FeatureCollection");
+            let features: Vec<&mut Value> = if is_collection {
+                match out.get_mut("features").and_then(Value::as_array_mut) {
+                    Some(f) => f.iter_mut().collect(),
+                    None => Vec::new(),
+                }
+            } else {
+                vec![&mut out]
+            };
+            for feat in features {
+                let img = reader.feature(feat, &shape_crs, &opts).await?;
+                let (prep2, alg, st, shape, scale) = (
+                    prep.clone(),
+                    sr.algorithm.clone(),
+                    stats.clone(),
+                    feat.clone(),
+                    req.cover_scale,
+                );
+                let crs = shape_crs.clone();
+                let s = blocking(move || {
+                    let cov = render::coverage(&img, &shape, &crs, scale as usize)?;
+                    render::statistics_json(img, &prep2, alg.as_ref(), &st, Some(&cov))
+                })
+                .await?;
+                if let Some(obj) = feat.as_object_mut() {
+                    let props = obj.entry("properties").or_insert_with(|| json!({}));
+                    if !props.is_object() {
+                        *props = json!({});
+                    }
+                    if let Some(p) = props.as_object_mut() {
+                        p.insert("statistics".into(), s);
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn tile<'a>(&'a self, req: &'a TileRequest) -> BoxFut<'a, Image> {
+        Box::pin(async move {
+            let t = &req.tile;
+            let tms = self.tms.get(&t.tms)?;
+            let z = i32::try_from(t.z).map_err(|_| {
+                ApiError::bad_request(format!("zoom level {} is out of range", t.z))
+            })?;
+            let matrix_width = tms.matrix(z)?.tile_width;
+            let tilesize = req.tile_params.effective_tilesize(t.scale, matrix_width) as usize;
+            let (reader, prep) = self.image_reader(&req.image.dataset).await?;
+            let opts = TileOptions {
+                read: prep.read.clone(),
+                tilesize: Some(tilesize),
+                buffer: req.tile_params.buffer,
+                padding: req.tile_params.padding.unwrap_or(0) as usize,
+            };
+            let img = reader.tile(&tms, z, t.x, t.y, &opts).await?;
+            let crs_uri = tms.crs_uri.clone();
+            render::render_blocking(img, prep, req.image.clone(), Some(crs_uri)).await
+        })
+    }
+
+    fn preview<'a>(&'a self, req: &'a PreviewRequest) -> BoxFut<'a, Image> {
+        Box::pin(async move {
+            let (reader, prep) = self.image_reader(&req.image.dataset).await?;
+            let img = self
+                .preview_image(&reader, &prep, &req.size, req.dst_crs.as_deref())
+                .await?;
+            render::render_blocking(img, prep, req.image.clone(), None).await
+        })
+    }
+
+    fn part<'a>(&'a self, req: &'a PartRequest) -> BoxFut<'a, Image> {
+        Box::pin(async move {
+            let (reader, prep) = self.image_reader(&req.image.dataset).await?;
+            let mut opts = part_options(&prep, &req.size);
+            let dst = parse_crs(req.bbox.dst_crs.as_deref())?;
+            // rio-tiler: bounds are in `coord_crs` (default WGS84), output in `dst_crs`
+            // (default the bounds' CRS).
+            let bounds_crs = parse_crs(req.bbox.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
+            opts.dst_crs = Some(dst.unwrap_or_else(|| bounds_crs.clone()));
+            opts.bounds_crs = Some(bounds_crs);
+            let img = reader.part(req.bbox.bbox, &opts).await?;
+            let uri = img.crs.to_titiler_string();
+            render::render_blocking(img, prep, req.image.clone(), Some(uri)).await
+        })
+    }
+
+    fn feature<'a>(&'a self, req: &'a FeatureRequest) -> BoxFut<'a, Image> {
+        Box::pin(async move {
+            let (reader, prep) = self.image_reader(&req.image.dataset).await?;
+            let shape_crs = parse_crs(req.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
+            let mut opts = part_options(&prep, &req.size);
+            opts.dst_crs = parse_crs(req.dst_crs.as_deref())?;
+            let img = reader.feature(&req.feature, &shape_crs, &opts).await?;
+            let uri = img.crs.to_titiler_string();
+            render::render_blocking(img, prep, req.image.clone(), Some(uri)).await
+        })
+    }
+
+    fn point<'a>(&'a self, ds: &'a DatasetParams, p: &'a PointParams) -> BoxFut<'a, Value> {
+        Box::pin(async move {
+            let prep = Prepared::new(ds)?;
+            let reader = self.reader(&ds.url).await?;
+            let crs = parse_crs(p.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
+            let pt = reader.point(p.lon, p.lat, &crs, &prep.read).await?;
+            json::point(pt, [p.lon, p.lat], prep.expression.as_ref())
+        })
+    }
+
+    fn validate<'a>(&'a self, url: &'a str, strict: bool) -> BoxFut<'a, Value> {
+        Box::pin(async move {
+            let cog = self.cog(url).await?;
+            let v = crate::cog::validate(cog.header(), strict);
+            serde_json::to_value(v).map_err(|e| ApiError::internal(e.to_string()))
+        })
+    }
+
+    fn ogc_map<'a>(&'a self, image: &'a ImageRequest, p: &'a OgcMapParams) -> BoxFut<'a, Image> {
+        Box::pin(async move {
+            let (reader, prep) = self.image_reader(&image.dataset).await?;
+            let size = SizeParams {
+                max_size: (p.width.is_none() && p.height.is_none()).then_some(1024),
+                width: p.width,
+                height: p.height,
+            };
+            let dst = parse_crs(p.crs.as_deref())?;
+            let img = match p.bbox {
+                Some(bbox) => {
+                    let bounds_crs = parse_crs(p.bbox_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
+                    let mut opts = part_options(&prep, &size);
+                    // OGC Maps: the output is in `crs`, else the dataset's own CRS (not the
+                    // bbox's, as /cog/bbox would do).
+                    opts.dst_crs = Some(dst.unwrap_or_else(|| reader.dataset().meta().crs.clone()));
+                    opts.bounds_crs = Some(bounds_crs);
+                    reader.part(bbox, &opts).await?
+                }
+                None => {
+                    self.preview_image(&reader, &prep, &size, p.crs.as_deref())
+                        .await?
+                }
+            };
+            let uri = img.crs.to_titiler_string();
+            render::render_blocking(img, prep, image.clone(), Some(uri)).await
+        })
+    }
+}
+
+/// Runs CPU work (band math, statistics, encoding) on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("render task failed: {e}")))?
+}
+
+#[cfg(test)]
+mod tests;

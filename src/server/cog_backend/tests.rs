@@ -1,0 +1,125 @@
+//! The backend over the embedded sample COG (no network): real reads, real rendering.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::server::backend::{ImageRequest, TileRequest};
+use crate::server::params::{ImageFormat, RenderParams, TileParams, TilePath};
+
+fn backend() -> CogBackend {
+    CogBackend::new(
+        OpenOptions::uncached(),
+        Arc::new(crate::tms::TmsRegistry::defaults()),
+    )
+}
+
+fn dataset(url: &str) -> DatasetParams {
+    DatasetParams {
+        url: url.into(),
+        bidx: None,
+        expression: None,
+        nodata: None,
+        unscale: false,
+        resampling: "nearest",
+        reproject: "nearest",
+    }
+}
+
+fn tile_request(z: i64, x: i64, y: i64, format: Option<ImageFormat>) -> TileRequest {
+    TileRequest {
+        image: ImageRequest {
+            dataset: dataset(SAMPLE_URL),
+            render: RenderParams {
+                rescale: vec![],
+                color_formula: None,
+                colormap_name: None,
+                colormap: None,
+                return_mask: true,
+            },
+            algorithm: None,
+            format,
+        },
+        tile: TilePath {
+            tms: "WebMercatorQuad".into(),
+            z,
+            x,
+            y,
+            scale: None,
+            format,
+        },
+        tile_params: TileParams {
+            tilesize: None,
+            buffer: None,
+            padding: None,
+        },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sample_info_point_and_tiles() {
+    let b = backend();
+    let info = b.info(&dataset(SAMPLE_URL)).await.unwrap();
+    assert_eq!(info["dtype"], "uint8");
+    assert_eq!(info["count"], 3);
+    assert_eq!(info["nodata_type"], "Mask");
+    let facts = b
+        .dataset_facts(&FactsRequest {
+            dataset: dataset(SAMPLE_URL),
+            tms_ids: vec!["WebMercatorQuad".into()],
+            crs: None,
+        })
+        .await
+        .unwrap();
+    let t = facts.tms("WebMercatorQuad").unwrap();
+    assert!(t.minzoom <= t.maxzoom, "{t:?}");
+    // the tile holding the dataset centre, at maxzoom: must render (PNG: the PNG magic)
+    let [w, s, e, n] = facts.wgs84_bounds;
+    let (lon, lat) = ((w + e) / 2.0, (s + n) / 2.0);
+    let tms = crate::tms::default_registry()
+        .get("WebMercatorQuad")
+        .unwrap();
+    let tile = tms.tile(lon, lat, t.maxzoom as i32).unwrap();
+    let img = b
+        .tile(&tile_request(
+            t.maxzoom,
+            tile.x,
+            tile.y,
+            Some(ImageFormat::Png),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(&img.bytes[1..4], b"PNG");
+    assert_eq!(
+        img.crs_uri.as_deref(),
+        Some("http://www.opengis.net/def/crs/EPSG/0/3857")
+    );
+    // a tile of the matrix far from the dataset is TiTiler's 404
+    let err = b
+        .tile(&tile_request(t.maxzoom, 0, 0, None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status.as_u16(), 404, "{err}");
+    let pt = b
+        .point(
+            &dataset(SAMPLE_URL),
+            &PointParams {
+                lon,
+                lat,
+                coord_crs: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(pt["values"].as_array().unwrap().len(), 3);
+    assert_eq!(pt["band_names"], json!(["b1", "b2", "b3"]));
+}
+
+#[tokio::test]
+async fn missing_local_file_is_a_404_naming_it() {
+    let err = backend()
+        .info(&dataset("/nonexistent/dir/x.tif"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status.as_u16(), 404, "{err}");
+    assert!(err.to_string().contains("x.tif"), "{err}");
+}

@@ -11,12 +11,16 @@
 //! and must come out unconverted, whatever colour space the decoder guesses from the stream.
 //!
 //! Exactness: a JPEG decoder has freedom in its inverse DCT, its chroma upsampling and its
-//! YCbCr→RGB arithmetic, and decoders differ by a grey level or three on most pixels. TiTiler
-//! answers what GDAL decodes, and GDAL goes through libtiff into libjpeg(-turbo) with the
-//! defaults: the "islow" integer IDCT, "fancy" (triangle-filter) upsampling of 4:2:0 chroma and
-//! libjpeg's fixed-point colour tables. So we run that very decoder (libjpeg-turbo's, as vendored
-//! by `mozjpeg-sys`, whose decoder is libjpeg-turbo's unchanged) with the same settings libtiff
-//! makes, and get GDAL's bytes exactly.
+//! YCbCr→RGB arithmetic, and decoders differ by a grey level or three on many pixels. TiTiler
+//! answers what GDAL decodes: libtiff into libjpeg with the defaults (the "islow" integer IDCT,
+//! "fancy" chroma upsampling, fixed-point colour tables). We run libjpeg-turbo's decoder (as
+//! vendored by `mozjpeg-sys`, whose decoder is libjpeg-turbo's unchanged) with the settings
+//! libtiff makes. That is as close as a libjpeg-turbo build gets, but not byte-exact: the GDAL
+//! that recorded the conformance corpus links IJG libjpeg 9, whose "fancy upsampling" of 2×2
+//! chroma is done in the DCT domain (each chroma block inverse-transformed straight to 16×16),
+//! where libjpeg-turbo (and IJG 6b) interpolate with a triangle filter after an 8×8 IDCT.
+//! Decoding the corpus blocks with IJG 9e/9f reproduces all of GDAL's digests; libjpeg-turbo,
+//! 6b or zune-jpeg only the blocks whose chroma is flat.
 
 use std::ffi::{c_int, c_ulong, CStr};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};

@@ -13,14 +13,13 @@
 //! Exactness: a JPEG decoder has freedom in its inverse DCT, its chroma upsampling and its
 //! YCbCr→RGB arithmetic, and decoders differ by a grey level or three on many pixels. TiTiler
 //! answers what GDAL decodes: libtiff into libjpeg with the defaults (the "islow" integer IDCT,
-//! "fancy" chroma upsampling, fixed-point colour tables). We run libjpeg-turbo's decoder (as
-//! vendored by `mozjpeg-sys`, whose decoder is libjpeg-turbo's unchanged) with the settings
-//! libtiff makes. That is as close as a libjpeg-turbo build gets, but not byte-exact: the GDAL
-//! that recorded the conformance corpus links IJG libjpeg 9, whose "fancy upsampling" of 2×2
-//! chroma is done in the DCT domain (each chroma block inverse-transformed straight to 16×16),
-//! where libjpeg-turbo (and IJG 6b) interpolate with a triangle filter after an 8×8 IDCT.
-//! Decoding the corpus blocks with IJG 9e/9f reproduces all of GDAL's digests; libjpeg-turbo,
-//! 6b or zune-jpeg only the blocks whose chroma is flat.
+//! "fancy" chroma upsampling, fixed-point colour tables). The GDAL that recorded the conformance
+//! corpus links IJG libjpeg 9, whose "fancy upsampling" of 2×2 chroma happens in the DCT domain
+//! (see [`super::jpeg_dct_chroma`]); libjpeg-turbo (and IJG 6b, and zune-jpeg) interpolate with a
+//! triangle filter instead and match GDAL only where chroma is flat. We link libjpeg-turbo's
+//! decoder (as vendored by `mozjpeg-sys`) and drive it to give libjpeg 9's result: the 2×2 case
+//! goes through `jpeg_dct_chroma`, everything else (grey, 4:4:4, other photometrics, where the
+//! two libraries agree) through the ordinary scanline loop below, with the settings libtiff makes.
 
 use std::ffi::{c_int, c_ulong, CStr};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
@@ -33,7 +32,7 @@ const SOI: [u8; 2] = [0xFF, 0xD8];
 const EOI: [u8; 2] = [0xFF, 0xD9];
 const PHOTOMETRIC_YCBCR: u16 = 6;
 
-fn corrupt(reason: impl Into<String>) -> Error {
+pub(super) fn corrupt(reason: impl Into<String>) -> Error {
     Error::Corrupt {
         codec: "jpeg",
         reason: reason.into(),
@@ -82,7 +81,15 @@ pub(crate) fn decode(spec: &ChunkSpec, input: &[u8], out: &mut [u8]) -> Result<(
     // libjpeg reports fatal errors by calling `error_exit`, which must not return: ours unwinds
     // with a `LibjpegError` payload, caught here and turned into a typed error. Anything else
     // unwinding through here is a real bug and keeps going.
-    match catch_unwind(AssertUnwindSafe(|| run_libjpeg(spec, stream, out))) {
+    let run = || {
+        if spec.photometric == PHOTOMETRIC_YCBCR && spec.samples == 3 {
+            if let Some(result) = super::jpeg_dct_chroma::decode_h2v2(spec, stream, out) {
+                return result;
+            }
+        }
+        run_libjpeg(spec, stream, out)
+    };
+    match catch_unwind(AssertUnwindSafe(run)) {
         Ok(result) => result,
         Err(payload) => match payload.downcast::<LibjpegError>() {
             Ok(e) => Err(corrupt(e.0)),
@@ -130,14 +137,14 @@ extern "C-unwind" fn emit_message(_cinfo: &mut lj::jpeg_common_struct, _level: c
 
 /// Owns a libjpeg decompressor; destroying it frees everything libjpeg allocated, also when an
 /// error unwinds past it.
-struct Decompressor {
-    cinfo: Box<lj::jpeg_decompress_struct>,
+pub(super) struct Decompressor {
+    pub(super) cinfo: Box<lj::jpeg_decompress_struct>,
     // Referenced by `cinfo.common.err`, so it must stay put (boxed) and outlive `cinfo`'s use.
     _err: Box<lj::jpeg_error_mgr>,
 }
 
 impl Decompressor {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         // SAFETY: both structs are plain C data for which all-zero is the state libjpeg expects
         // before `jpeg_std_error` / `jpeg_create_decompress` fill them in.
         let mut err: Box<lj::jpeg_error_mgr> = Box::new(unsafe { std::mem::zeroed() });

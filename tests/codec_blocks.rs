@@ -399,3 +399,25 @@ fn truncated_real_chunks_are_errors() {
         }
     }
 }
+
+/// JPEG (4:2:0 YCbCr, decoded the way GDAL's libjpeg 9 does) and lossy WebP (image-webp's
+/// decode reproduces GDAL's libwebp on every block) are lossy only for the encoder: every
+/// block must match GDAL's digest exactly, not just within the tolerance `run` allows.
+#[test]
+fn lossy_blocks_are_gdal_exact() {
+    for name in [
+        "rgb_jpeg_mask_3857.tif",
+        "cog_rgb.tif",
+        "cog_hirise_mars.tif",
+        "rgba_webp_lossy_3857.tif",
+    ] {
+        let t = check_file(name);
+        assert!(t.failures.is_empty(), "{name}: {:?}", t.failures);
+        assert_eq!(
+            t.lossy_ok, 0,
+            "{name}: {} blocks only within tolerance ({} exact)",
+            t.lossy_ok, t.exact
+        );
+        assert!(t.exact > 0, "{name}: no block checked");
+    }
+}

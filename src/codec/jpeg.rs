@@ -9,9 +9,22 @@
 //! chroma subsampling, and expects the reader to convert to RGB — so we ask the decoder for RGB.
 //! With any other photometric (RGB = 2, grey = 1, …) the components are the samples themselves
 //! and must come out unconverted, whatever colour space the decoder guesses from the stream.
+//!
+//! Exactness: a JPEG decoder has freedom in its inverse DCT, its chroma upsampling and its
+//! YCbCr→RGB arithmetic, and decoders differ by a grey level or three on many pixels. TiTiler
+//! answers what GDAL decodes: libtiff into libjpeg with the defaults (the "islow" integer IDCT,
+//! "fancy" chroma upsampling, fixed-point colour tables). The GDAL that recorded the conformance
+//! corpus links IJG libjpeg 9, whose "fancy upsampling" of 2×2 chroma happens in the DCT domain
+//! (see [`super::jpeg_dct_chroma`]); libjpeg-turbo (and IJG 6b, and zune-jpeg) interpolate with a
+//! triangle filter instead and match GDAL only where chroma is flat. We link libjpeg-turbo's
+//! decoder (as vendored by `mozjpeg-sys`) and drive it to give libjpeg 9's result: the 2×2 case
+//! goes through `jpeg_dct_chroma`, everything else (grey, 4:4:4, other photometrics, where the
+//! two libraries agree) through the ordinary scanline loop below, with the settings libtiff makes.
 
-use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
-use zune_jpeg::JpegDecoder;
+use std::ffi::{c_int, c_ulong, CStr};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
+use mozjpeg_sys as lj;
 
 use super::{ChunkSpec, Error};
 
@@ -19,7 +32,7 @@ const SOI: [u8; 2] = [0xFF, 0xD8];
 const EOI: [u8; 2] = [0xFF, 0xD9];
 const PHOTOMETRIC_YCBCR: u16 = 6;
 
-fn corrupt(reason: impl Into<String>) -> Error {
+pub(super) fn corrupt(reason: impl Into<String>) -> Error {
     Error::Corrupt {
         codec: "jpeg",
         reason: reason.into(),
@@ -62,61 +75,172 @@ pub(crate) fn decode(spec: &ChunkSpec, input: &[u8], out: &mut [u8]) -> Result<(
         }
         _ => input,
     };
-    let base = DecoderOptions::default()
-        .set_max_width(spec.width as usize)
-        .set_max_height(spec.height as usize);
-    let out_space = match (spec.samples, spec.photometric) {
-        (1, _) => ColorSpace::Luma,
-        (3, PHOTOMETRIC_YCBCR) => ColorSpace::RGB,
-        (3, _) => {
-            // Keep the components as stored: ask for the colour space the stream declares.
-            let mut probe = JpegDecoder::new_with_options(ZCursor::new(stream), base);
-            probe.decode_headers().map_err(|e| corrupt(e.to_string()))?;
-            match probe.input_colorspace() {
-                Some(cs @ (ColorSpace::RGB | ColorSpace::YCbCr)) => cs,
-                other => {
-                    return Err(corrupt(format!(
-                        "3 samples but jpeg colour space {other:?}"
-                    )))
-                }
+    if input.is_empty() {
+        return Err(corrupt("empty chunk"));
+    }
+    // libjpeg reports fatal errors by calling `error_exit`, which must not return: ours unwinds
+    // with a `LibjpegError` payload, caught here and turned into a typed error. Anything else
+    // unwinding through here is a real bug and keeps going.
+    let run = || {
+        if spec.photometric == PHOTOMETRIC_YCBCR && spec.samples == 3 {
+            if let Some(result) = super::jpeg_dct_chroma::decode_h2v2(spec, stream, out) {
+                return result;
             }
         }
-        (n, p) => {
-            return Err(Error::UnsupportedFeature {
-                what: format!("jpeg with {n} samples per pixel (photometric {p})"),
-            })
-        }
+        run_libjpeg(spec, stream, out)
     };
-    let mut decoder = JpegDecoder::new_with_options(
-        ZCursor::new(stream),
-        base.jpeg_set_out_colorspace(out_space),
+    match catch_unwind(AssertUnwindSafe(run)) {
+        Ok(result) => result,
+        Err(payload) => match payload.downcast::<LibjpegError>() {
+            Ok(e) => Err(corrupt(e.0)),
+            Err(other) => resume_unwind(other),
+        },
+    }
+}
+
+/// Payload of the unwind started by [`error_exit`]: libjpeg's message for the fatal error.
+struct LibjpegError(String);
+
+/// libjpeg's fatal-error hook. The default one prints and calls `exit()`; this one unwinds back
+/// to [`decode`] (through C frames built with `-fexceptions`, the `unwinding` feature of
+/// `mozjpeg-sys`). `resume_unwind` rather than `panic!`: no panic hook, no noise on stderr.
+extern "C-unwind" fn error_exit(cinfo: &mut lj::jpeg_common_struct) {
+    // SAFETY: `err` is the error manager installed in `run_libjpeg`, alive for the whole call.
+    let message = unsafe { cinfo.err.as_ref() }.map_or_else(
+        || "libjpeg error".to_string(),
+        |err| {
+            let code = err.msg_code;
+            let template = (code >= 0 && code <= err.last_jpeg_message)
+                .then(|| {
+                    // SAFETY: libjpeg's own message table has `last_jpeg_message + 1` entries,
+                    // each a NUL-terminated static string (or null).
+                    let entry = unsafe { *err.jpeg_message_table.offset(code as isize) };
+                    (!entry.is_null()).then(|| {
+                        unsafe { CStr::from_ptr(entry) }
+                            .to_string_lossy()
+                            .into_owned()
+                    })
+                })
+                .flatten();
+            match template {
+                Some(t) => format!("libjpeg error {code}: {t}"),
+                None => format!("libjpeg error {code}"),
+            }
+        },
     );
-    decoder
-        .decode_headers()
-        .map_err(|e| corrupt(e.to_string()))?;
-    let (w, h) = decoder.dimensions().unwrap_or((0, 0));
-    if (w, h) != (spec.width as usize, spec.height as usize) {
+    resume_unwind(Box::new(LibjpegError(message.to_lowercase())));
+}
+
+/// libjpeg's warning/trace hook: silent. Warnings (a truncated stream, a bad restart marker)
+/// do not stop decoding, as in GDAL, which only logs them.
+extern "C-unwind" fn emit_message(_cinfo: &mut lj::jpeg_common_struct, _level: c_int) {}
+
+/// Owns a libjpeg decompressor; destroying it frees everything libjpeg allocated, also when an
+/// error unwinds past it.
+pub(super) struct Decompressor {
+    pub(super) cinfo: Box<lj::jpeg_decompress_struct>,
+    // Referenced by `cinfo.common.err`, so it must stay put (boxed) and outlive `cinfo`'s use.
+    _err: Box<lj::jpeg_error_mgr>,
+}
+
+impl Decompressor {
+    pub(super) fn new() -> Self {
+        // SAFETY: both structs are plain C data for which all-zero is the state libjpeg expects
+        // before `jpeg_std_error` / `jpeg_create_decompress` fill them in.
+        let mut err: Box<lj::jpeg_error_mgr> = Box::new(unsafe { std::mem::zeroed() });
+        let mut cinfo: Box<lj::jpeg_decompress_struct> = Box::new(unsafe { std::mem::zeroed() });
+        unsafe {
+            lj::jpeg_std_error(&mut err);
+        }
+        err.error_exit = Some(error_exit);
+        err.emit_message = Some(emit_message);
+        cinfo.common.err = &mut *err;
+        // SAFETY: `cinfo` is zeroed with a valid error manager; creation can only fail by
+        // `error_exit` (out of memory), which unwinds before `Self` exists (nothing to destroy).
+        unsafe { lj::jpeg_create_decompress(&mut *cinfo) };
+        Self { cinfo, _err: err }
+    }
+}
+
+impl Drop for Decompressor {
+    fn drop(&mut self) {
+        // SAFETY: created in `new`; destroy is idempotent on libjpeg's side and never errors.
+        unsafe { lj::jpeg_destroy_decompress(&mut self.cinfo) };
+    }
+}
+
+/// The libtiff sequence (`JPEGPreDecode` + `JPEGDecode`): header, colour set-up, scanlines.
+fn run_libjpeg(spec: &ChunkSpec, stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
+    let mut d = Decompressor::new();
+    let cinfo = &mut *d.cinfo;
+    let len = c_ulong::try_from(stream.len())
+        .map_err(|_| corrupt(format!("stream of {} bytes too large", stream.len())))?;
+    // SAFETY: `stream` outlives the decompressor (dropped at the end of this function).
+    unsafe { lj::jpeg_mem_src(cinfo, stream.as_ptr(), len) };
+    // SAFETY: errors unwind to `decode`; a memory source never suspends.
+    unsafe { lj::jpeg_read_header(cinfo, 1) };
+    let (w, h) = (cinfo.image_width, cinfo.image_height);
+    if (w, h) != (spec.width, spec.height) {
         return Err(corrupt(format!(
             "image is {w}x{h}, the chunk is {}x{}",
             spec.width, spec.height
         )));
     }
-    let components = decoder.info().map(|i| i.components as usize).unwrap_or(0);
-    let wanted = if out_space == ColorSpace::Luma { 1 } else { 3 };
-    if components != wanted {
+    let components = usize::try_from(cinfo.num_components).unwrap_or(0);
+    if components != spec.samples as usize {
         return Err(corrupt(format!(
             "stream has {components} components, the chunk {} samples",
             spec.samples
         )));
     }
-    let size = decoder.output_buffer_size().unwrap_or(0);
-    if size != out.len() {
+    if spec.photometric == PHOTOMETRIC_YCBCR && spec.samples == 3 {
+        // What libtiff does for GDAL (JPEGCOLORMODE_RGB): YCbCr in, RGB out.
+        cinfo.jpeg_color_space = lj::J_COLOR_SPACE::JCS_YCbCr;
+        cinfo.out_color_space = lj::J_COLOR_SPACE::JCS_RGB;
+    } else {
+        // The components are the samples: no colour conversion at all. libtiff then reads
+        // subsampled data raw (unupsampled); that layout is not what this module returns.
+        cinfo.jpeg_color_space = lj::J_COLOR_SPACE::JCS_UNKNOWN;
+        cinfo.out_color_space = lj::J_COLOR_SPACE::JCS_UNKNOWN;
+        if cinfo.max_h_samp_factor != 1 || cinfo.max_v_samp_factor != 1 {
+            return Err(Error::UnsupportedFeature {
+                what: format!(
+                    "subsampled jpeg ({}x{}) with photometric {}",
+                    cinfo.max_h_samp_factor, cinfo.max_v_samp_factor, spec.photometric
+                ),
+            });
+        }
+    }
+    // libjpeg's defaults, spelled out because they are the point: islow IDCT, fancy upsampling.
+    cinfo.dct_method = lj::J_DCT_METHOD::JDCT_ISLOW;
+    cinfo.do_fancy_upsampling = 1;
+    // SAFETY: as above.
+    unsafe { lj::jpeg_start_decompress(cinfo) };
+    let row_len = (spec.width as usize) * spec.samples as usize;
+    if (cinfo.output_width, cinfo.output_height) != (spec.width, spec.height)
+        || usize::try_from(cinfo.output_components).ok() != Some(spec.samples as usize)
+        || out.len() != row_len * spec.height as usize
+    {
         return Err(Error::WrongSize {
             expected: out.len(),
-            got: size,
+            got: (cinfo.output_width as usize)
+                .saturating_mul(cinfo.output_height as usize)
+                .saturating_mul(usize::try_from(cinfo.output_components).unwrap_or(0)),
         });
     }
-    decoder.decode_into(out).map_err(|e| corrupt(e.to_string()))
+    for row in out.chunks_exact_mut(row_len) {
+        let mut ptr = row.as_mut_ptr();
+        // SAFETY: `ptr` points at one row of exactly `output_width * output_components`
+        // bytes, checked above; libjpeg writes at most one scanline.
+        let got = unsafe { lj::jpeg_read_scanlines(cinfo, &mut ptr, 1) };
+        if got != 1 {
+            return Err(corrupt(format!(
+                "libjpeg stopped at scanline {} of {}",
+                cinfo.output_scanline, cinfo.output_height
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

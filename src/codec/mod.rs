@@ -33,6 +33,7 @@ use crate::raster::DataType;
 mod bits;
 mod deflate;
 mod jpeg;
+mod jpeg_dct_chroma;
 mod lerc;
 mod lzw;
 mod packbits;

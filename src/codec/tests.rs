@@ -246,6 +246,10 @@ fn jpeg_grey_and_rgb_round_trip_closely() {
         ..s.clone()
     };
     assert!(decode_vec(&other, &file).is_err());
+    // A stream libjpeg itself rejects (here: no frame header) is a typed error quoting libjpeg.
+    let headless: Vec<u8> = [0xFF, 0xD8, 0xFF, 0xD9].to_vec();
+    let err = decode_vec(&s, &headless).unwrap_err();
+    assert!(err.to_string().contains("libjpeg error"), "{err}");
     // Tables that are not an SOI…EOI stream are refused.
     let tables = ChunkSpec {
         jpeg_tables: Some(Arc::from(&[1u8, 2, 3, 4, 5, 6][..])),
@@ -412,6 +416,29 @@ proptest! {
         };
         let mut out = vec![0u8; s.decoded_len().unwrap()];
         let _ = decode(&s, &input, &mut out);
+    }
+
+    /// A real JPEG stream with one byte changed and cut anywhere: libjpeg's fatal errors come
+    /// back as typed errors (not a process exit, not a panic), its warnings decode on.
+    #[test]
+    fn damaged_jpeg_never_panics(at in 0usize..2000, value in any::<u8>(), cut in 0usize..2000) {
+        let (w, h) = (24u16, 16u16);
+        let rgb: Vec<u8> = (0..w as usize * h as usize * 3).map(|i| (i * 7 % 251) as u8).collect();
+        let mut file = Vec::new();
+        jpeg_encoder::Encoder::new(&mut file, 80)
+            .encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        let at = at % file.len();
+        file[at] = value;
+        file.truncate(cut.min(file.len()));
+        let s = ChunkSpec {
+            photometric: 6,
+            ..spec(compression::JPEG, DataType::U8, 3, w as u32, h as u32)
+        };
+        let mut out = vec![0u8; s.decoded_len().unwrap()];
+        if let Err(e) = decode(&s, &file, &mut out) {
+            prop_assert!(!e.to_string().is_empty());
+        }
     }
 
     /// Valid streams cut at any point: an error (or, for codecs that tolerate a missing end

@@ -1,16 +1,25 @@
-//! Warm tile benchmarks over corpus files of several kinds, split into stages:
-//! - `full`: `Reader::tile` on a COG whose header and compressed chunks are cached (so the
-//!   time is chunk decoding + warp/resample + assembly, no I/O);
-//! - `no_decode`: the same tile over an in-memory copy of every level (warp/resample and
-//!   assembly only); `full − no_decode` ≈ decode;
+//! Tile benchmarks over corpus files of several kinds, split into the stages of a request:
+//! - `read`: the tile with no caches at all (header parse + chunk reads from the local file,
+//!   then everything else); `read − full` ≈ the I/O a cold tile pays;
+//! - `full`: `Reader::tile` on a COG whose header and compressed chunks are cached (the warm
+//!   path: chunk decoding + warp/resample + assembly, no I/O);
+//! - `warp`: the same tile over an in-memory copy of every level (warp/resample and
+//!   assembly only); `full − warp` ≈ decode;
+//! - `encode`: rendering the tile to PNG (rescaled to 8 bits for non-byte data, mask as alpha);
 //! - `read_window_512`: decoding a 512 × 512 full-resolution window (warm chunk cache).
+//!
+//! A warm tile served over HTTP costs about `full + encode`.
 //!
 //! Corpus files are found at `../shared/conformance/corpus` beside the crate (or its worktree).
 
 use std::path::PathBuf;
 
-use cogtiler::raster::Raster;
-use cogtiler::reader::{Dataset, MemDataset, Reader, TileOptions};
+use std::sync::Arc;
+
+use cogtiler::cog::{Cog, OpenOptions};
+use cogtiler::raster::{Raster, Samples};
+use cogtiler::reader::{CogDataset, Dataset, MemDataset, Reader, TileOptions};
+use cogtiler::render::{render_image, Image, ImageFormat, RenderOptions};
 use cogtiler::tms::default_registry;
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -77,8 +86,48 @@ fn bench(c: &mut Criterion) {
         let opts = TileOptions::default();
         // warm the caches
         rt.block_on(reader.tile(&tms, z, x, y, &opts)).unwrap();
+        let uncached = OpenOptions::uncached();
+        group.bench_function(format!("{label}/read"), |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let cog = Cog::open(&url, &uncached).await.unwrap();
+                    let r = Reader::new(CogDataset::new(cog).unwrap());
+                    r.tile(&tms, z, x, y, &opts).await.unwrap()
+                })
+            })
+        });
         group.bench_function(format!("{label}/full"), |b| {
             b.iter(|| rt.block_on(reader.tile(&tms, z, x, y, &opts)).unwrap())
+        });
+        let tile = rt.block_on(reader.tile(&tms, z, x, y, &opts)).unwrap();
+        let rescale: Vec<(f64, f64)> = match &tile.raster.data {
+            Samples::U8(_) => Vec::new(),
+            _ => {
+                let v = tile.raster.data.to_f64_vec();
+                let lo = v
+                    .iter()
+                    .copied()
+                    .filter(|x| x.is_finite())
+                    .fold(f64::MAX, f64::min);
+                let hi = v
+                    .iter()
+                    .copied()
+                    .filter(|x| x.is_finite())
+                    .fold(f64::MIN, f64::max);
+                vec![(lo, hi.max(lo + 1.0))]
+            }
+        };
+        let png = RenderOptions {
+            format: Some(ImageFormat::Png),
+            rescale: &rescale,
+            ..RenderOptions::new()
+        };
+        let raster = Arc::new(tile.raster.clone());
+        group.bench_function(format!("{label}/encode"), |b| {
+            b.iter(|| {
+                let img = Image::new(raster.as_ref().clone()).unwrap();
+                render_image(img, &png).unwrap()
+            })
         });
         // every level in memory: what is left without decoding
         let meta = reader.dataset().meta().clone();
@@ -94,7 +143,7 @@ fn bench(c: &mut Criterion) {
             meta: meta.clone(),
             levels,
         });
-        group.bench_function(format!("{label}/no_decode"), |b| {
+        group.bench_function(format!("{label}/warp"), |b| {
             b.iter(|| rt.block_on(mem.tile(&tms, z, x, y, &opts)).unwrap())
         });
         group.bench_function(format!("{label}/read_window_512"), |b| {

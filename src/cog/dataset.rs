@@ -3,6 +3,7 @@
 use std::sync::{Arc, OnceLock};
 
 use quick_cache::sync::Cache;
+use quick_cache::Weighter;
 
 use crate::io::{self, ByteSource, ChunkCache, IoConfig};
 use crate::raster::Raster;
@@ -12,8 +13,32 @@ use super::info::Info;
 use super::read::read_window;
 use super::{CogHeader, Error};
 
-/// Parsed headers by URL, so a tile server opens each dataset once.
-pub type HeaderCache = Cache<String, Arc<CogHeader>>;
+/// Parsed headers by URL, so a tile server opens each dataset once. Weighed in bytes (see
+/// [`HeaderWeighter`]): a header holds two `u64` per chunk, so a count of entries alone would
+/// let a few huge files (or many cache-busted URLs) grow memory without bound.
+pub type HeaderCache = Cache<String, Arc<CogHeader>, HeaderWeighter>;
+
+/// Approximate heap bytes of a parsed header: the chunk offset/length arrays dominate.
+#[derive(Clone, Debug, Default)]
+pub struct HeaderWeighter;
+
+impl Weighter<String, Arc<CogHeader>> for HeaderWeighter {
+    fn weight(&self, key: &String, h: &Arc<CogHeader>) -> u64 {
+        let chunks: usize = h
+            .tiff
+            .ifds
+            .iter()
+            .map(|i| i.chunk_offsets.len() + i.chunk_byte_counts.len())
+            .sum();
+        (chunks * 8 + key.len() + 4096 * (h.tiff.ifds.len() + 1)) as u64
+    }
+}
+
+/// A header cache holding about `budget_bytes` of parsed headers.
+pub fn header_cache(budget_bytes: u64) -> HeaderCache {
+    let items = ((budget_bytes / 16384) as usize).max(16);
+    Cache::with_weighter(items, budget_bytes.max(1), HeaderWeighter)
+}
 
 /// How to open datasets. `Default` uses process-wide header and chunk caches.
 #[derive(Clone, Debug)]
@@ -30,16 +55,17 @@ pub struct OpenOptions {
     pub max_window_bytes: u64,
 }
 
-/// Default header cache: 1024 datasets.
+/// Default header cache: 16 MiB of parsed headers (hundreds of typical COGs).
 pub fn global_header_cache() -> Arc<HeaderCache> {
     static C: OnceLock<Arc<HeaderCache>> = OnceLock::new();
-    C.get_or_init(|| Arc::new(Cache::new(1024))).clone()
+    C.get_or_init(|| Arc::new(header_cache(16 << 20))).clone()
 }
 
-/// Default chunk cache: 256 MiB of compressed chunks.
+/// Default chunk cache: 64 MiB of compressed chunks (the budget that keeps a tile server
+/// under ~150 MB of RSS at 64 concurrent requests).
 pub fn global_chunk_cache() -> Arc<ChunkCache> {
     static C: OnceLock<Arc<ChunkCache>> = OnceLock::new();
-    C.get_or_init(|| Arc::new(ChunkCache::new(256 << 20)))
+    C.get_or_init(|| Arc::new(ChunkCache::new(64 << 20)))
         .clone()
 }
 
@@ -245,7 +271,7 @@ mod tests {
         std::fs::write(&p, tiny_tiff()).unwrap();
         let url = p.to_str().unwrap();
         let opts = OpenOptions {
-            header_cache: Some(Arc::new(Cache::new(8))),
+            header_cache: Some(Arc::new(header_cache(1 << 20))),
             chunk_cache: Some(Arc::new(ChunkCache::new(1 << 20))),
             ..OpenOptions::default()
         };

@@ -244,35 +244,38 @@ pub(crate) fn chunk_spec(ifd: &Ifd, row: u32, big_endian: bool) -> Result<ChunkS
 /// A decoded chunk: its spec and native-endian, pixel-interleaved samples.
 type Decoded = (ChunkSpec, Vec<u8>);
 
-/// Decodes every fetched chunk (in parallel) and copies it into the output raster.
+/// Decodes one fetched chunk (`None`: sparse or not fetched).
+fn decode_chunk(
+    header: &CogHeader,
+    n: &Need,
+    data: Option<&Bytes>,
+) -> Result<Option<Decoded>, Error> {
+    let Some(bytes) = data else { return Ok(None) };
+    let ifd = &header.tiff.ifds[n.ifd];
+    let spec = chunk_spec(ifd, n.row, header.tiff.big_endian)?;
+    let len = spec.decoded_len().ok_or_else(|| Error::Decode {
+        ifd: n.ifd,
+        chunk: n.chunk,
+        reason: "decoded size overflows".into(),
+    })?;
+    let mut out = vec![0u8; len];
+    codec::decode(&spec, bytes, &mut out).map_err(|e| Error::Decode {
+        ifd: n.ifd,
+        chunk: n.chunk,
+        reason: e.to_string(),
+    })?;
+    Ok(Some((spec, out)))
+}
+
+/// Decodes every fetched chunk and copies it into the output raster.
+///
+/// Chunks are decoded one at a time, each copied out and dropped before the next: a
+/// 512 × 512 four-band chunk is 1–8 MB decoded, and a window touching nine of them would
+/// otherwise hold them all at once. Parallelism comes from concurrent requests (the blocking
+/// pool is sized to the cores), not from fanning one window out.
 fn assemble(job: Job) -> Result<Raster, Error> {
-    use rayon::prelude::*;
     let header = &job.header;
     let dtype = header.dtype;
-    let big = header.tiff.big_endian;
-    let decoded: Vec<Result<Option<Decoded>, Error>> = job
-        .needs
-        .par_iter()
-        .zip(job.data.par_iter())
-        .map(|(n, d)| {
-            let Some(bytes) = d else { return Ok(None) };
-            let ifd = &header.tiff.ifds[n.ifd];
-            let spec = chunk_spec(ifd, n.row, big)?;
-            let len = spec.decoded_len().ok_or_else(|| Error::Decode {
-                ifd: n.ifd,
-                chunk: n.chunk,
-                reason: "decoded size overflows".into(),
-            })?;
-            let mut out = vec![0u8; len];
-            codec::decode(&spec, bytes, &mut out).map_err(|e| Error::Decode {
-                ifd: n.ifd,
-                chunk: n.chunk,
-                reason: e.to_string(),
-            })?;
-            Ok(Some((spec, out)))
-        })
-        .collect();
-
     let (w, h) = (job.w, job.h);
     let nb = job.bands.len();
     let plane = w * h;
@@ -311,8 +314,10 @@ fn assemble(job: Job) -> Result<Raster, Error> {
         }
     }
     let size = dtype.size();
-    for (n, d) in job.needs.iter().zip(decoded) {
-        let Some((spec, buf)) = d? else { continue };
+    for (n, d) in job.needs.iter().zip(&job.data) {
+        let Some((spec, buf)) = decode_chunk(header, n, d.as_ref())? else {
+            continue;
+        };
         let f = &header.tiff.ifds[n.ifd];
         let cx0 = n.col as i64 * f.chunk_width as i64;
         let cy0 = n.row as i64 * f.chunk_height as i64;

@@ -54,8 +54,11 @@ impl ChunkCache {
         self.inner.get(key)
     }
 
+    /// Caches `value`. The bytes are copied into a buffer of their own: a chunk sliced out of
+    /// a coalesced response would otherwise keep the whole response (neighbour chunks, gap
+    /// bytes) alive while being weighed as just its own length, and the budget would lie.
     pub fn insert(&self, key: ChunkKey, value: Bytes) {
-        self.inner.insert(key, value);
+        self.inner.insert(key, Bytes::copy_from_slice(&value));
     }
 
     /// Bytes currently held.

@@ -133,6 +133,38 @@ fn cached_store(
     Ok(store)
 }
 
+/// Hands every HTTP store the same reqwest client (one per set of client options).
+///
+/// A signed or cache-busted URL (`...tif?X-Amz-Signature=...`) needs a store of its own, and
+/// object_store builds a fresh reqwest client per store: a new connection pool, a new TLS
+/// setup and the system root certificates read from disk again, on every cold request. The
+/// clients are keyed by the options that shape them, so sharing changes nothing but speed.
+#[derive(Debug, Default)]
+struct SharedConnector;
+
+impl object_store::client::HttpConnector for SharedConnector {
+    fn connect(
+        &self,
+        options: &object_store::ClientOptions,
+    ) -> object_store::Result<object_store::client::HttpClient> {
+        static CLIENTS: OnceLock<Mutex<HashMap<String, object_store::client::HttpClient>>> =
+            OnceLock::new();
+        let key = format!("{options:?}");
+        let clients = CLIENTS.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(c) = clients.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(c);
+        }
+        let client = object_store::client::HttpConnector::connect(
+            &object_store::client::ReqwestConnector::default(),
+            options,
+        )?;
+        if let Ok(mut m) = clients.lock() {
+            m.insert(key, client.clone());
+        }
+        Ok(client)
+    }
+}
+
 fn client_options(cfg: &IoConfig) -> object_store::ClientOptions {
     object_store::ClientOptions::new()
         .with_timeout(cfg.timeout)
@@ -199,6 +231,7 @@ pub fn open_source(url: &str, cfg: &IoConfig) -> Result<Arc<dyn ByteSource>, Err
                     .with_url(base)
                     .with_client_options(client_options(cfg))
                     .with_retry(retry_config(cfg))
+                    .with_http_connector(SharedConnector)
                     .build()
                     .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
                     .map_err(|e| invalid(&e.to_string()))

@@ -490,15 +490,17 @@ fn check_source(w: usize, h: usize) -> Result<(), Error> {
     }
 }
 
-/// Splits a raster into f64 planes plus its mask.
+/// Splits a raster into f64 planes plus its mask (one plane converted at a time: no
+/// whole-raster f64 copy on the way).
 fn to_planes(r: &Raster) -> (Vec<Vec<f64>>, Vec<u8>) {
-    let all = r.data.to_f64_vec();
+    use crate::raster::Sample;
     let n = r.plane_len();
     let planes = (0..r.bands)
         .map(|b| {
-            all.get(b * n..(b + 1) * n)
-                .map(|s| s.to_vec())
-                .unwrap_or_else(|| vec![0.0; n])
+            crate::with_samples!(&r.data, v => v
+                .get(b * n..(b + 1) * n)
+                .map(|s| s.iter().map(|x| x.to_f64()).collect())
+                .unwrap_or_else(|| vec![0.0; n]))
         })
         .collect();
     (planes, r.mask.clone())

@@ -330,7 +330,8 @@ impl Backend for CogBackend {
                 Some(bbox) => {
                     let bounds_crs = parse_crs(p.bbox_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
                     let mut opts = part_options(&prep, &size);
-                    opts.dst_crs = Some(dst.unwrap_or_else(|| bounds_crs.clone()));
+                    // TiTiler: `dst_crs=crs or src_dst.crs` (the dataset's CRS, not the bbox's)
+                    opts.dst_crs = dst;
                     opts.bounds_crs = Some(bounds_crs);
                     reader.part(bbox, &opts).await?
                 }

@@ -443,6 +443,17 @@ async fn read_warped<D: Dataset>(
             }
             None => (gt, (gw, gh), win),
         };
+        if params.resampling != Resampling::Nearest {
+            // the resampled second step warps the whole covered region: bound it first
+            let ratio = (lwin.width / ow as f64)
+                .max(lwin.height / oh as f64)
+                .max(1.0);
+            let reach = 2.0 * (params.resampling.kernel_radius().unwrap_or(1.0) * ratio + 2.0);
+            check_source(
+                (lwin.width + reach).min(lw as f64) as usize,
+                (lwin.height + reach).min(lh as f64) as usize,
+            )?;
+        }
         let (rows, cols, region) = two_step_pixels(lwin, (lw, lh), (ow, oh), params.resampling);
         (lgt, lw, VRT_BLOCK_WIDTH, rows, cols, region, lwin)
     };

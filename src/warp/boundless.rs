@@ -262,7 +262,7 @@ impl BoundlessVrt {
             } else {
                 (w + 1.0).trunc()
             };
-            (v.is_finite() && v >= 1.0 && v <= MAX_VRT_SIZE).then_some(v as usize)
+            (v.is_finite() && (1.0..=MAX_VRT_SIZE).contains(&v)).then_some(v as usize)
         };
         let width = size(full.0, window.width)?;
         let height = size(full.1, window.height)?;

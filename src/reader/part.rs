@@ -182,7 +182,8 @@ fn vrt_transform(
     }
     let vw = py_round((e - w) / w_res).max(1.0);
     let vh = py_round((s - n) / h_res).max(1.0);
-    if !(vw.is_finite() && vh.is_finite()) || vw * vh > 1e12 {
+    // GDAL's limit: a (never allocated) warped VRT of up to 2^31 - 1 pixels per side
+    if !(vw.is_finite() && vh.is_finite()) || vw > i32::MAX as f64 || vh > i32::MAX as f64 {
         return Err(Error::TooLarge {
             what: "warped grid",
             value: usize::MAX,

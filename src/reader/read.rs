@@ -19,8 +19,9 @@ use crate::raster::{DataType, Raster, Samples};
 use crate::warp::decimate::{nearest_indices, resample, Plane};
 use crate::warp::kernel::Source;
 use crate::warp::{
-    best_overview, map_pixels, warp_points, warper::VRT_BLOCK_WIDTH, ApproxTransform,
-    CoordTransform, GenImgProj, GeoTransform, Resampling, Window, DEFAULT_MAX_ERROR,
+    best_overview, map_pixels, select_overview, warp_points, warper::VRT_BLOCK_WIDTH,
+    ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj, GeoTransform, Resampling,
+    SourceRequest, Window, DEFAULT_MAX_ERROR,
 };
 
 use super::image::{samples_from_f64, ImageData};
@@ -155,6 +156,13 @@ async fn read_native<D: Dataset>(
 ) -> Result<(Vec<Vec<f64>>, Vec<u8>), Error> {
     let meta = ds.meta();
     let (ow, oh) = (params.out_width, params.out_height);
+    let boundless = window.col_off < 0.0
+        || window.row_off < 0.0
+        || window.col_off + window.width > meta.width as f64
+        || window.row_off + window.height > meta.height as f64;
+    if boundless && params.resampling == Resampling::Nearest {
+        return read_boundless(ds, window, params, bands).await;
+    }
     let choice = best_overview(
         (meta.width, meta.height),
         &meta.overviews,
@@ -167,10 +175,6 @@ async fn read_native<D: Dataset>(
         None => (0, window),
     };
     let (lw, lh) = meta.level_size(level).ok_or(Error::InvalidLevel(level))?;
-    let boundless = window.col_off < 0.0
-        || window.row_off < 0.0
-        || window.col_off + window.width > meta.width as f64
-        || window.row_off + window.height > meta.height as f64;
     if params.resampling == Resampling::Nearest {
         let fix = |idx: Vec<i64>, size: usize| -> Vec<Option<i64>> {
             idx.into_iter()
@@ -262,6 +266,105 @@ async fn read_native<D: Dataset>(
     .map_err(|e| Error::Task(e.to_string()))
 }
 
+/// Values and validity for a nearest read of a window reaching past the raster: rasterio's
+/// boundless VRT ([`crate::warp::boundless`]). The first band read goes through the VRT's
+/// implicit overviews, the others (alpha included) through the full-size VRT; each fills the
+/// part of the output its source covers, which is also where it is valid.
+async fn read_boundless<D: Dataset>(
+    ds: &D,
+    window: Window,
+    params: &ReadParams,
+    bands: &[usize],
+) -> Result<(Vec<Vec<f64>>, Vec<u8>), Error> {
+    let meta = ds.meta();
+    let (ow, oh) = (params.out_width, params.out_height);
+    let full = (meta.width, meta.height);
+    let vrt = BoundlessVrt::new(full, &meta.overviews, &meta.geotransform, window).ok_or(
+        Error::TooLarge {
+            what: "boundless read window",
+            value: window.width.max(window.height) as usize,
+        },
+    )?;
+    let threshold = params.resampling.overview_threshold();
+    let first = vrt.request((ow, oh), true, threshold);
+    let rest = vrt.request((ow, oh), false, threshold);
+    let nb = bands.len();
+    // one read for all bands when both requests agree, else the first band apart
+    let groups: Vec<(Option<SourceRequest>, std::ops::Range<usize>)> = if first == rest {
+        vec![(first, 0..nb)]
+    } else {
+        vec![(first, 0..nb.min(1)), (rest, nb.min(1)..nb)]
+    };
+    let mut out = vec![vec![0.0; ow * oh]; nb];
+    let mut valid = vec![0u8; ow * oh];
+    for (req, range) in groups {
+        let Some(req) = req else { continue };
+        if range.is_empty() {
+            continue;
+        }
+        let (ox, oy, w, h) = req.out;
+        let (level, win) = match select_overview(
+            full,
+            &meta.overviews,
+            req.int_window,
+            req.window,
+            (w, h),
+            threshold,
+        ) {
+            Some(c) => (c.index + 1, c.window),
+            None => (0, req.window),
+        };
+        let (lw, lh) = meta.level_size(level).ok_or(Error::InvalidLevel(level))?;
+        if lw == 0 || lh == 0 || w == 0 || h == 0 {
+            continue;
+        }
+        // GDAL clamps sample positions to the raster (a snapped window may start before it)
+        let clamp = |idx: Vec<i64>, size: usize| -> Vec<usize> {
+            idx.into_iter()
+                .map(|i| i.clamp(0, size as i64 - 1) as usize)
+                .collect()
+        };
+        let cols = clamp(nearest_indices(win.col_off, win.width, w), lw);
+        let rows = clamp(nearest_indices(win.row_off, win.height, h), lh);
+        let (Some(&c0), Some(&c1), Some(&r0), Some(&r1)) = (
+            cols.iter().min(),
+            cols.iter().max(),
+            rows.iter().min(),
+            rows.iter().max(),
+        ) else {
+            continue;
+        };
+        let (sw, sh) = (c1 - c0 + 1, r1 - r0 + 1);
+        check_source(sw, sh)?;
+        let band_ids = &bands[range.clone()];
+        let src = ds
+            .read_window(level, c0 as i64, r0 as i64, sw, sh, band_ids)
+            .await?;
+        let (planes, svalid) = tokio::task::spawn_blocking(move || to_planes(&src))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?;
+        for (j, &r) in rows.iter().enumerate() {
+            for (i, &c) in cols.iter().enumerate() {
+                let si = (r - r0) * sw + (c - c0);
+                let o = (oy + j) * ow + ox + i;
+                let (Some(v), Some(&m)) = (valid.get_mut(o), svalid.get(si)) else {
+                    continue;
+                };
+                *v |= m;
+                for (k, b) in range.clone().enumerate() {
+                    if let (Some(dst), Some(&p)) = (
+                        out.get_mut(b).and_then(|d| d.get_mut(o)),
+                        planes.get(k).and_then(|p| p.get(si)),
+                    ) {
+                        *dst = p;
+                    }
+                }
+            }
+        }
+    }
+    Ok((out, valid))
+}
+
 /// Values and validity for a read of a warped VRT grid.
 ///
 /// GDAL picks one of the VRT's implicit overviews (one per source overview, sized VRT size /
@@ -340,6 +443,17 @@ async fn read_warped<D: Dataset>(
             }
             None => (gt, (gw, gh), win),
         };
+        if params.resampling != Resampling::Nearest {
+            // the resampled second step warps the whole covered region: bound it first
+            let ratio = (lwin.width / ow as f64)
+                .max(lwin.height / oh as f64)
+                .max(1.0);
+            let reach = 2.0 * (params.resampling.kernel_radius().unwrap_or(1.0) * ratio + 2.0);
+            check_source(
+                (lwin.width + reach).min(lw as f64) as usize,
+                (lwin.height + reach).min(lh as f64) as usize,
+            )?;
+        }
         let (rows, cols, region) = two_step_pixels(lwin, (lw, lh), (ow, oh), params.resampling);
         (lgt, lw, VRT_BLOCK_WIDTH, rows, cols, region, lwin)
     };

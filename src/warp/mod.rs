@@ -3,8 +3,9 @@
 //! To draw a map tile from a COG, each output pixel needs a value from the source image. Three
 //! questions decide which one, and GDAL's answers are what TiTiler returns:
 //! 1. *Which resolution level?* A zoomed-out tile is read from an overview; GDAL picks the
-//!    coarsest overview not more than 1.2× (nearest) or 1.01× (other methods) coarser than
-//!    asked ([`overview`]).
+//!    coarsest overview not more than 1.2× + 0.1 (nearest) or 1× + 0.1 (other methods)
+//!    coarser than asked ([`overview`]). A window reaching past the raster goes through
+//!    rasterio's boundless VRT, whose own implicit overviews shift the samples ([`boundless`]).
 //! 2. *Where does an output pixel land in the source?* The pixel centre goes through the
 //!    output geotransform, the CRS change and the inverse source geotransform; GDAL
 //!    approximates this per scanline within 0.125 source pixels ([`approx`]).
@@ -17,6 +18,7 @@
 //! pure functions over in-memory planes; the reader does the I/O around them.
 
 pub mod approx;
+pub mod boundless;
 pub mod decimate;
 mod geotransform;
 pub mod kernel;
@@ -27,8 +29,9 @@ pub mod warper;
 pub use approx::{
     ApproxTransform, CoordTransform, GenImgProj, Identity, PixelTransform, DEFAULT_MAX_ERROR,
 };
+pub use boundless::{BoundlessVrt, SourceRequest};
 pub use geotransform::{GeoTransform, Window};
-pub use overview::{best_overview, OverviewChoice};
+pub use overview::{best_overview, select_overview, IntWindow, OverviewChoice};
 pub use resampling::{Resampling, UnknownResampling, NEAREST_OVERVIEW_THRESHOLD};
 pub use warper::{map_pixels, warp_points, CoordMap, Warped};
 

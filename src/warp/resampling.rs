@@ -8,13 +8,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// The overview threshold for nearest reads. GDAL documents 1.2, but the recorded TiTiler
-/// 2.4 / GDAL 3.10.3 answers take a 2× overview for a 1.59× reduction (giza tile 16/38435/
-/// 27042: the 2× overview matches 100 %, full resolution 30 %) and full resolution for 1.51×
-/// (rgbn tile 13/7394/5026) and ≤ 1.54× (dem_f32 tile 11/1063/729). The effective threshold
-/// therefore lies in (1.256, 1.30); we use a value inside that bracket until the exact rule
-/// is known.
-pub const NEAREST_OVERVIEW_THRESHOLD: f64 = 1.28;
+/// GDAL's overview oversampling threshold for nearest reads (`GDAL_OVERVIEW_OVERSAMPLING_THRESHOLD`
+/// default since GDAL 3.9). GDAL adds 0.1 to `desired × threshold` (see [`crate::warp::overview`]),
+/// which is why TiTiler takes a 2× overview for a 1.59× reduction but not for 1.51×.
+pub const NEAREST_OVERVIEW_THRESHOLD: f64 = 1.2;
 
 /// A resampling method, named as TiTiler/rasterio name them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -82,12 +79,12 @@ impl Resampling {
     }
 
     /// The overview oversampling threshold: an overview is usable while its factor is below
-    /// `desired × threshold` (GDAL's `GDAL_OVERVIEW_OVERSAMPLING_THRESHOLD`; 1.01 for anything
-    /// but nearest, see [`NEAREST_OVERVIEW_THRESHOLD`] for nearest).
+    /// `desired × threshold + 0.1` (GDAL's `GDAL_OVERVIEW_OVERSAMPLING_THRESHOLD` defaults:
+    /// [`NEAREST_OVERVIEW_THRESHOLD`] for nearest, 1.0 for anything else).
     pub fn overview_threshold(self) -> f64 {
         match self {
             Resampling::Nearest => NEAREST_OVERVIEW_THRESHOLD,
-            _ => 1.01,
+            _ => 1.0,
         }
     }
 

@@ -722,16 +722,19 @@ fn assemble<D: Dataset>(
     };
     let _ = out_dtype;
     let band_names: Vec<String> = idx.iter().map(|b| format!("b{b}")).collect();
-    // rio-tiler quirk kept on purpose: its comprehension reads the description of `ix`, the
-    // variable left over from the statistics loop (the *last* band read), falling back to the
-    // band's own name; clients see every band described like the last one
-    let last_desc = idx
-        .last()
-        .and_then(|b| meta.descriptions.get(b - 1).cloned().flatten())
-        .filter(|d| !d.is_empty());
+    // Each band is described by its own description (or its name). rio-tiler 9 describes every
+    // band like the *last* one read (a leftover loop variable); cogtiler deliberately does not:
+    // see tests/conformance-divergences.txt
     let band_descriptions = idx
         .iter()
-        .map(|b| last_desc.clone().unwrap_or_else(|| format!("b{b}")))
+        .map(|b| {
+            meta.descriptions
+                .get(b - 1)
+                .cloned()
+                .flatten()
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| format!("b{b}"))
+        })
         .collect();
     ImageData {
         raster: Raster {

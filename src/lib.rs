@@ -17,9 +17,11 @@
 //! - [`reader`]: rio-tiler's verbs (tile, part, preview, point, statistics, info).
 //! - [`render`]: rescale, colormaps, expressions, algorithms, image encoders.
 //! - [`server`]: TiTiler's HTTP API on hyper.
+//! - [`cpu`]: where CPU-bound steps run (the blocking pool, one job per core at a time).
 
 pub mod codec;
 pub mod cog;
+pub mod cpu;
 pub mod crs;
 pub mod io;
 pub mod raster;

@@ -7,14 +7,16 @@ use clap::Parser;
 /// glibc malloc settings for a server that allocates many short-lived multi-MB buffers from
 /// many threads: by default every thread may get an arena of its own (8 per core) and the
 /// mmap threshold grows after each large free, so freed tile buffers pile up in arenas and
-/// RSS climbs far above what is in use. Two arenas, a fixed 128 KiB mmap threshold (large
-/// buffers go straight back to the OS) and eager trimming keep RSS near the live size.
+/// RSS climbs far above what is in use. Two arenas, a fixed 1 MiB mmap threshold and eager
+/// trimming keep RSS near the live size. (At 128 KiB, every decoded tile and output plane
+/// was a fresh mmap: a page fault per 4 KiB, 15% of a warm tile's CPU. mimalloc was faster
+/// still but held 3× the RSS.)
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_malloc() {
     // SAFETY: mallopt only changes allocator parameters; called before any other thread exists.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
     }
 }

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cogtiler::cog::OpenOptions;
+use cogtiler::cog::{DecodedCache, OpenOptions};
 use cogtiler::io::ChunkCache;
 use cogtiler::server::{self, App, CogBackend, ServerConfig};
 use cogtiler::tms::TmsRegistry;
@@ -26,10 +26,12 @@ pub struct Args {
     /// Worker threads of the async runtime (default: one per core).
     #[arg(long, env = "COGTILER_WORKERS")]
     pub workers: Option<usize>,
-    /// Byte budget of the dataset caches, in MiB (headers + compressed chunks).
-    /// Default 64: with it RSS stays under ~150 MB at 64 concurrent tile requests.
+    /// Byte budget of the compressed-chunk cache, in MiB (saves range requests).
     #[arg(long, env = "COGTILER_CACHE_SIZE", default_value_t = 64)]
     pub cache_size: u64,
+    /// Byte budget of the decoded-chunk cache, in MiB (saves decoding; 0 disables it).
+    #[arg(long, env = "COGTILER_DECODED_CACHE_SIZE", default_value_t = 32)]
+    pub decoded_cache_size: u64,
     /// Requests processed at once; more wait in a queue.
     #[arg(long, env = "COGTILER_MAX_CONCURRENCY", default_value_t = 256)]
     pub max_concurrency: usize,
@@ -136,11 +138,14 @@ pub async fn run(args: Args) -> Result<(), CliError> {
     let cfg = args.config()?;
     let tms = TmsRegistry::from_env().map_err(|e| format!("cannot load TileMatrixSets: {e}"))?;
     let tms = Arc::new(tms);
-    // The chunk cache takes the `--cache-size` budget; headers are small and counted apart.
+    // The chunk caches take the `--cache-size` / `--decoded-cache-size` budgets; headers are
+    // small and counted apart.
+    let decoded = args.decoded_cache_size.saturating_mul(1 << 20);
     let open = OpenOptions {
         chunk_cache: Some(Arc::new(ChunkCache::new(
             args.cache_size.saturating_mul(1 << 20),
         ))),
+        decoded_cache: (decoded > 0).then(|| Arc::new(DecodedCache::new(decoded))),
         ..OpenOptions::default()
     };
     let backend = CogBackend::new(open, tms.clone());
@@ -158,6 +163,7 @@ pub async fn run(args: Args) -> Result<(), CliError> {
     tracing::info!(
         addr = %local,
         cache_mib = args.cache_size,
+        decoded_cache_mib = args.decoded_cache_size,
         workers = args.workers.unwrap_or(0),
         "cogtiler serving; open http://{local}/ for the sample viewer"
     );

@@ -9,8 +9,9 @@ use crate::io::{self, ByteSource, ChunkCache, IoConfig};
 use crate::raster::Raster;
 use crate::tiff::{self, Limits, ParseOptions};
 
+use super::decoded::DecodedCache;
 use super::info::Info;
-use super::read::read_window;
+use super::read::{fetch_window, FetchedWindow};
 use super::{CogHeader, Error};
 
 /// Parsed headers by URL, so a tile server opens each dataset once. Weighed in bytes (see
@@ -47,8 +48,10 @@ pub struct OpenOptions {
     pub limits: Limits,
     /// `None` disables header caching.
     pub header_cache: Option<Arc<HeaderCache>>,
-    /// `None` disables chunk caching.
+    /// Compressed chunks; `None` disables this cache.
     pub chunk_cache: Option<Arc<ChunkCache>>,
+    /// Decoded chunks, consulted before the compressed cache; `None` disables it.
+    pub decoded_cache: Option<Arc<DecodedCache>>,
     /// Largest window [`Cog::read_window`] allocates (samples of all requested bands).
     /// Default 1 GiB: far above any tile or preview, far below what a crafted request for
     /// a 10^6 × 10^6 window would need.
@@ -69,6 +72,13 @@ pub fn global_chunk_cache() -> Arc<ChunkCache> {
         .clone()
 }
 
+/// Default decoded-chunk cache: 32 MiB of samples (the chunks a few map views revisit).
+pub fn global_decoded_cache() -> Arc<DecodedCache> {
+    static C: OnceLock<Arc<DecodedCache>> = OnceLock::new();
+    C.get_or_init(|| Arc::new(DecodedCache::new(32 << 20)))
+        .clone()
+}
+
 impl Default for OpenOptions {
     fn default() -> Self {
         OpenOptions {
@@ -76,6 +86,7 @@ impl Default for OpenOptions {
             limits: Limits::default(),
             header_cache: Some(global_header_cache()),
             chunk_cache: Some(global_chunk_cache()),
+            decoded_cache: Some(global_decoded_cache()),
             max_window_bytes: 1 << 30,
         }
     }
@@ -87,6 +98,7 @@ impl OpenOptions {
         OpenOptions {
             header_cache: None,
             chunk_cache: None,
+            decoded_cache: None,
             ..OpenOptions::default()
         }
     }
@@ -191,14 +203,29 @@ impl Cog {
         h: usize,
         bands: &[usize],
     ) -> Result<Raster, Error> {
-        let o = &self.inner.opts;
-        read_window(
+        let fetched = self.fetch_window(level, x, y, w, h, bands).await?;
+        crate::cpu::run(move || fetched.assemble())
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?
+    }
+
+    /// The I/O half of [`Cog::read_window`]: brings the window's chunks into memory (decoded
+    /// cache, compressed cache, then one coalesced batch of range requests) and leaves the
+    /// decoding to [`FetchedWindow::assemble`], so a caller with more CPU work on the pixels
+    /// does it all in one blocking task.
+    pub async fn fetch_window(
+        &self,
+        level: usize,
+        x: i64,
+        y: i64,
+        w: usize,
+        h: usize,
+        bands: &[usize],
+    ) -> Result<FetchedWindow, Error> {
+        fetch_window(
             &self.inner.header,
             self.inner.source.as_ref(),
-            o.chunk_cache.as_deref(),
-            o.io.coalesce_gap,
-            o.limits.max_chunk_bytes,
-            o.max_window_bytes,
+            &self.inner.opts,
             level,
             x,
             y,
@@ -273,6 +300,7 @@ mod tests {
         let opts = OpenOptions {
             header_cache: Some(Arc::new(header_cache(1 << 20))),
             chunk_cache: Some(Arc::new(ChunkCache::new(1 << 20))),
+            decoded_cache: None,
             ..OpenOptions::default()
         };
         let a = Cog::open(url, &opts).await.unwrap();
@@ -296,6 +324,7 @@ mod tests {
         let opts = OpenOptions {
             header_cache: None,
             chunk_cache: Some(Arc::new(ChunkCache::new(1 << 20))),
+            decoded_cache: None,
             ..OpenOptions::default()
         };
         let cog = Cog::open_source(src.clone(), &opts).await.unwrap();
@@ -304,5 +333,28 @@ mod tests {
         cog.read_block(0, 0, 0).await.unwrap();
         assert_eq!(src.requests(), after_first);
         assert_eq!(after_first, 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn decoded_cache_serves_repeat_reads_without_fetch_or_decode() {
+        let src = Arc::new(CountingSource::new(Arc::new(MemorySource::new(
+            "tiny-decoded",
+            tiny_tiff(),
+        ))));
+        let decoded = Arc::new(DecodedCache::new(1 << 20));
+        let opts = OpenOptions {
+            header_cache: None,
+            chunk_cache: None,
+            decoded_cache: Some(decoded.clone()),
+            ..OpenOptions::default()
+        };
+        let cog = Cog::open_source(src.clone(), &opts).await.unwrap();
+        let first = cog.read_block(0, 0, 0).await.unwrap();
+        let after_first = src.requests();
+        assert_eq!(decoded.len(), 1);
+        let again = cog.read_block(0, 0, 0).await.unwrap();
+        assert_eq!(src.requests(), after_first, "served from the decoded cache");
+        assert_eq!(again.data.get_f64(0), 42.0);
+        assert_eq!(again.mask, first.mask);
     }
 }

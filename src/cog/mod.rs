@@ -12,6 +12,7 @@
 //! [`Cog::info`] gives TiTiler's `/cog/info` model and [`validate()`] its `/cog/validate`.
 
 mod dataset;
+mod decoded;
 mod error;
 mod geotransform;
 mod header;
@@ -21,11 +22,15 @@ mod mask;
 mod read;
 mod validate;
 
-pub use dataset::{global_chunk_cache, global_header_cache, Cog, HeaderCache, OpenOptions};
+pub use dataset::{
+    global_chunk_cache, global_decoded_cache, global_header_cache, Cog, HeaderCache, OpenOptions,
+};
+pub use decoded::{DecodedCache, DecodedChunk};
 pub use error::Error;
 pub use geotransform::{bounds, geotransform};
 pub use header::{CogHeader, ColorInterp, Level};
 pub use info::Info;
 pub use jpeg_quality::guess_quality as guess_jpeg_quality;
 pub use mask::gdal_dataset_mask;
+pub use read::FetchedWindow;
 pub use validate::{check_layout, compression_name, validate, Validation};

@@ -14,12 +14,13 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::codec::{self, ChunkSpec};
-use crate::io::{self, ByteSource, ChunkCache, ChunkKey};
+use crate::io::{self, ByteSource, ChunkKey};
 use crate::raster::{DataType, Raster, Samples};
 use crate::tiff::Ifd;
 
+use super::decoded::{DecodedCache, DecodedChunk};
 use super::header::dtype_of;
-use super::{CogHeader, Error};
+use super::{CogHeader, Error, OpenOptions};
 
 /// One chunk a window needs.
 #[derive(Clone, Debug)]
@@ -35,6 +36,18 @@ struct Need {
     is_mask: bool,
 }
 
+/// A window whose chunks are in memory (cached, fetched or sparse) but not yet decoded.
+/// [`FetchedWindow::assemble`] is the CPU half of a read: run it on a blocking thread, ideally
+/// the same one that goes on to use the pixels.
+pub struct FetchedWindow(Job);
+
+impl FetchedWindow {
+    /// Decodes what the decoded cache did not have and assembles the window.
+    pub fn assemble(self) -> Result<Raster, Error> {
+        assemble(self.0)
+    }
+}
+
 /// Everything the blocking decode step needs (owned, `Send`).
 struct Job {
     header: Arc<CogHeader>,
@@ -45,25 +58,27 @@ struct Job {
     h: usize,
     bands: Vec<usize>,
     needs: Vec<Need>,
+    /// Per need: compressed bytes still to decode (`None`: sparse, or already decoded).
     data: Vec<Option<Bytes>>,
+    /// Per need: the decoded chunk when the decoded cache had it.
+    decoded: Vec<Option<Arc<DecodedChunk>>>,
+    source_id: String,
+    decoded_cache: Option<Arc<DecodedCache>>,
 }
 
-/// Reads a boundless window (see [`super::Cog::read_window`]).
+/// Fetches the chunks of a boundless window (see [`super::Cog::fetch_window`]).
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn read_window(
+pub(crate) async fn fetch_window(
     header: &Arc<CogHeader>,
     source: &dyn ByteSource,
-    cache: Option<&ChunkCache>,
-    coalesce_gap: u64,
-    max_chunk_bytes: u64,
-    max_window_bytes: u64,
+    opts: &OpenOptions,
     level: usize,
     x: i64,
     y: i64,
     w: usize,
     h: usize,
     bands: &[usize],
-) -> Result<Raster, Error> {
+) -> Result<FetchedWindow, Error> {
     let lv = header.levels.get(level).ok_or(Error::InvalidLevel {
         level,
         levels: header.levels.len(),
@@ -89,12 +104,13 @@ pub(crate) async fn read_window(
         .filter(|_| corner_ok)
         .and_then(|p| p.checked_mul(bands.len().max(1)))
         .and_then(|p| p.checked_mul(header.dtype.size()))
-        .filter(|&b| b as u64 <= max_window_bytes)
+        .filter(|&b| b as u64 <= opts.max_window_bytes)
         .ok_or(Error::WindowTooLarge {
             width: w,
             height: h,
             bands: bands.len(),
         })?;
+    tracing::trace!(level, x, y, w, h, bands = bands.len(), "fetch window");
     let ifd = &header.tiff.ifds[lv.ifd];
     let mut needs = Vec::new();
     let planes: Vec<u16> = if ifd.planar_config == 2 {
@@ -107,8 +123,12 @@ pub(crate) async fn read_window(
         chunks_for(m, x, y, w, h, &[0], true, &mut needs);
     }
 
-    // Fetch what is not cached, in one coalesced batch.
+    // Decoded chunks first, then compressed ones; fetch the rest in one coalesced batch.
+    let cache = opts.chunk_cache.as_deref();
+    let max_chunk_bytes = opts.limits.max_chunk_bytes;
+    let source_id = source.id().to_string();
     let mut data: Vec<Option<Bytes>> = vec![None; needs.len()];
+    let mut decoded: Vec<Option<Arc<DecodedChunk>>> = vec![None; needs.len()];
     let mut missing: Vec<(usize, Range<u64>)> = Vec::new();
     for (i, n) in needs.iter().enumerate() {
         let f = &header.tiff.ifds[n.ifd];
@@ -128,10 +148,14 @@ pub(crate) async fn read_window(
             });
         }
         let key = ChunkKey {
-            source: source.id().to_string(),
+            source: source_id.clone(),
             ifd: n.ifd,
             chunk: n.chunk,
         };
+        if let Some(d) = opts.decoded_cache.as_ref().and_then(|c| c.get(&key)) {
+            decoded[i] = Some(d);
+            continue;
+        }
         if let Some(b) = cache.and_then(|c| c.get(&key)) {
             data[i] = Some(b);
             continue;
@@ -145,12 +169,12 @@ pub(crate) async fn read_window(
     }
     if !missing.is_empty() {
         let ranges: Vec<Range<u64>> = missing.iter().map(|(_, r)| r.clone()).collect();
-        let got = io::read_ranges(source, &ranges, coalesce_gap).await?;
+        let got = io::read_ranges(source, &ranges, opts.io.coalesce_gap).await?;
         for ((i, _), b) in missing.iter().zip(got) {
             if let Some(c) = cache {
                 c.insert(
                     ChunkKey {
-                        source: source.id().to_string(),
+                        source: source_id.clone(),
                         ifd: needs[*i].ifd,
                         chunk: needs[*i].chunk,
                     },
@@ -171,10 +195,11 @@ pub(crate) async fn read_window(
         bands: bands.to_vec(),
         needs,
         data,
+        decoded,
+        source_id,
+        decoded_cache: opts.decoded_cache.clone(),
     };
-    tokio::task::spawn_blocking(move || assemble(job))
-        .await
-        .map_err(|e| Error::Task(e.to_string()))?
+    Ok(FetchedWindow(job))
 }
 
 /// Appends the chunks of `ifd` intersecting the window.
@@ -241,16 +266,8 @@ pub(crate) fn chunk_spec(ifd: &Ifd, row: u32, big_endian: bool) -> Result<ChunkS
     })
 }
 
-/// A decoded chunk: its spec and native-endian, pixel-interleaved samples.
-type Decoded = (ChunkSpec, Vec<u8>);
-
-/// Decodes one fetched chunk (`None`: sparse or not fetched).
-fn decode_chunk(
-    header: &CogHeader,
-    n: &Need,
-    data: Option<&Bytes>,
-) -> Result<Option<Decoded>, Error> {
-    let Some(bytes) = data else { return Ok(None) };
+/// Decodes one fetched chunk.
+fn decode_chunk(header: &CogHeader, n: &Need, bytes: &Bytes) -> Result<DecodedChunk, Error> {
     let ifd = &header.tiff.ifds[n.ifd];
     let spec = chunk_spec(ifd, n.row, header.tiff.big_endian)?;
     let len = spec.decoded_len().ok_or_else(|| Error::Decode {
@@ -264,15 +281,42 @@ fn decode_chunk(
         chunk: n.chunk,
         reason: e.to_string(),
     })?;
-    Ok(Some((spec, out)))
+    Ok(DecodedChunk {
+        width: spec.width,
+        height: spec.height,
+        samples: spec.samples,
+        data: out,
+    })
+}
+
+/// The decoded chunk for need `i`: from the decoded cache, or decoded now (and cached).
+fn chunk_for(job: &Job, i: usize) -> Result<Option<Arc<DecodedChunk>>, Error> {
+    if let Some(d) = &job.decoded[i] {
+        return Ok(Some(d.clone()));
+    }
+    let Some(bytes) = &job.data[i] else {
+        return Ok(None); // sparse
+    };
+    let n = &job.needs[i];
+    let chunk = Arc::new(decode_chunk(&job.header, n, bytes)?);
+    if let Some(c) = &job.decoded_cache {
+        let key = ChunkKey {
+            source: job.source_id.clone(),
+            ifd: n.ifd,
+            chunk: n.chunk,
+        };
+        c.insert(key, chunk.clone());
+    }
+    Ok(Some(chunk))
 }
 
 /// Decodes every fetched chunk and copies it into the output raster.
 ///
-/// Chunks are decoded one at a time, each copied out and dropped before the next: a
-/// 512 × 512 four-band chunk is 1–8 MB decoded, and a window touching nine of them would
-/// otherwise hold them all at once. Parallelism comes from concurrent requests (the blocking
-/// pool is sized to the cores), not from fanning one window out.
+/// Chunks are decoded one at a time, each copied out before the next (only the decoded cache,
+/// within its budget, keeps them): a 512 × 512 four-band chunk is 1–8 MB decoded, and a
+/// window touching nine of them would otherwise hold them all at once. Parallelism comes from
+/// concurrent requests (the blocking pool is sized to the cores), not from fanning one window
+/// out.
 fn assemble(job: Job) -> Result<Raster, Error> {
     let header = &job.header;
     let dtype = header.dtype;
@@ -314,10 +358,11 @@ fn assemble(job: Job) -> Result<Raster, Error> {
         }
     }
     let size = dtype.size();
-    for (n, d) in job.needs.iter().zip(&job.data) {
-        let Some((spec, buf)) = decode_chunk(header, n, d.as_ref())? else {
+    for (i, n) in job.needs.iter().enumerate() {
+        let Some(spec) = chunk_for(&job, i)? else {
             continue;
         };
+        let buf = &spec.data;
         let f = &header.tiff.ifds[n.ifd];
         let cx0 = n.col as i64 * f.chunk_width as i64;
         let cy0 = n.row as i64 * f.chunk_height as i64;

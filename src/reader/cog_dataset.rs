@@ -4,7 +4,7 @@ use crate::cog::{Cog, OpenOptions};
 use crate::raster::Raster;
 use crate::warp::GeoTransform;
 
-use super::{Dataset, DatasetMeta, Error, Reader};
+use super::{Assemble, Dataset, DatasetMeta, Error, Reader};
 
 /// A [`Cog`] with the reader's view of its header.
 #[derive(Clone)]
@@ -97,6 +97,19 @@ impl Dataset for CogDataset {
         bands: &[usize],
     ) -> Result<Raster, Error> {
         Ok(self.cog.read_window(level, x, y, w, h, bands).await?)
+    }
+
+    async fn fetch_window(
+        &self,
+        level: usize,
+        x: i64,
+        y: i64,
+        w: usize,
+        h: usize,
+        bands: &[usize],
+    ) -> Result<Assemble, Error> {
+        let fetched = self.cog.fetch_window(level, x, y, w, h, bands).await?;
+        Ok(Box::new(move || Ok(fetched.assemble()?)))
     }
 }
 

@@ -75,6 +75,11 @@ impl DatasetMeta {
     }
 }
 
+/// The CPU half of a window read (decoding, assembling): the reader runs it inside the same
+/// blocking task as the warp, so one tile costs one hop to the blocking pool and no source
+/// window waits in a queue between two hops.
+pub type Assemble = Box<dyn FnOnce() -> Result<Raster, Error> + Send>;
+
 /// A raster the reader can sample.
 pub trait Dataset: Send + Sync {
     fn meta(&self) -> &DatasetMeta;
@@ -91,6 +96,23 @@ pub trait Dataset: Send + Sync {
         h: usize,
         bands: &[usize],
     ) -> impl Future<Output = Result<Raster, Error>> + Send;
+
+    /// Like [`Dataset::read_window`], but stops once the bytes are in memory and returns the
+    /// CPU work left. The default reads eagerly.
+    fn fetch_window(
+        &self,
+        level: usize,
+        x: i64,
+        y: i64,
+        w: usize,
+        h: usize,
+        bands: &[usize],
+    ) -> impl Future<Output = Result<Assemble, Error>> + Send {
+        async move {
+            let raster = self.read_window(level, x, y, w, h, bands).await?;
+            Ok(Box::new(move || Ok(raster)) as Assemble)
+        }
+    }
 }
 
 /// A dataset held in memory, one [`Raster`] per level: for tests and small in-process rasters.

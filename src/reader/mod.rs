@@ -22,7 +22,7 @@ mod tile;
 mod zoom;
 
 pub use cog_dataset::CogDataset;
-pub use dataset::{Dataset, DatasetMeta, MemDataset};
+pub use dataset::{Assemble, Dataset, DatasetMeta, MemDataset};
 pub use feature::{
     coverage_array, feature, image_gt, polygons_bounds, polygons_from_geojson, rasterize,
     rasterize_all_touched, transform_polygons, Polygons,

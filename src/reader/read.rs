@@ -201,25 +201,26 @@ async fn read_native<D: Dataset>(
         };
         let (sw, sh) = ((c1 - c0 + 1) as usize, (r1 - r0 + 1) as usize);
         check_source(sw, sh)?;
-        let src = ds.read_window(level, c0, r0, sw, sh, bands).await?;
-        let (planes, svalid) = tokio::task::spawn_blocking(move || to_planes(&src))
-            .await
-            .map_err(|e| Error::Task(e.to_string()))?;
-        let mut out = vec![vec![0.0; ow * oh]; nb];
-        let mut valid = vec![0u8; ow * oh];
-        for (j, r) in rows.iter().enumerate() {
-            let Some(r) = r else { continue };
-            for (i, c) in cols.iter().enumerate() {
-                let Some(c) = c else { continue };
-                let si = (r - r0) as usize * sw + (c - c0) as usize;
-                let o = j * ow + i;
-                for b in 0..nb {
-                    out[b][o] = planes[b][si];
+        let fetched = ds.fetch_window(level, c0, r0, sw, sh, bands).await?;
+        return on_blocking(move || {
+            let (planes, svalid) = to_planes(&fetched()?);
+            let mut out = vec![vec![0.0; ow * oh]; nb];
+            let mut valid = vec![0u8; ow * oh];
+            for (j, r) in rows.iter().enumerate() {
+                let Some(r) = r else { continue };
+                for (i, c) in cols.iter().enumerate() {
+                    let Some(c) = c else { continue };
+                    let si = (r - r0) as usize * sw + (c - c0) as usize;
+                    let o = j * ow + i;
+                    for b in 0..nb {
+                        out[b][o] = planes[b][si];
+                    }
+                    valid[o] = svalid[si];
                 }
-                valid[o] = svalid[si];
             }
-        }
-        return Ok((out, valid));
+            Ok((out, valid))
+        })
+        .await;
     }
     // resampled read: the covered source pixels plus the kernel's reach
     let ratio = (win.width / ow as f64).max(win.height / oh as f64).max(1.0);
@@ -234,10 +235,10 @@ async fn read_native<D: Dataset>(
     }
     let (sw, sh) = ((x1 - x0) as usize, (y1 - y0) as usize);
     check_source(sw, sh)?;
-    let src = ds.read_window(level, x0, y0, sw, sh, bands).await?;
+    let fetched = ds.fetch_window(level, x0, y0, sw, sh, bands).await?;
     let method = params.resampling;
-    tokio::task::spawn_blocking(move || {
-        let (planes, svalid) = to_planes(&src);
+    on_blocking(move || {
+        let (planes, svalid) = to_planes(&fetched()?);
         let mut valid = vec![0u8; ow * oh];
         let mut out = Vec::with_capacity(nb);
         for p in &planes {
@@ -260,10 +261,9 @@ async fn read_native<D: Dataset>(
             valid = ok;
             out.push(v);
         }
-        (out, valid)
+        Ok((out, valid))
     })
     .await
-    .map_err(|e| Error::Task(e.to_string()))
 }
 
 /// Values and validity for a nearest read of a window reaching past the raster: rasterio's
@@ -337,12 +337,10 @@ async fn read_boundless<D: Dataset>(
         let (sw, sh) = (c1 - c0 + 1, r1 - r0 + 1);
         check_source(sw, sh)?;
         let band_ids = &bands[range.clone()];
-        let src = ds
-            .read_window(level, c0 as i64, r0 as i64, sw, sh, band_ids)
+        let fetched = ds
+            .fetch_window(level, c0 as i64, r0 as i64, sw, sh, band_ids)
             .await?;
-        let (planes, svalid) = tokio::task::spawn_blocking(move || to_planes(&src))
-            .await
-            .map_err(|e| Error::Task(e.to_string()))?;
+        let (planes, svalid) = on_blocking(move || Ok(to_planes(&fetched()?))).await?;
         for (j, &r) in rows.iter().enumerate() {
             for (i, &c) in cols.iter().enumerate() {
                 let si = (r - r0) * sw + (c - c0);
@@ -491,11 +489,11 @@ async fn read_warped<D: Dataset>(
     }
     let (sw, sh) = ((sx1 - sx0) as usize, (sy1 - sy0) as usize);
     check_source(sw, sh)?;
-    let src = ds.read_window(level, sx0, sy0, sw, sh, bands).await?;
+    let fetched = ds.fetch_window(level, sx0, sy0, sw, sh, bands).await?;
     let has_alpha = bands.len() > params.indexes.len();
     let resampling = params.resampling;
-    tokio::task::spawn_blocking(move || {
-        let (planes, mut svalid) = to_planes(&src);
+    on_blocking(move || {
+        let (planes, mut svalid) = to_planes(&fetched()?);
         // the warper's source validity: nodata values and transparent alpha do not count
         for (i, v) in svalid.iter_mut().enumerate() {
             if *v == 0 {
@@ -518,7 +516,7 @@ async fn read_warped<D: Dataset>(
             valid: &svalid,
         };
         let warped = warp_points(&source, &map, reproject);
-        match region {
+        Ok(match region {
             None => (warped.bands, warped.valid),
             // resampled second step over the warped region
             Some((rx0, ry0)) => {
@@ -546,10 +544,18 @@ async fn read_warped<D: Dataset>(
                 }
                 (out, valid)
             }
-        }
+        })
     })
     .await
-    .map_err(|e| Error::Task(e.to_string()))
+}
+
+/// Runs the CPU half of a read (decode, assemble, sample) as one blocking task.
+async fn on_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    crate::cpu::run(f)
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
 }
 
 /// Appends `src` (any type) to `dst`, converting with GDAL's rules.

@@ -8,7 +8,7 @@
 //!    [`ImageData`](crate::reader::ImageData): arrays plus masks. I/O is async; decoding and
 //!    warping already run on the blocking pool inside the reader;
 //! 3. **render** — band math, the post-processing algorithm, rescale/colormap and encoding,
-//!    all synchronous CPU work, run here on `spawn_blocking` ([`render`]).
+//!    all synchronous CPU work, run here through [`crate::cpu::run`] ([`render`]).
 //!
 //! Errors of every layer convert into [`ApiError`] through their
 //! [`Classify`](super::error::Classify) impls (`error_map.rs`), so a missing upstream file is a
@@ -347,13 +347,13 @@ impl Backend for CogBackend {
     }
 }
 
-/// Runs CPU work (band math, statistics, encoding) on the blocking pool.
+/// Runs CPU work (band math, statistics, encoding) through [`crate::cpu::run`].
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
+    crate::cpu::run(f)
         .await
-        .map_err(|e| ApiError::internal(format!("render task failed: {e}")))?
+        .map_err(|e| ApiError::internal(format!("render {e}")))?
 }
 
 #[cfg(test)]

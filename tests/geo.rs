@@ -348,20 +348,9 @@ fn tms_math_matches_morecantile() {
 // GeoTIFF CRSs of the conformance corpus → the `crs` string TiTiler recorded in /info.
 // ---------------------------------------------------------------------------------------
 
-/// The conformance kit beside the repository (`CONFORMANCE_DIR` overrides).
-fn conformance_dir() -> std::path::PathBuf {
-    if let Some(d) = std::env::var_os("CONFORMANCE_DIR") {
-        return d.into();
-    }
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    for rel in ["../shared/conformance", "../../shared/conformance"] {
-        let p = manifest.join(rel);
-        if p.join("cases").is_dir() {
-            return p;
-        }
-    }
-    panic!("conformance kit not found; set CONFORMANCE_DIR");
-}
+#[path = "support/conformance.rs"]
+mod conformance;
+use conformance::{cases_where, Recorded};
 
 /// Minimal reader of the first IFD's GeoKey directory (classic and BigTIFF, both byte
 /// orders) — just enough for this test, independent of the crate's own TIFF parser.
@@ -516,30 +505,16 @@ fn read_header(bytes: &[u8]) -> Option<Header> {
 
 #[test]
 fn geotiff_crs_prints_as_titiler_recorded() {
-    let dir = conformance_dir();
+    let dir = conformance::dir();
     let mut checked = 0;
     let mut wkt = 0;
     let mut errors = Vec::new();
-    let mut paths: Vec<_> = std::fs::read_dir(dir.join("cases"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with("__info.json"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let Some(expected) = case["expect"]["json"]["crs"].as_str() else {
+    for case in cases_where(|n| n.ends_with("__info")) {
+        let Some(expected) = case.expect()["json"]["crs"].as_str() else {
             continue;
         };
-        let url = case["query"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|q| q[0] == "url")
-            .and_then(|q| q[1].as_str())
-            .unwrap();
-        let rel = url.trim_start_matches("{base}/");
-        let rel = rel.split('?').next().unwrap();
+        let rel = case.dataset().unwrap();
+        let rel = rel.as_str();
         let bytes = std::fs::read(dir.join(rel)).unwrap();
         let Some(keys) = read_geokeys(&bytes) else {
             errors.push(format!("{rel}: no geokeys"));
@@ -591,28 +566,8 @@ fn geotiff_crs_prints_as_titiler_recorded() {
     report(errors);
 }
 
-fn case_url(case: &Value) -> String {
-    let url = case["query"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q[0] == "url")
-        .and_then(|q| q[1].as_str())
-        .unwrap();
-    url.trim_start_matches("{base}/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-fn query_int(case: &Value, key: &str) -> Option<i32> {
-    case["query"]
-        .as_array()?
-        .iter()
-        .find(|q| q[0] == key)
-        .and_then(|q| q[1].as_str())
-        .and_then(|v| v.parse().ok())
+fn query_int(case: &Recorded, key: &str) -> Option<i32> {
+    case.param(key).and_then(|v| v.parse().ok())
 }
 
 /// TileJSON zoom range and bounds, and OGC tileset limits, as TiTiler recorded them.
@@ -620,27 +575,17 @@ fn query_int(case: &Value, key: &str) -> Option<i32> {
 fn dataset_zooms_bounds_and_limits_match_titiler() {
     use cogtiler::tms::dataset::raster_bounds;
     use cogtiler::tms::geographic_bounds;
-    let dir = conformance_dir();
+    let dir = conformance::dir();
     let reg = default_registry();
     let mut errors = Vec::new();
     let mut checked = 0;
-    let mut paths: Vec<_> = std::fs::read_dir(dir.join("cases"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let s = p.to_string_lossy();
-            s.ends_with("__tilejson.json") || s.contains("__tileset_wmq")
-        })
-        .collect();
-    paths.sort();
-    for path in paths {
-        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let json = &case["expect"]["json"];
-        if case["expect"]["status"] != 200 {
+    for case in cases_where(|n| n.ends_with("__tilejson") || n.contains("__tileset_wmq")) {
+        let json = &case.expect()["json"];
+        if case.status() != 200 {
             continue;
         }
-        let rel = case_url(&case);
-        let p = case["path"].as_str().unwrap();
+        let rel = case.dataset().unwrap();
+        let p = case.path.as_str();
         let tms_id = p
             .split('/')
             .find(|s| reg.get(s).is_ok())
@@ -653,7 +598,7 @@ fn dataset_zooms_bounds_and_limits_match_titiler() {
         let minz = tms.dataset_minzoom(&crs, h.width, h.height, &gt);
         let maxz = tms.dataset_maxzoom(&crs, h.width, h.height, &gt);
         let geo = geographic_bounds(&crs, bounds, &tms.geographic_crs().unwrap());
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let name = format!("{}.json", case.id);
         checked += 1;
         if p.ends_with("tilejson.json") {
             let (emin, emax) = (
@@ -713,11 +658,8 @@ fn dataset_zooms_bounds_and_limits_match_titiler() {
 /// `/tileMatrixSets` and `/tileMatrixSets/{id}` as TiTiler answered them.
 #[test]
 fn tilematrixset_documents_match_titiler() {
-    let dir = conformance_dir().join("cases");
     let reg = default_registry();
-    let list: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("tilematrixsets.json")).unwrap())
-            .unwrap();
+    let list = conformance::case("tilematrixsets");
     let ids: Vec<&str> = list["expect"]["json"]["tileMatrixSets"]
         .as_array()
         .unwrap()
@@ -726,11 +668,7 @@ fn tilematrixset_documents_match_titiler() {
         .collect();
     assert_eq!(reg.ids().collect::<Vec<_>>(), ids);
     for id in ids {
-        let case: Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.join(format!("tilematrixset_{}.json", id.to_lowercase())))
-                .unwrap(),
-        )
-        .unwrap();
+        let case = conformance::case(&format!("tilematrixset_{}", id.to_lowercase()));
         let ours: Value = serde_json::from_str(reg.get(id).unwrap().json()).unwrap();
         assert_eq!(ours, case["expect"]["json"], "{id}");
     }
@@ -818,23 +756,16 @@ fn user_defined_geokeys_print_gdal_wkt() {
 #[test]
 fn tile_exists_matches_titiler_404s() {
     use cogtiler::tms::dataset::raster_bounds;
-    let dir = conformance_dir();
+    let dir = conformance::dir();
     let reg = default_registry();
     let mut errors = Vec::new();
     let (mut inside, mut outside) = (0, 0);
-    let mut paths: Vec<_> = std::fs::read_dir(dir.join("cases"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let status = case["expect"]["status"].as_u64().unwrap_or(0);
+    for case in cases_where(|_| true) {
+        let status = case.status();
         if status != 200 && status != 404 {
             continue;
         }
-        let p = case["path"].as_str().unwrap_or("");
+        let p = case.path.as_str();
         let parts: Vec<&str> = p.split('/').collect();
         // /cog/tiles/{tms}/{z}/{x}/{y}[.ext] (any scale suffix makes it a legacy case: skip)
         let ["", "cog", "tiles", tms_id, z, x, y] = parts.as_slice() else {
@@ -845,7 +776,7 @@ fn tile_exists_matches_titiler_404s() {
             continue;
         };
         let Ok(tms) = reg.get(tms_id) else { continue };
-        let rel = case_url(&case);
+        let Some(rel) = case.dataset() else { continue };
         let Ok(bytes) = std::fs::read(dir.join(&rel)) else {
             continue;
         };
@@ -860,8 +791,8 @@ fn tile_exists_matches_titiler_404s() {
         let exists = tms.tile_exists(Tile::new(x, y, z), &crs, bounds).unwrap();
         if exists != (status == 200) {
             errors.push(format!(
-                "{}: tile_exists={exists}, titiler {status}",
-                path.file_name().unwrap().to_string_lossy()
+                "{}.json: tile_exists={exists}, titiler {status}",
+                case.id
             ));
         }
         if exists {

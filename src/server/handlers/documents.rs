@@ -23,6 +23,11 @@ fn facts_request(ds: DatasetParams, tms_ids: Vec<String>, crs: Option<&str>) -> 
     }
 }
 
+/// The `{tileMatrixSetId}` path segment, validated against the server's TMS list.
+fn path_tms(ctx: &Ctx<'_>, errs: &mut Errors) -> Option<String> {
+    parse_tms_id(ctx.captures.get("tileMatrixSetId"), &ctx.app.catalog, errs)
+}
+
 /// The dataset's facts seen through one TMS (TileJSON and tileset documents describe one).
 async fn facts_for_tms(
     ctx: &Ctx<'_>,
@@ -86,11 +91,7 @@ pub async fn tileset_list(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
 /// `GET /cog/tiles/{tileMatrixSetId}`.
 pub async fn tileset(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
-    let tms = parse_tms_id(
-        ctx.captures.get("tileMatrixSetId"),
-        &ctx.app.catalog,
-        &mut errs,
-    );
+    let tms = path_tms(ctx, &mut errs);
     let ds = DatasetParams::parse(&ctx.query, &mut errs);
     let params = TilesetParams::parse(&ctx.query, &mut errs);
     let ((tms, ds), params) = Ctx::done(errs, tms.zip(ds).zip(params))?;
@@ -108,12 +109,7 @@ pub async fn tileset(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
 pub async fn wmts(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
     let ids = if endpoint == Endpoint::WmtsTms {
-        parse_tms_id(
-            ctx.captures.get("tileMatrixSetId"),
-            &ctx.app.catalog,
-            &mut errs,
-        )
-        .map(|t| vec![t])
+        path_tms(ctx, &mut errs).map(|t| vec![t])
     } else {
         Some(ctx.app.catalog.tms_ids.clone())
     };
@@ -140,11 +136,7 @@ pub async fn wmts(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiError> {
 /// `GET /cog/{tileMatrixSetId}/map.html`.
 pub fn map_html(ctx: &Ctx) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
-    let tms = parse_tms_id(
-        ctx.captures.get("tileMatrixSetId"),
-        &ctx.app.catalog,
-        &mut errs,
-    );
+    let tms = path_tms(ctx, &mut errs);
     let ds = DatasetParams::parse(&ctx.query, &mut errs);
     let params = TileJsonParams::parse(&ctx.query, &mut errs);
     let ((tms, _ds), _params) = Ctx::done(errs, tms.zip(ds).zip(params))?;

@@ -4,6 +4,8 @@
 //! (PROJ 9.5), rasterio 1.4.4 (GDAL 3.10.3, TiTiler's GDAL) and morecantile 7.0.3. Each
 //! test walks one section and collects every mismatch, so a failure lists them all.
 
+use std::path::Path;
+
 use cogtiler::crs::{calculate_default_transform, transform_bounds, Crs, Transformer};
 use cogtiler::tms::{default_registry, Tile, ZoomStrategy};
 use serde_json::Value;
@@ -352,10 +354,14 @@ fn tms_math_matches_morecantile() {
 mod conformance;
 use conformance::{cases_where, Recorded};
 
-/// Minimal reader of the first IFD's GeoKey directory (classic and BigTIFF, both byte
-/// orders) — just enough for this test, independent of the crate's own TIFF parser.
-fn read_geokeys(bytes: &[u8]) -> Option<cogtiler::tiff::geokeys::GeoKeys> {
-    read_header(bytes).map(|h| h.keys)
+#[path = "support/tiff_walk.rs"]
+mod tiff_walk;
+use tiff_walk::{Tiff, HEIGHT, WIDTH};
+
+/// The first IFD's GeoKey directory, read by the test-only TIFF walker (independent of the
+/// crate's own TIFF parser).
+fn read_geokeys(path: &Path) -> Option<cogtiler::tiff::geokeys::GeoKeys> {
+    read_header(path).map(|h| h.keys)
 }
 
 /// What the tests need from a GeoTIFF header.
@@ -367,116 +373,40 @@ struct Header {
     gt: Option<[f64; 6]>,
 }
 
-fn read_header(bytes: &[u8]) -> Option<Header> {
+/// `None` for files that are not TIFFs (the corpus has deliberately broken ones).
+fn read_header(path: &Path) -> Option<Header> {
     use cogtiler::tiff::geokeys::{GeoKeyValue, GeoKeys};
-    let le = bytes.get(..2)? == b"II";
-    let u16_at = |o: usize| -> Option<u16> {
-        let b: [u8; 2] = bytes.get(o..o + 2)?.try_into().ok()?;
-        Some(if le {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
-        })
-    };
-    let u32_at = |o: usize| -> Option<u32> {
-        let b: [u8; 4] = bytes.get(o..o + 4)?.try_into().ok()?;
-        Some(if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        })
-    };
-    let u64_at = |o: usize| -> Option<u64> {
-        let b: [u8; 8] = bytes.get(o..o + 8)?.try_into().ok()?;
-        Some(if le {
-            u64::from_le_bytes(b)
-        } else {
-            u64::from_be_bytes(b)
-        })
-    };
-    let f64_at = |o: usize| -> Option<f64> { u64_at(o).map(f64::from_bits) };
-    let big = u16_at(2)? == 43;
-    let (ifd, count, entry, inline) = if big {
-        let ifd = u64_at(8)? as usize;
-        (ifd + 8, u64_at(ifd)? as usize, 20, 8)
-    } else {
-        let ifd = u32_at(4)? as usize;
-        (ifd + 2, u16_at(ifd)? as usize, 12, 4)
-    };
-    // tag -> (type, count, data offset)
-    let mut tags = std::collections::HashMap::new();
-    for i in 0..count {
-        let e = ifd + i * entry;
-        let (tag, typ) = (u16_at(e)?, u16_at(e + 2)?);
-        let (n, vo) = if big {
-            (u64_at(e + 4)? as usize, e + 12)
-        } else {
-            (u32_at(e + 4)? as usize, e + 8)
-        };
-        let size = match typ {
-            3 => 2,
-            12 | 16 => 8,
-            4 => 4,
-            _ => 1,
-        } * n;
-        let off = if size <= inline {
-            vo
-        } else if big {
-            u64_at(vo)? as usize
-        } else {
-            u32_at(vo)? as usize
-        };
-        tags.insert(tag, (n, off, typ));
+    let head = std::fs::read(path).ok()?;
+    if !matches!(head.get(..2), Some(b"II") | Some(b"MM")) {
+        return None;
     }
-    let int_tag = |t: u16| -> Option<usize> {
-        let &(_, off, typ) = tags.get(&t)?;
-        match typ {
-            3 => u16_at(off).map(usize::from),
-            4 => u32_at(off).map(|v| v as usize),
-            16 => u64_at(off).map(|v| v as usize),
-            _ => None,
-        }
-    };
-    let doubles_tag = |t: u16| -> Option<Vec<f64>> {
-        let &(n, off, _) = tags.get(&t)?;
-        (0..n).map(|i| f64_at(off + 8 * i)).collect()
-    };
-    let width = int_tag(256)?;
-    let height = int_tag(257)?;
-    let &(n, dir, _) = tags.get(&34735)?;
-    let dir: Vec<u16> = (0..n).map(|i| u16_at(dir + 2 * i)).collect::<Option<_>>()?;
-    let doubles = tags.get(&34736).map(|t| (t.0, t.1));
-    let ascii = tags.get(&34737).map(|t| (t.0, t.1));
+    let tiff = Tiff::read(path.to_str()?);
+    let ifd = tiff.ifds.first()?;
+    let width = ifd.get(WIDTH)? as usize;
+    let height = ifd.get(HEIGHT)? as usize;
+    let dir: Vec<u16> = ifd.list(34735).iter().map(|v| *v as u16).collect();
+    let doubles = ifd.doubles(34736).unwrap_or_default();
+    let ascii = ifd.bytes.get(&34737).cloned().unwrap_or_default();
     let mut keys = GeoKeys::default();
     for k in 0..usize::from(*dir.get(3)?) {
         let [id, loc, cnt, val] = [
-            dir[4 + 4 * k],
-            dir[5 + 4 * k],
-            dir[6 + 4 * k],
-            dir[7 + 4 * k],
+            *dir.get(4 + 4 * k)?,
+            *dir.get(5 + 4 * k)?,
+            *dir.get(6 + 4 * k)?,
+            *dir.get(7 + 4 * k)?,
         ];
         let (cnt, val) = (usize::from(cnt), usize::from(val));
         let v = match loc {
             0 => GeoKeyValue::Short(vec![val as u16]),
-            34736 => {
-                let (_, off) = doubles?;
-                GeoKeyValue::Double(
-                    (0..cnt)
-                        .map(|i| f64_at(off + 8 * (val + i)))
-                        .collect::<Option<_>>()?,
-                )
-            }
+            34736 => GeoKeyValue::Double(doubles.get(val..val + cnt)?.to_vec()),
             34737 => {
-                let (_, off) = ascii?;
-                GeoKeyValue::Ascii(
-                    String::from_utf8_lossy(bytes.get(off + val..off + val + cnt)?).into_owned(),
-                )
+                GeoKeyValue::Ascii(String::from_utf8_lossy(ascii.get(val..val + cnt)?).into_owned())
             }
             _ => continue,
         };
         keys.keys.insert(id, v);
     }
-    let gt = match (doubles_tag(33550), doubles_tag(33922)) {
+    let gt = match (ifd.doubles(33550), ifd.doubles(33922)) {
         (Some(scale), Some(tie)) if scale.len() >= 2 && tie.len() == 6 => {
             let (sx, sy) = (scale[0], scale[1]);
             let mut gt = [
@@ -515,8 +445,7 @@ fn geotiff_crs_prints_as_titiler_recorded() {
         };
         let rel = case.dataset().unwrap();
         let rel = rel.as_str();
-        let bytes = std::fs::read(dir.join(rel)).unwrap();
-        let Some(keys) = read_geokeys(&bytes) else {
+        let Some(keys) = read_geokeys(&dir.join(rel)) else {
             errors.push(format!("{rel}: no geokeys"));
             continue;
         };
@@ -591,7 +520,7 @@ fn dataset_zooms_bounds_and_limits_match_titiler() {
             .find(|s| reg.get(s).is_ok())
             .unwrap_or("WebMercatorQuad");
         let tms = reg.get(tms_id).unwrap();
-        let h = read_header(&std::fs::read(dir.join(&rel)).unwrap()).unwrap();
+        let h = read_header(&dir.join(&rel)).unwrap();
         let Some(gt) = h.gt else { continue };
         let crs = Crs::from_geokeys(&h.keys).unwrap();
         let bounds = raster_bounds(h.width, h.height, &gt);
@@ -777,10 +706,7 @@ fn tile_exists_matches_titiler_404s() {
         };
         let Ok(tms) = reg.get(tms_id) else { continue };
         let Some(rel) = case.dataset() else { continue };
-        let Ok(bytes) = std::fs::read(dir.join(&rel)) else {
-            continue;
-        };
-        let Some(h) = read_header(&bytes) else {
+        let Some(h) = read_header(&dir.join(&rel)) else {
             continue;
         };
         let Some(gt) = h.gt else { continue };

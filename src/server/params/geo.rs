@@ -195,25 +195,11 @@ pub fn parse_geojson_body(body: &[u8], allow_collection: bool, errs: &mut Errors
         );
         ok = false;
     }
-    if ty != "FeatureCollection" {
-        for field in ["geometry", "properties"] {
-            if v.get(field).is_none() {
-                errs.add(
-                    Source::Body,
-                    field,
-                    &[],
-                    "missing",
-                    "Field required",
-                    v.clone(),
-                    None,
-                );
-                ok = false;
-            }
-        }
-    } else if !v.get("features").is_some_and(Value::is_array) {
+    // pydantic's "Field required", reported against the whole body.
+    let mut missing = |field: &str| {
         errs.add(
             Source::Body,
-            "features",
+            field,
             &[],
             "missing",
             "Field required",
@@ -221,6 +207,15 @@ pub fn parse_geojson_body(body: &[u8], allow_collection: bool, errs: &mut Errors
             None,
         );
         ok = false;
+    };
+    if ty != "FeatureCollection" {
+        for field in ["geometry", "properties"] {
+            if v.get(field).is_none() {
+                missing(field);
+            }
+        }
+    } else if !v.get("features").is_some_and(Value::is_array) {
+        missing("features");
     }
     ok.then_some(v)
 }

@@ -293,4 +293,36 @@ mod tests {
         assert!(parse_geojson_body(fc, true, &mut errs).is_some());
         assert!(errs.is_empty());
     }
+
+    #[test]
+    fn geojson_body_missing_fields_are_reported_each() {
+        let locs = |body: &[u8], allow_collection: bool| {
+            let mut errs = Errors::new();
+            assert!(parse_geojson_body(body, allow_collection, &mut errs).is_none());
+            errs.into_vec()
+                .into_iter()
+                .map(|e| (e.kind, e.loc))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            locs(br#"{"type":"Feature"}"#, false),
+            vec![
+                (
+                    "missing".to_string(),
+                    vec![json!("body"), json!("geometry")]
+                ),
+                (
+                    "missing".to_string(),
+                    vec![json!("body"), json!("properties")]
+                ),
+            ]
+        );
+        assert_eq!(
+            locs(br#"{"type":"FeatureCollection"}"#, true),
+            vec![(
+                "missing".to_string(),
+                vec![json!("body"), json!("features")]
+            )]
+        );
+    }
 }

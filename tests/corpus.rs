@@ -4,8 +4,7 @@
 //! against a real local S3-compatible server.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
@@ -14,18 +13,9 @@ use cogtiler::io::{CountingSource, MemorySource};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// The conformance kit beside the repository (`../shared/conformance`), or `../../shared` from
-/// a nested git worktree; `COGTILER_CONFORMANCE` overrides both.
-fn conformance() -> PathBuf {
-    if let Ok(dir) = std::env::var("COGTILER_CONFORMANCE") {
-        return PathBuf::from(dir);
-    }
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
-    if beside.is_dir() {
-        return beside;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
-}
+#[path = "support/conformance.rs"]
+mod conformance;
+use conformance::{cases_where, local_url, RangeServer};
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -87,37 +77,24 @@ const GCP_ONLY: &[&str] = &["ext_cog_gcps__info"];
 
 #[test]
 fn info_matches_every_recorded_reference() {
-    let dir = conformance().join("cases");
     let rt = rt();
     let mut checked = 0;
     let mut failures = Vec::new();
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy().to_string();
-            n.ends_with("__info.json")
-                || n == "err_noncog_info.json"
-                || n == "err_truncated_info.json"
-        })
-        .collect();
-    names.sort();
+    let cases = cases_where(|n| {
+        n.ends_with("__info") || n == "err_noncog_info" || n == "err_truncated_info"
+    });
     assert!(
-        names.len() >= 50,
+        cases.len() >= 50,
         "expected the recorded info cases, found {}",
-        names.len()
+        cases.len()
     );
-    for p in names {
-        let case: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-        let id = case["id"].as_str().unwrap().to_string();
+    for rec in cases {
+        let (id, case) = (rec.id.clone(), &rec.json);
         if GCP_ONLY.contains(&id.as_str()) {
             eprintln!("skip {id}: georeferenced by GCPs only (TiTiler answers for a warped VRT)");
             continue;
         }
-        let url = case["query"][0][1]
-            .as_str()
-            .unwrap()
-            .replace("{base}", conformance().to_str().unwrap());
+        let url = rec.local_url().unwrap();
         let want = &case["expect"]["json"];
         let cog = match rt.block_on(Cog::open(&url, &OpenOptions::uncached())) {
             Ok(c) => c,
@@ -145,34 +122,16 @@ fn info_matches_every_recorded_reference() {
 
 #[test]
 fn validate_matches_every_recorded_reference() {
-    let dir = conformance().join("cases");
     let rt = rt();
     let mut checked = 0;
     let mut failures = Vec::new();
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let p = e.unwrap().path();
-        let case: Value = match std::fs::read_to_string(&p)
-            .ok()
-            .and_then(|s| serde_json::from_str(&s).ok())
-        {
-            Some(c) => c,
-            None => continue,
-        };
-        if case["path"] != "/cog/validate" || case["expect"]["status"] != 200 {
+    for rec in cases_where(|_| true) {
+        let case = &rec.json;
+        if rec.path != "/cog/validate" || rec.status() != 200 {
             continue;
         }
-        let q: BTreeMap<String, String> = case["query"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|kv| {
-                (
-                    kv[0].as_str().unwrap().to_string(),
-                    kv[1].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
-        let url = q["url"].replace("{base}", conformance().to_str().unwrap());
+        let q: BTreeMap<String, String> = rec.query.iter().cloned().collect();
+        let url = local_url(&q["url"]);
         let cog = rt
             .block_on(Cog::open(&url, &OpenOptions::uncached()))
             .unwrap();
@@ -225,7 +184,7 @@ fn mean_and_thumb(v: &[f64], bands: usize, rows: usize, cols: usize) -> (Vec<f64
 
 #[test]
 fn every_block_matches_gdal_digests() {
-    let dir = conformance().join("blocks");
+    let dir = conformance::dir().join("blocks");
     let rt = rt();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -237,7 +196,7 @@ fn every_block_matches_gdal_digests() {
     let mut failures = Vec::new();
     for f in files {
         let spec: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
-        let path = conformance().join(spec["path"].as_str().unwrap());
+        let path = conformance::dir().join(spec["path"].as_str().unwrap());
         let lossy = spec["lossy"].as_bool().unwrap_or(false);
         let name = spec["file"].as_str().unwrap().to_string();
         let cog = match rt.block_on(Cog::open(path.to_str().unwrap(), &OpenOptions::uncached())) {
@@ -350,7 +309,7 @@ fn every_block_matches_gdal_digests() {
 #[test]
 fn bad_files_give_typed_errors() {
     let rt = rt();
-    let c = conformance().join("corpus");
+    let c = conformance::dir().join("corpus");
     let e = rt
         .block_on(Cog::open(
             c.join("bad_not_a_tiff.tif").to_str().unwrap(),
@@ -417,7 +376,7 @@ fn header_needs_one_read_and_windows_coalesce() {
         "rio_u8_bigtiff_4326.tif",
         "singapore_u16_bigendian_3857.tif",
     ] {
-        let bytes = std::fs::read(conformance().join("corpus").join(name)).unwrap();
+        let bytes = std::fs::read(conformance::dir().join("corpus").join(name)).unwrap();
         let counting = Arc::new(CountingSource::new(Arc::new(MemorySource::new(
             name, bytes,
         ))));
@@ -448,7 +407,7 @@ fn header_needs_one_read_and_windows_coalesce() {
 #[test]
 fn boundless_window_masks_outside_pixels() {
     let rt = rt();
-    let p = conformance().join("corpus/external/cog.tif");
+    let p = conformance::dir().join("corpus/external/cog.tif");
     let cog = rt
         .block_on(Cog::open(p.to_str().unwrap(), &OpenOptions::uncached()))
         .unwrap();
@@ -482,27 +441,8 @@ impl Drop for Proc {
 #[test]
 fn http_open_is_one_range_request_and_never_head() {
     let log = tempfile::NamedTempFile::new().unwrap();
-    let mut child = Command::new("python3")
-        .arg(conformance().join("rangeserver.py"))
-        .args([
-            "--root",
-            conformance().to_str().unwrap(),
-            "--port",
-            "0",
-            "--log",
-        ])
-        .arg(log.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 is needed for the range server");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let _guard = Proc(child);
-    let base = line.trim().rsplit(' ').next().unwrap().to_string();
-    assert!(base.starts_with("http://"), "{line}");
+    let server = RangeServer::start(Some(log.path()));
+    let base = server.base.clone();
     let rt = rt();
     let mut per_file = BTreeMap::new();
     for name in [
@@ -589,7 +529,7 @@ fn s3_against_a_local_moto_server() {
         .unwrap();
     let _guard = Proc(child);
     let endpoint = format!("http://127.0.0.1:{port}");
-    let file = conformance().join("corpus/dem_i16_lzw_p2_32631.tif");
+    let file = conformance::dir().join("corpus/dem_i16_lzw_p2_32631.tif");
     let script = format!(
         "import boto3,time\nfor i in range(100):\n  try:\n    s=boto3.client('s3',endpoint_url='{endpoint}',aws_access_key_id='x',aws_secret_access_key='y',region_name='us-east-1');s.create_bucket(Bucket='corpus');break\n  except Exception: time.sleep(0.1)\ns.upload_file('{}','corpus','dem.tif')\n",
         file.display()
@@ -650,7 +590,7 @@ fn windows_agree_with_blocks() {
         "kassel_rgb_deflate_p1_3035.tif",
         "dem_i16_lzw_p2_32631.tif",
     ] {
-        let p = conformance().join("corpus").join(name);
+        let p = conformance::dir().join("corpus").join(name);
         let cog = rt
             .block_on(Cog::open(p.to_str().unwrap(), &OpenOptions::uncached()))
             .unwrap();

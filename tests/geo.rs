@@ -4,6 +4,8 @@
 //! (PROJ 9.5), rasterio 1.4.4 (GDAL 3.10.3, TiTiler's GDAL) and morecantile 7.0.3. Each
 //! test walks one section and collects every mismatch, so a failure lists them all.
 
+use std::path::Path;
+
 use cogtiler::crs::{calculate_default_transform, transform_bounds, Crs, Transformer};
 use cogtiler::tms::{default_registry, Tile, ZoomStrategy};
 use serde_json::Value;
@@ -348,25 +350,18 @@ fn tms_math_matches_morecantile() {
 // GeoTIFF CRSs of the conformance corpus → the `crs` string TiTiler recorded in /info.
 // ---------------------------------------------------------------------------------------
 
-/// The conformance kit beside the repository (`CONFORMANCE_DIR` overrides).
-fn conformance_dir() -> std::path::PathBuf {
-    if let Some(d) = std::env::var_os("CONFORMANCE_DIR") {
-        return d.into();
-    }
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    for rel in ["../shared/conformance", "../../shared/conformance"] {
-        let p = manifest.join(rel);
-        if p.join("cases").is_dir() {
-            return p;
-        }
-    }
-    panic!("conformance kit not found; set CONFORMANCE_DIR");
-}
+#[path = "support/conformance.rs"]
+mod conformance;
+use conformance::{cases_where, Recorded};
 
-/// Minimal reader of the first IFD's GeoKey directory (classic and BigTIFF, both byte
-/// orders) — just enough for this test, independent of the crate's own TIFF parser.
-fn read_geokeys(bytes: &[u8]) -> Option<cogtiler::tiff::geokeys::GeoKeys> {
-    read_header(bytes).map(|h| h.keys)
+#[path = "support/tiff_walk.rs"]
+mod tiff_walk;
+use tiff_walk::{Tiff, HEIGHT, WIDTH};
+
+/// The first IFD's GeoKey directory, read by the test-only TIFF walker (independent of the
+/// crate's own TIFF parser).
+fn read_geokeys(path: &Path) -> Option<cogtiler::tiff::geokeys::GeoKeys> {
+    read_header(path).map(|h| h.keys)
 }
 
 /// What the tests need from a GeoTIFF header.
@@ -378,116 +373,40 @@ struct Header {
     gt: Option<[f64; 6]>,
 }
 
-fn read_header(bytes: &[u8]) -> Option<Header> {
+/// `None` for files that are not TIFFs (the corpus has deliberately broken ones).
+fn read_header(path: &Path) -> Option<Header> {
     use cogtiler::tiff::geokeys::{GeoKeyValue, GeoKeys};
-    let le = bytes.get(..2)? == b"II";
-    let u16_at = |o: usize| -> Option<u16> {
-        let b: [u8; 2] = bytes.get(o..o + 2)?.try_into().ok()?;
-        Some(if le {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
-        })
-    };
-    let u32_at = |o: usize| -> Option<u32> {
-        let b: [u8; 4] = bytes.get(o..o + 4)?.try_into().ok()?;
-        Some(if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        })
-    };
-    let u64_at = |o: usize| -> Option<u64> {
-        let b: [u8; 8] = bytes.get(o..o + 8)?.try_into().ok()?;
-        Some(if le {
-            u64::from_le_bytes(b)
-        } else {
-            u64::from_be_bytes(b)
-        })
-    };
-    let f64_at = |o: usize| -> Option<f64> { u64_at(o).map(f64::from_bits) };
-    let big = u16_at(2)? == 43;
-    let (ifd, count, entry, inline) = if big {
-        let ifd = u64_at(8)? as usize;
-        (ifd + 8, u64_at(ifd)? as usize, 20, 8)
-    } else {
-        let ifd = u32_at(4)? as usize;
-        (ifd + 2, u16_at(ifd)? as usize, 12, 4)
-    };
-    // tag -> (type, count, data offset)
-    let mut tags = std::collections::HashMap::new();
-    for i in 0..count {
-        let e = ifd + i * entry;
-        let (tag, typ) = (u16_at(e)?, u16_at(e + 2)?);
-        let (n, vo) = if big {
-            (u64_at(e + 4)? as usize, e + 12)
-        } else {
-            (u32_at(e + 4)? as usize, e + 8)
-        };
-        let size = match typ {
-            3 => 2,
-            12 | 16 => 8,
-            4 => 4,
-            _ => 1,
-        } * n;
-        let off = if size <= inline {
-            vo
-        } else if big {
-            u64_at(vo)? as usize
-        } else {
-            u32_at(vo)? as usize
-        };
-        tags.insert(tag, (n, off, typ));
+    let head = std::fs::read(path).ok()?;
+    if !matches!(head.get(..2), Some(b"II") | Some(b"MM")) {
+        return None;
     }
-    let int_tag = |t: u16| -> Option<usize> {
-        let &(_, off, typ) = tags.get(&t)?;
-        match typ {
-            3 => u16_at(off).map(usize::from),
-            4 => u32_at(off).map(|v| v as usize),
-            16 => u64_at(off).map(|v| v as usize),
-            _ => None,
-        }
-    };
-    let doubles_tag = |t: u16| -> Option<Vec<f64>> {
-        let &(n, off, _) = tags.get(&t)?;
-        (0..n).map(|i| f64_at(off + 8 * i)).collect()
-    };
-    let width = int_tag(256)?;
-    let height = int_tag(257)?;
-    let &(n, dir, _) = tags.get(&34735)?;
-    let dir: Vec<u16> = (0..n).map(|i| u16_at(dir + 2 * i)).collect::<Option<_>>()?;
-    let doubles = tags.get(&34736).map(|t| (t.0, t.1));
-    let ascii = tags.get(&34737).map(|t| (t.0, t.1));
+    let tiff = Tiff::read(path.to_str()?);
+    let ifd = tiff.ifds.first()?;
+    let width = ifd.get(WIDTH)? as usize;
+    let height = ifd.get(HEIGHT)? as usize;
+    let dir: Vec<u16> = ifd.list(34735).iter().map(|v| *v as u16).collect();
+    let doubles = ifd.doubles(34736).unwrap_or_default();
+    let ascii = ifd.bytes.get(&34737).cloned().unwrap_or_default();
     let mut keys = GeoKeys::default();
     for k in 0..usize::from(*dir.get(3)?) {
         let [id, loc, cnt, val] = [
-            dir[4 + 4 * k],
-            dir[5 + 4 * k],
-            dir[6 + 4 * k],
-            dir[7 + 4 * k],
+            *dir.get(4 + 4 * k)?,
+            *dir.get(5 + 4 * k)?,
+            *dir.get(6 + 4 * k)?,
+            *dir.get(7 + 4 * k)?,
         ];
         let (cnt, val) = (usize::from(cnt), usize::from(val));
         let v = match loc {
             0 => GeoKeyValue::Short(vec![val as u16]),
-            34736 => {
-                let (_, off) = doubles?;
-                GeoKeyValue::Double(
-                    (0..cnt)
-                        .map(|i| f64_at(off + 8 * (val + i)))
-                        .collect::<Option<_>>()?,
-                )
-            }
+            34736 => GeoKeyValue::Double(doubles.get(val..val + cnt)?.to_vec()),
             34737 => {
-                let (_, off) = ascii?;
-                GeoKeyValue::Ascii(
-                    String::from_utf8_lossy(bytes.get(off + val..off + val + cnt)?).into_owned(),
-                )
+                GeoKeyValue::Ascii(String::from_utf8_lossy(ascii.get(val..val + cnt)?).into_owned())
             }
             _ => continue,
         };
         keys.keys.insert(id, v);
     }
-    let gt = match (doubles_tag(33550), doubles_tag(33922)) {
+    let gt = match (ifd.doubles(33550), ifd.doubles(33922)) {
         (Some(scale), Some(tie)) if scale.len() >= 2 && tie.len() == 6 => {
             let (sx, sy) = (scale[0], scale[1]);
             let mut gt = [
@@ -516,32 +435,17 @@ fn read_header(bytes: &[u8]) -> Option<Header> {
 
 #[test]
 fn geotiff_crs_prints_as_titiler_recorded() {
-    let dir = conformance_dir();
+    let dir = conformance::dir();
     let mut checked = 0;
     let mut wkt = 0;
     let mut errors = Vec::new();
-    let mut paths: Vec<_> = std::fs::read_dir(dir.join("cases"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with("__info.json"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let Some(expected) = case["expect"]["json"]["crs"].as_str() else {
+    for case in cases_where(|n| n.ends_with("__info")) {
+        let Some(expected) = case.expect()["json"]["crs"].as_str() else {
             continue;
         };
-        let url = case["query"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|q| q[0] == "url")
-            .and_then(|q| q[1].as_str())
-            .unwrap();
-        let rel = url.trim_start_matches("{base}/");
-        let rel = rel.split('?').next().unwrap();
-        let bytes = std::fs::read(dir.join(rel)).unwrap();
-        let Some(keys) = read_geokeys(&bytes) else {
+        let rel = case.dataset().unwrap();
+        let rel = rel.as_str();
+        let Some(keys) = read_geokeys(&dir.join(rel)) else {
             errors.push(format!("{rel}: no geokeys"));
             continue;
         };
@@ -591,28 +495,8 @@ fn geotiff_crs_prints_as_titiler_recorded() {
     report(errors);
 }
 
-fn case_url(case: &Value) -> String {
-    let url = case["query"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q[0] == "url")
-        .and_then(|q| q[1].as_str())
-        .unwrap();
-    url.trim_start_matches("{base}/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-fn query_int(case: &Value, key: &str) -> Option<i32> {
-    case["query"]
-        .as_array()?
-        .iter()
-        .find(|q| q[0] == key)
-        .and_then(|q| q[1].as_str())
-        .and_then(|v| v.parse().ok())
+fn query_int(case: &Recorded, key: &str) -> Option<i32> {
+    case.param(key).and_then(|v| v.parse().ok())
 }
 
 /// TileJSON zoom range and bounds, and OGC tileset limits, as TiTiler recorded them.
@@ -620,40 +504,30 @@ fn query_int(case: &Value, key: &str) -> Option<i32> {
 fn dataset_zooms_bounds_and_limits_match_titiler() {
     use cogtiler::tms::dataset::raster_bounds;
     use cogtiler::tms::geographic_bounds;
-    let dir = conformance_dir();
+    let dir = conformance::dir();
     let reg = default_registry();
     let mut errors = Vec::new();
     let mut checked = 0;
-    let mut paths: Vec<_> = std::fs::read_dir(dir.join("cases"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let s = p.to_string_lossy();
-            s.ends_with("__tilejson.json") || s.contains("__tileset_wmq")
-        })
-        .collect();
-    paths.sort();
-    for path in paths {
-        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let json = &case["expect"]["json"];
-        if case["expect"]["status"] != 200 {
+    for case in cases_where(|n| n.ends_with("__tilejson") || n.contains("__tileset_wmq")) {
+        let json = &case.expect()["json"];
+        if case.status() != 200 {
             continue;
         }
-        let rel = case_url(&case);
-        let p = case["path"].as_str().unwrap();
+        let rel = case.dataset().unwrap();
+        let p = case.path.as_str();
         let tms_id = p
             .split('/')
             .find(|s| reg.get(s).is_ok())
             .unwrap_or("WebMercatorQuad");
         let tms = reg.get(tms_id).unwrap();
-        let h = read_header(&std::fs::read(dir.join(&rel)).unwrap()).unwrap();
+        let h = read_header(&dir.join(&rel)).unwrap();
         let Some(gt) = h.gt else { continue };
         let crs = Crs::from_geokeys(&h.keys).unwrap();
         let bounds = raster_bounds(h.width, h.height, &gt);
         let minz = tms.dataset_minzoom(&crs, h.width, h.height, &gt);
         let maxz = tms.dataset_maxzoom(&crs, h.width, h.height, &gt);
         let geo = geographic_bounds(&crs, bounds, &tms.geographic_crs().unwrap());
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let name = format!("{}.json", case.id);
         checked += 1;
         if p.ends_with("tilejson.json") {
             let (emin, emax) = (
@@ -713,11 +587,8 @@ fn dataset_zooms_bounds_and_limits_match_titiler() {
 /// `/tileMatrixSets` and `/tileMatrixSets/{id}` as TiTiler answered them.
 #[test]
 fn tilematrixset_documents_match_titiler() {
-    let dir = conformance_dir().join("cases");
     let reg = default_registry();
-    let list: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("tilematrixsets.json")).unwrap())
-            .unwrap();
+    let list = conformance::case("tilematrixsets");
     let ids: Vec<&str> = list["expect"]["json"]["tileMatrixSets"]
         .as_array()
         .unwrap()
@@ -726,11 +597,7 @@ fn tilematrixset_documents_match_titiler() {
         .collect();
     assert_eq!(reg.ids().collect::<Vec<_>>(), ids);
     for id in ids {
-        let case: Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.join(format!("tilematrixset_{}.json", id.to_lowercase())))
-                .unwrap(),
-        )
-        .unwrap();
+        let case = conformance::case(&format!("tilematrixset_{}", id.to_lowercase()));
         let ours: Value = serde_json::from_str(reg.get(id).unwrap().json()).unwrap();
         assert_eq!(ours, case["expect"]["json"], "{id}");
     }
@@ -818,23 +685,16 @@ fn user_defined_geokeys_print_gdal_wkt() {
 #[test]
 fn tile_exists_matches_titiler_404s() {
     use cogtiler::tms::dataset::raster_bounds;
-    let dir = conformance_dir();
+    let dir = conformance::dir();
     let reg = default_registry();
     let mut errors = Vec::new();
     let (mut inside, mut outside) = (0, 0);
-    let mut paths: Vec<_> = std::fs::read_dir(dir.join("cases"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let status = case["expect"]["status"].as_u64().unwrap_or(0);
+    for case in cases_where(|_| true) {
+        let status = case.status();
         if status != 200 && status != 404 {
             continue;
         }
-        let p = case["path"].as_str().unwrap_or("");
+        let p = case.path.as_str();
         let parts: Vec<&str> = p.split('/').collect();
         // /cog/tiles/{tms}/{z}/{x}/{y}[.ext] (any scale suffix makes it a legacy case: skip)
         let ["", "cog", "tiles", tms_id, z, x, y] = parts.as_slice() else {
@@ -845,11 +705,8 @@ fn tile_exists_matches_titiler_404s() {
             continue;
         };
         let Ok(tms) = reg.get(tms_id) else { continue };
-        let rel = case_url(&case);
-        let Ok(bytes) = std::fs::read(dir.join(&rel)) else {
-            continue;
-        };
-        let Some(h) = read_header(&bytes) else {
+        let Some(rel) = case.dataset() else { continue };
+        let Some(h) = read_header(&dir.join(&rel)) else {
             continue;
         };
         let Some(gt) = h.gt else { continue };
@@ -860,8 +717,8 @@ fn tile_exists_matches_titiler_404s() {
         let exists = tms.tile_exists(Tile::new(x, y, z), &crs, bounds).unwrap();
         if exists != (status == 200) {
             errors.push(format!(
-                "{}: tile_exists={exists}, titiler {status}",
-                path.file_name().unwrap().to_string_lossy()
+                "{}.json: tile_exists={exists}, titiler {status}",
+                case.id
             ));
         }
         if exists {

@@ -8,7 +8,6 @@
 //! compare.py's tolerances (rel 1e-6, statistics-like fields rel 1e-3).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use cogtiler::crs::Crs;
 use cogtiler::reader::statistics::{HistogramBins, StatsOptions};
@@ -16,82 +15,9 @@ use cogtiler::reader::{PreviewOptions, ReadOptions, Reader, TileOptions};
 use cogtiler::tms::default_registry;
 use serde_json::Value;
 
-/// `../shared/conformance` beside the crate (or beside its worktree folder).
-fn conformance_dir() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    root.ancestors()
-        .skip(1)
-        .map(|a| a.join("shared/conformance"))
-        .find(|p| p.join("cases").is_dir())
-        .unwrap_or_else(|| root.join("../shared/conformance"))
-}
-
-/// A parsed `.npy`: dtype descr, shape, values as f64.
-struct Npy {
-    descr: String,
-    shape: Vec<usize>,
-    values: Vec<f64>,
-}
-
-fn parse_npy(b: &[u8]) -> Npy {
-    assert_eq!(&b[..6], b"\x93NUMPY");
-    let hlen = u16::from_le_bytes([b[8], b[9]]) as usize;
-    let header = std::str::from_utf8(&b[10..10 + hlen]).unwrap();
-    let descr = header
-        .split("'descr': '")
-        .nth(1)
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap()
-        .to_string();
-    let shape_s = header
-        .split("'shape': (")
-        .nth(1)
-        .unwrap()
-        .split(')')
-        .next()
-        .unwrap();
-    let shape: Vec<usize> = shape_s
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    let body = &b[10 + hlen..];
-    let values = match descr.as_str() {
-        "|u1" => body.iter().map(|v| *v as f64).collect(),
-        "|i1" => body.iter().map(|v| *v as i8 as f64).collect(),
-        "<u2" => body
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]) as f64)
-            .collect(),
-        "<i2" => body
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]) as f64)
-            .collect(),
-        "<u4" => body
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes(c.try_into().unwrap()) as f64)
-            .collect(),
-        "<i4" => body
-            .chunks_exact(4)
-            .map(|c| i32::from_le_bytes(c.try_into().unwrap()) as f64)
-            .collect(),
-        "<f4" => body
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes(c.try_into().unwrap()) as f64)
-            .collect(),
-        "<f8" => body
-            .chunks_exact(8)
-            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
-            .collect(),
-        d => panic!("unexpected npy dtype {d}"),
-    };
-    Npy {
-        descr,
-        shape,
-        values,
-    }
-}
+#[path = "support/conformance.rs"]
+mod conformance;
+use conformance::{cases_where, local_url, Npy};
 
 /// compare.py's raster comparison for npy bodies: share of pixels whose every band is close.
 fn pixel_fraction(ours: &Npy, exp: &Npy) -> Result<f64, String> {
@@ -103,10 +29,11 @@ fn pixel_fraction(ours: &Npy, exp: &Npy) -> Result<f64, String> {
     }
     let (bands, n) = (exp.shape[0], exp.shape[1] * exp.shape[2]);
     let float = exp.descr.contains('f');
+    let (ours_v, exp_v) = (ours.values(), exp.values());
     let mut good = 0usize;
     for i in 0..n {
         let ok = (0..bands).all(|b| {
-            let (a, e) = (ours.values[b * n + i], exp.values[b * n + i]);
+            let (a, e) = (ours_v[b * n + i], exp_v[b * n + i]);
             if float {
                 (a.is_nan() && e.is_nan()) || a == e || (a - e).abs() <= 1e-6 + 1e-4 * e.abs()
             } else {
@@ -130,58 +57,30 @@ struct Case {
 }
 
 fn npy_tile_cases() -> Vec<Case> {
-    let dir = conformance_dir().join("cases");
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
-        let Some(path) = v["path"].as_str() else {
-            continue;
-        };
-        if v["expect"]["kind"] != "npy"
-            || !path.starts_with("/cog/tiles/")
-            || v["expect"]["status"] != 200
-        {
-            continue;
-        }
-        let parts: Vec<&str> = path
-            .trim_start_matches("/cog/tiles/")
-            .trim_end_matches(".npy")
-            .split('/')
-            .collect();
-        let query: Vec<(String, String)> = v["query"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|q| {
-                (
-                    q[0].as_str().unwrap().to_string(),
-                    q[1].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
-        let url = query
-            .iter()
-            .find(|q| q.0 == "url")
-            .unwrap()
-            .1
-            .replace("{base}", conformance_dir().to_str().unwrap());
-        out.push(Case {
-            id: v["id"].as_str().unwrap().to_string(),
-            tms: parts[0].to_string(),
-            z: parts[1].parse().unwrap(),
-            x: parts[2].parse().unwrap(),
-            y: parts[3].parse().unwrap(),
-            url,
-            query: query.into_iter().filter(|q| q.0 != "url").collect(),
-            body_file: v["expect"]["body_file"].as_str().unwrap().to_string(),
-        });
-    }
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    out
+    cases_where(|_| true)
+        .into_iter()
+        .filter(|c| {
+            c.expect()["kind"] == "npy" && c.path.starts_with("/cog/tiles/") && c.status() == 200
+        })
+        .map(|c| {
+            let parts: Vec<&str> = c
+                .path
+                .trim_start_matches("/cog/tiles/")
+                .trim_end_matches(".npy")
+                .split('/')
+                .collect();
+            Case {
+                id: c.id.clone(),
+                tms: parts[0].to_string(),
+                z: parts[1].parse().unwrap(),
+                x: parts[2].parse().unwrap(),
+                y: parts[3].parse().unwrap(),
+                url: c.local_url().unwrap(),
+                query: c.query_without_url(),
+                body_file: c.expect()["body_file"].as_str().unwrap().to_string(),
+            }
+        })
+        .collect()
 }
 
 fn options(case: &Case) -> Result<TileOptions, String> {
@@ -235,12 +134,12 @@ async fn npy_tiles_match_titiler() {
                 .tile(&tms, case.z, case.x, case.y, &opts)
                 .await
                 .map_err(|e| e.to_string())?;
-            let exp = std::fs::read(conformance_dir().join("cases").join(&case.body_file)).unwrap();
+            let exp = conformance::body(&case.body_file);
             if let Ok(dir) = std::env::var("READER_CASES_OUT") {
                 let _ = std::fs::create_dir_all(&dir);
                 let _ = std::fs::write(format!("{dir}/{}.npy", case.id), img.to_npy());
             }
-            pixel_fraction(&parse_npy(&img.to_npy()), &parse_npy(&exp))
+            pixel_fraction(&Npy::parse(&img.to_npy()), &Npy::parse(&exp))
         }
         .await;
         results.insert(case.id.clone(), r);
@@ -272,12 +171,10 @@ const MIN_PASSING: usize = 29;
 /// Whether the recorded case tells compare.py to ignore band descriptions (`expect.ignore`):
 /// TiTiler 2.4 describes every band like the last one read there, cogtiler does not.
 fn ignores_descriptions(id: &str) -> bool {
-    let path = conformance_dir().join("cases").join(format!("{id}.json"));
-    let Ok(bytes) = std::fs::read(path) else {
+    let Some(case) = cases_where(|n| n == id).pop() else {
         return false;
     };
-    let case: Value = serde_json::from_slice(&bytes).unwrap_or_default();
-    case["expect"]["ignore"].as_array().is_some_and(|paths| {
+    case.expect()["ignore"].as_array().is_some_and(|paths| {
         paths
             .iter()
             .any(|p| p.as_str().is_some_and(|p| p.contains("description")))
@@ -289,45 +186,19 @@ type JsonCase = (String, String, String, Vec<(String, String)>, Value);
 
 /// Every recorded GET case under `prefix` answered 200, with its query (url mapped to a path).
 fn json_cases(prefix: &str) -> Vec<JsonCase> {
-    let dir = conformance_dir().join("cases");
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
-        let Some(path) = v["path"].as_str() else {
-            continue;
-        };
-        if !path.starts_with(prefix) || v["method"] != "GET" || v["expect"]["status"] != 200 {
-            continue;
-        }
-        let query: Vec<(String, String)> = v["query"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|q| {
-                (
-                    q[0].as_str().unwrap().to_string(),
-                    q[1].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
-        let Some(url) = query.iter().find(|q| q.0 == "url") else {
-            continue;
-        };
-        let url = url.1.replace("{base}", conformance_dir().to_str().unwrap());
-        out.push((
-            v["id"].as_str().unwrap().to_string(),
-            path.to_string(),
-            url,
-            query.into_iter().filter(|q| q.0 != "url").collect(),
-            v["expect"]["json"].clone(),
-        ));
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    cases_where(|_| true)
+        .into_iter()
+        .filter(|c| c.path.starts_with(prefix) && c.method == "GET" && c.status() == 200)
+        .filter_map(|c| {
+            Some((
+                c.id.clone(),
+                c.path.clone(),
+                c.local_url()?,
+                c.query_without_url(),
+                c.expect()["json"].clone(),
+            ))
+        })
+        .collect()
 }
 
 fn close(a: f64, b: f64, rel: f64) -> bool {
@@ -569,11 +440,8 @@ const MIN_STATS_PASSING: usize = 62;
 /// then the mask band) read back with our own COG reader and compared with `Reader::part`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bbox_tif_matches_titiler() {
-    let dir = conformance_dir();
-    let case: Value = serde_json::from_slice(
-        &std::fs::read(dir.join("cases/dem_f32_deflate_p3_3857__bbox_size_tif.json")).unwrap(),
-    )
-    .unwrap();
+    let dir = conformance::dir();
+    let case = conformance::case("dem_f32_deflate_p3_3857__bbox_size_tif");
     let path = case["path"].as_str().unwrap();
     let coords = path
         .trim_start_matches("/cog/bbox/")
@@ -628,16 +496,13 @@ async fn bbox_tif_matches_titiler() {
 /// dataset pixels, statistics weighted by polygon coverage.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feature_statistics_match_titiler() {
-    let dir = conformance_dir().join("cases");
     let mut results = Vec::new();
     for id in [
         "dem_f32_deflate_p3_3857__feature_stats",
         "dem_f32_deflate_p3_3857__feature_stats_cover",
         "rgb_jpeg_mask_3857__feature_stats_hist",
     ] {
-        let case: Value =
-            serde_json::from_slice(&std::fs::read(dir.join(format!("{id}.json"))).unwrap())
-                .unwrap();
+        let case = conformance::case(id);
         let r = async {
             let mut opts = cogtiler::reader::PartOptions::default();
             let mut st = StatsOptions::default();
@@ -652,10 +517,7 @@ async fn feature_statistics_match_titiler() {
                     other => return Err(format!("option '{other}' not handled")),
                 }
             }
-            let url = case["query"][0][1]
-                .as_str()
-                .unwrap()
-                .replace("{base}", conformance_dir().to_str().unwrap());
+            let url = local_url(case["query"][0][1].as_str().unwrap());
             let reader = Reader::open(&url).await.map_err(|e| e.to_string())?;
             let body = &case["body"];
             let feature = if body["type"] == "FeatureCollection" {

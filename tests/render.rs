@@ -5,7 +5,7 @@
 //! tolerances of `compare.py` (99 % of valid pixels within ±1, masks agreeing on 99 %).
 //! The tests skip when the shared conformance data is not on this machine.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cogtiler::raster::{DataType, Raster, Samples};
 use cogtiler::render::algorithm::Algorithm;
@@ -13,28 +13,12 @@ use cogtiler::render::color_formula::ColorFormula;
 use cogtiler::render::expression::Expression;
 use cogtiler::render::{named, render_image, Georef, Image, ImageFormat, RenderOptions};
 
-fn cases() -> Option<PathBuf> {
-    if let Ok(d) = std::env::var("COGTILER_SHARED") {
-        return Some(Path::new(&d).join("conformance/cases"));
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/conformance/cases"))
-        .find(|p| p.exists())
-}
+#[path = "support/conformance.rs"]
+mod conformance;
 
 /// Reads a little-endian C-order `.npy` of shape (bands, h, w).
 fn read_npy(bytes: &[u8]) -> (DataType, Vec<usize>, Vec<u8>) {
-    assert_eq!(&bytes[..6], b"\x93NUMPY");
-    let hlen = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = std::str::from_utf8(&bytes[10..10 + hlen]).unwrap();
-    let descr = header
-        .split("'descr': '")
-        .nth(1)
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap();
+    let npy = conformance::Npy::parse(bytes);
     let dtype = [
         DataType::U8,
         DataType::I8,
@@ -46,20 +30,9 @@ fn read_npy(bytes: &[u8]) -> (DataType, Vec<usize>, Vec<u8>) {
         DataType::F64,
     ]
     .into_iter()
-    .find(|d| d.npy_descr() == descr)
+    .find(|d| d.npy_descr() == npy.descr)
     .unwrap();
-    let shape: Vec<usize> = header
-        .split("'shape': (")
-        .nth(1)
-        .unwrap()
-        .split(')')
-        .next()
-        .unwrap()
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse().unwrap())
-        .collect();
-    (dtype, shape, bytes[10 + hlen..].to_vec())
+    (dtype, npy.shape, npy.data)
 }
 
 fn samples(dtype: DataType, le: &[u8]) -> Samples {
@@ -188,7 +161,7 @@ fn png_opts<'a>() -> RenderOptions<'a> {
 
 #[test]
 fn expression_then_rescale_matches_titiler() {
-    let Some(dir) = cases() else { return };
+    let dir = conformance::cases_dir();
     let img = npy_image(
         &dir,
         "rgbn_u16_zstd_p2_32755__tile_mid_npy",
@@ -206,7 +179,7 @@ fn expression_then_rescale_matches_titiler() {
 
 #[test]
 fn color_formula_matches_titiler() {
-    let Some(dir) = cases() else { return };
+    let dir = conformance::cases_dir();
     let img = npy_image(&dir, "rgb_jpeg_mask_3857__tile_mid_npy", (15, 16597, 11273));
     let cf = ColorFormula::parse("Gamma RGB 1.5 Saturation 1.2 Sigmoidal RGB 10 0.35").unwrap();
     let opts = RenderOptions {
@@ -220,7 +193,7 @@ fn color_formula_matches_titiler() {
 
 #[test]
 fn rescale_and_named_colormap_match_titiler() {
-    let Some(dir) = cases() else { return };
+    let dir = conformance::cases_dir();
     let img = npy_image(
         &dir,
         "dem_f32_deflate_p3_3857__tile_mid_npy",
@@ -247,7 +220,7 @@ fn algorithm_case(
     png: &str,
     skip: usize,
 ) {
-    let Some(dir) = cases() else { return };
+    let dir = conformance::cases_dir();
     let img = npy_image(&dir, npy, tile);
     let a = Algorithm::new(algo, params).unwrap();
     let img = a.apply(&img).unwrap();
@@ -332,7 +305,7 @@ fn slope_matches_titiler_including_its_crop() {
 
 #[test]
 fn npy_encoding_is_byte_identical_to_titiler() {
-    let Some(dir) = cases() else { return };
+    let dir = conformance::cases_dir();
     for (case, tile) in [
         ("dem_f32_deflate_p3_3857__tile_mid_npy", (11, 1063, 729)),
         ("rgbn_u16_zstd_p2_32755__tile_mid_npy", (13, 7394, 5026)),
@@ -396,7 +369,7 @@ fn landcover_indexes(dir: &Path) -> Image {
 
 #[test]
 fn discrete_interval_and_named_colormaps_match_titiler() {
-    let Some(dir) = cases() else { return };
+    let dir = conformance::cases_dir();
     let img = landcover_indexes(&dir);
     let discrete = cogtiler::render::ColorMap::parse_json(
         r##"{"10": "#006400", "20": "#ffbb22", "30": "#ffff4c", "40": "#f096ff", "50": "#fa0000", "80": "#0064c8"}"##,
@@ -468,7 +441,7 @@ fn decode_webp(bytes: &[u8]) -> (u32, u32, bool, Vec<u8>) {
 
 #[test]
 fn jpeg_and_webp_tiles_match_titiler_within_lossy_tolerance() {
-    let Some(dir) = cases() else { return };
+    let dir = conformance::cases_dir();
     let jpeg = RenderOptions {
         format: Some(ImageFormat::Jpeg),
         ..RenderOptions::new()
@@ -653,7 +626,7 @@ fn read_tiff(b: &[u8]) -> Tiff {
 
 #[test]
 fn geotiff_tiles_match_titiler() {
-    let Some(dir) = cases() else { return };
+    let dir = conformance::cases_dir();
     let tif = RenderOptions {
         format: Some(ImageFormat::Tif),
         ..RenderOptions::new()
@@ -708,7 +681,7 @@ fn geotiff_tiles_match_titiler() {
 #[test]
 #[ignore]
 fn timings() {
-    let Some(dir) = cases() else { return };
+    let dir = conformance::cases_dir();
     let rgb = npy_image(&dir, "rgb_jpeg_mask_3857__tile_mid_npy", (15, 16597, 11273));
     let dem = npy_image(
         &dir,

@@ -17,25 +17,9 @@ use cogtiler::server::{self, ApiError, App, Backend, ServerConfig};
 use cogtiler::tms::{default_registry, TmsRegistry};
 use serde_json::Value;
 
-fn conformance_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("COGTILER_CONFORMANCE_DIR") {
-        return PathBuf::from(d);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for up in ["..", "../.."] {
-        let p = root.join(up).join("shared/conformance");
-        if p.is_dir() {
-            return p;
-        }
-    }
-    root.join("../shared/conformance")
-}
-
-fn case(id: &str) -> Value {
-    let p = conformance_dir().join(format!("cases/{id}.json"));
-    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    serde_json::from_str(&text).unwrap()
-}
+#[path = "support/conformance.rs"]
+mod conformance;
+use conformance::case;
 
 /// The dem_f32_deflate_p3_3857 dataset as the documents see it (bounds and zoom range as
 /// TiTiler reported them in its recorded TileJSON).
@@ -214,15 +198,13 @@ async fn static_documents_match_recorded_cases() {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for e in std::fs::read_dir(conformance_dir().join("cases")).unwrap() {
-        let name = e.unwrap().file_name().into_string().unwrap();
-        if name.starts_with("tilematrixset_")
-            && name.ends_with(".json")
-            && name != "tilematrixset_unknown.json"
-        {
-            ids.push(name.trim_end_matches(".json").to_string());
-        }
-    }
+    ids.extend(
+        conformance::cases_where(|n| {
+            n.starts_with("tilematrixset_") && n != "tilematrixset_unknown"
+        })
+        .into_iter()
+        .map(|c| c.id),
+    );
     assert!(ids.len() >= 30, "{ids:?}");
     for id in ids {
         let c = case(&id);
@@ -241,7 +223,7 @@ async fn static_documents_match_recorded_cases() {
         assert_eq!(r.headers()["content-type"], "image/png", "{id}");
         assert!(r.headers().get("content-encoding").is_none(), "{id}");
         let body = r.bytes().await.unwrap();
-        let want = std::fs::read(conformance_dir().join(format!("cases/{id}.png"))).unwrap();
+        let want = conformance::body(&format!("{id}.png"));
         assert_eq!(&body[..8], &want[..8], "{id}");
     }
     // healthz: the versions are ignored by the conformance kit; the shape is not
@@ -619,9 +601,9 @@ async fn wmts_matches_recorded_capabilities() {
     let r = s.replay(&c).await;
     assert_eq!(r.status(), 200);
     let ours = xml_leaves(&r.text().await.unwrap());
-    let want_text = std::fs::read_to_string(
-        conformance_dir().join("cases/dem_f32_deflate_p3_3857__wmts_zooms_all.xml"),
-    )
+    let want_text = String::from_utf8(conformance::body(
+        "dem_f32_deflate_p3_3857__wmts_zooms_all.xml",
+    ))
     .unwrap();
     let want = xml_leaves(&want_text);
     assert_eq!(ours.len(), want.len());
@@ -704,10 +686,8 @@ async fn global_access_token() {
 
 /// Recorded case `id` with `{base}` pointing at the local corpus directory's parent.
 fn local_case(id: &str) -> Value {
-    let dir = conformance_dir();
-    let text = std::fs::read_to_string(dir.join("cases").join(format!("{id}.json"))).unwrap();
-    let base = dir.to_str().unwrap();
-    serde_json::from_str(&text.replace("{base}", base)).unwrap()
+    let text = serde_json::to_string(&case(id)).unwrap();
+    serde_json::from_str(&conformance::local_url(&text)).unwrap()
 }
 
 /// JSON equality with numbers compared to a relative tolerance.
@@ -772,12 +752,7 @@ async fn real_backend_answers_like_titiler() {
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.headers()["content-type"], "image/png");
     let (ct, ours) = png_samples(&r.bytes().await.unwrap());
-    let recorded = std::fs::read(
-        conformance_dir()
-            .join("cases")
-            .join(c["expect"]["body_file"].as_str().unwrap()),
-    )
-    .unwrap();
+    let recorded = conformance::body(c["expect"]["body_file"].as_str().unwrap());
     let (ect, exp) = png_samples(&recorded);
     assert_eq!((ct, ours.len()), (ect, exp.len()));
     let close = ours

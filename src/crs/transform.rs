@@ -106,6 +106,7 @@ impl Transformer {
             let src = self.src.proj();
             let dst = self.dst.proj();
             let poles = self.mercator_poles(ys);
+            let far = self.stereographic_opposite_poles(ys);
             if self.src.is_geographic() {
                 xs.iter_mut().for_each(|v| *v = v.to_radians());
                 ys.iter_mut().for_each(|v| *v = v.to_radians());
@@ -120,6 +121,11 @@ impl Transformer {
             for (i, sign) in poles {
                 if let Some(y) = ys.get_mut(i) {
                     self.mercator_pole(y, sign);
+                }
+            }
+            for (i, scale) in far {
+                if let (Some(x), Some(y)) = (xs.get_mut(i), ys.get_mut(i)) {
+                    self.push_away_from_centre(x, y, scale);
                 }
             }
         }
@@ -156,6 +162,58 @@ impl Transformer {
             }
         }
         poles
+    }
+
+    /// Points at the pole opposite to a polar stereographic projection's centre (the North
+    /// Pole in a south-polar CRS). proj4rs refuses them; PROJ projects them to a finite but
+    /// astronomically distant point (its `tsfn` divides by `cos(π/2)` ≈ 6.1e-17) in the
+    /// direction of the longitude, e.g. `(x_0, ≈4e23)` for EPSG:5482 at longitude 180°.
+    /// morecantile and GDAL work with that value: TiTiler's WMTS tile limits of an Arctic
+    /// dataset in the Antarctic LINZ grid clamp it to row 0, and GDAL's suggested warp output
+    /// fails as "too big" when a sample lands on the pole. We reproduce it: such points are
+    /// moved a hair (1e-7°) off the pole, projected, and their distance from the projection
+    /// centre is then scaled by the ratio of PROJ's `tsfn` at the pole and at the moved point.
+    fn stereographic_opposite_poles(&self, ys: &mut [f64]) -> Vec<(usize, f64)> {
+        const NUDGE_DEG: f64 = 1e-7;
+        let p = self.dst.proj();
+        let phi0 = p.latitude_of_origin();
+        if !self.src.is_geographic()
+            || p.projname() != "stere"
+            || (phi0.abs() - std::f64::consts::FRAC_PI_2).abs() > 1e-10
+        {
+            return Vec::new();
+        }
+        let opposite = -90.0 * phi0.signum();
+        let (a, b) = p.ellipse_parameters();
+        let e = (1.0 - (b * b) / (a * a)).max(0.0).sqrt();
+        // PROJ's `pj_tsfn` for φ < 0 (the polar case works on the flipped latitude).
+        let tsfn = |phi: f64| {
+            let (sinphi, cosphi) = (phi.sin(), phi.cos());
+            (e * (e * sinphi).atanh()).exp() * (1.0 - sinphi) / cosphi
+        };
+        let scale = tsfn(-std::f64::consts::FRAC_PI_2) / tsfn(-(90.0 - NUDGE_DEG).to_radians());
+        if !scale.is_finite() {
+            return Vec::new();
+        }
+        let mut far = Vec::new();
+        for (i, y) in ys.iter_mut().enumerate() {
+            if *y == opposite {
+                *y = opposite.signum() * (90.0 - NUDGE_DEG);
+                far.push((i, scale));
+            }
+        }
+        far
+    }
+
+    /// Scales the offset of a projected point from the false origin (`x_0`, `y_0`).
+    fn push_away_from_centre(&self, x: &mut f64, y: &mut f64, scale: f64) {
+        let p = self.dst.proj();
+        let (x0, y0) = (
+            p.false_easting() / p.to_meter(),
+            p.false_northing() / p.to_meter(),
+        );
+        *x = x0 + (*x - x0) * scale;
+        *y = y0 + (*y - y0) * scale;
     }
 
     /// Adds the equator-to-pole Mercator distance PROJ computes to `y`.
@@ -226,6 +284,29 @@ pub fn center_longitude(width: usize, height: usize, gt: &[f64; 6]) -> Option<f6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opposite_pole_of_polar_stereographic_is_far_but_finite() {
+        // EPSG:5482 (south polar, lon_0 = 180°, k = 0.994, x_0 = 5e6, y_0 = 1e6, GRS80): PROJ
+        // puts the North Pole at longitude -180° at (x_0, y_0 + a·akm1·tsfn(-π/2)).
+        let t = Transformer::new(&Crs::wgs84(), &Crs::from_epsg(5482).unwrap()).unwrap();
+        let (x, y) = t.transform_point(-180.0, 90.0).unwrap();
+        let a = 6378137.0_f64;
+        let f = 1.0 / 298.257222101_f64;
+        let e = (f * (2.0 - f)).sqrt();
+        let akm1 = 2.0 * 0.994 / ((1.0 + e).powf(1.0 + e) * (1.0 - e).powf(1.0 - e)).sqrt();
+        let tsfn = (e * (-e).atanh()).exp() * 2.0 / std::f64::consts::FRAC_PI_2.cos();
+        let ey = 1e6 + a * akm1 * tsfn;
+        assert_eq!(x, 5e6);
+        assert!(((y - ey) / ey).abs() < 1e-6, "{y} vs {ey}");
+        // Points off the pole are untouched (the 83.7° ring of an Arctic dataset).
+        let (x, y) = t.transform_point(180.0, 83.73958237731497).unwrap();
+        assert_eq!(x, 5e6);
+        assert!((y - 230549039.75872803).abs() < 1e-3, "{y}");
+        // The centre pole still maps to the false origin.
+        let (x, y) = t.transform_point(0.0, -90.0).unwrap();
+        assert!((x - 5e6).abs() < 1e-6 && (y - 1e6).abs() < 1e-6, "{x} {y}");
+    }
 
     #[test]
     fn web_mercator_known_values() {

@@ -107,6 +107,40 @@ fn success(xs: &[f64], ys: &[f64]) -> Vec<bool> {
         .collect()
 }
 
+/// Where a polar stereographic `dst` puts its opposite pole, when that pole lies inside the
+/// `nx × ny` raster (`None` for other projections, or when the pole is outside the raster).
+fn opposite_pole_inside(
+    src: &Crs,
+    dst: &Crs,
+    t: &PixelTransformer,
+    nx: f64,
+    ny: f64,
+) -> Result<Option<(f64, f64)>, Error> {
+    let p = dst.proj();
+    let phi0 = p.latitude_of_origin();
+    if p.projname() != "stere" || (phi0.abs() - std::f64::consts::FRAC_PI_2).abs() > 1e-10 {
+        return Ok(None);
+    }
+    let lat = -90.0 * phi0.signum();
+    let geographic = dst.geodetic_crs()?;
+    let mut sx = [0.0];
+    let mut sy = [lat];
+    Transformer::new(&geographic, src)?.transform_lossy(&mut sx, &mut sy)?;
+    let g = &t.inv_gt;
+    let (px, py) = (
+        g[0] + sx[0] * g[1] + sy[0] * g[2],
+        g[3] + sx[0] * g[4] + sy[0] * g[5],
+    );
+    const EPSILON: f64 = 1e-5;
+    if !(px >= -EPSILON && px <= nx + EPSILON && py >= -EPSILON && py <= ny + EPSILON) {
+        return Ok(None);
+    }
+    let mut dx = [0.0];
+    let mut dy = [lat];
+    Transformer::new(&geographic, dst)?.transform_lossy(&mut dx, &mut dy)?;
+    Ok((dx[0].is_finite() && dy[0].is_finite()).then_some((dx[0], dy[0])))
+}
+
 /// rasterio's `calculate_default_transform(src, dst, width, height, *bounds)`: the
 /// geotransform is rebuilt from the bounds first (as rasterio's `from_bounds` does).
 pub fn calculate_default_transform(
@@ -318,6 +352,18 @@ pub fn suggested_warp_output(
         return Err(Error::Transform(format!(
             "too many points ({n_failed} out of {n_samples}) failed to transform from {src} to {dst}"
         )));
+    }
+
+    // Polar stereographic output whose opposite pole lies inside the raster: PROJ projects
+    // that pole ~1e23 m away (see `Transformer`), GDAL's bounds sampling lands on it and the
+    // output grid becomes absurdly large ("computed dimensions are too big" below). rio-tiler
+    // then falls back to the TMS zoom range, as TiTiler does for an Arctic raster in the
+    // Antarctic grids (UPSAntarcticWGS84Quad, LINZAntarticaMapTilegrid).
+    if let Some((x, y)) = opposite_pole_inside(src, dst, &t, nx, ny)? {
+        min_x = min_x.min(x);
+        min_y = min_y.min(y);
+        max_x = max_x.max(x);
+        max_y = max_y.max(y);
     }
 
     // Geographic output from a projected source: a pole inside the raster extends the

@@ -151,3 +151,28 @@ pub fn geographic_bounds(crs: &Crs, bounds: [f64; 4], geographic: &Crs) -> [f64;
         _ => WORLD,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::crs::Crs;
+    use crate::tms::default_registry;
+
+    /// cases/polar_f32_nan_3413__wmts: the 768² EPSG:3413 raster centred on the North Pole.
+    /// In the Antarctic grids the pole is unrepresentable, GDAL cannot suggest a warp grid and
+    /// rio-tiler falls back to the TMS's own zoom range; the Arctic grid gets real zooms.
+    #[test]
+    fn arctic_raster_zoom_ranges() {
+        let crs = Crs::from_epsg(3413).unwrap();
+        let gt = [-480000.0, 1250.0, 0.0, 480000.0, 0.0, -1250.0];
+        let zooms = |id: &str| {
+            let t = default_registry().get(id).unwrap();
+            (
+                t.dataset_minzoom(&crs, 768, 768, &gt),
+                t.dataset_maxzoom(&crs, 768, 768, &gt),
+            )
+        };
+        assert_eq!(zooms("LINZAntarticaMapTilegrid"), (0, 13));
+        assert_eq!(zooms("UPSAntarcticWGS84Quad"), (0, 24));
+        assert_eq!(zooms("UPSArcticWGS84Quad"), (4, 6));
+    }
+}

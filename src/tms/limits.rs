@@ -44,3 +44,34 @@ impl TileMatrixSet {
         Ok(out)
     }
 }
+#[cfg(test)]
+mod tests {
+    use crate::tms::default_registry;
+
+    /// cases/polar_f32_nan_3413__wmts: an Arctic dataset (WGS84 bounds reach the North Pole)
+    /// in the Antarctic LINZ grid. morecantile projects the pole far beyond the grid's top
+    /// edge (row 0) at the false easting (middle column); both corners land on that tile.
+    #[test]
+    fn arctic_bounds_in_an_antarctic_grid() {
+        let t = default_registry().get("LINZAntarticaMapTilegrid").unwrap();
+        let bounds = [-180.0, 83.73958237731497, 180.0, 90.0];
+        let limits = t.limits(bounds, None).unwrap();
+        assert_eq!(limits.len(), 14);
+        let cols: Vec<(i64, i64, i64, i64)> = limits
+            .iter()
+            .map(|l| {
+                (
+                    l.min_tile_row,
+                    l.max_tile_row,
+                    l.min_tile_col,
+                    l.max_tile_col,
+                )
+            })
+            .collect();
+        // TiTiler: zooms 0..2 → column 0, 3 → 1, 4 → 3, ..., 12 → 825, 13 → 1651; row 0.
+        let expected = [0, 0, 0, 1, 3, 6, 12, 25, 51, 103, 206, 412, 825, 1651];
+        for (z, (got, col)) in cols.iter().zip(expected).enumerate() {
+            assert_eq!(*got, (0, 0, col, col), "zoom {z}");
+        }
+    }
+}

@@ -44,6 +44,12 @@ impl Ifd {
     pub fn list(&self, tag: u16) -> &[u64] {
         self.ints.get(&tag).map(|v| v.as_slice()).unwrap_or(&[])
     }
+    /// The values of a DOUBLE tag (`None` when absent).
+    pub fn doubles(&self, tag: u16) -> Option<Vec<f64>> {
+        self.ints
+            .get(&tag)
+            .map(|v| v.iter().map(|b| f64::from_bits(*b)).collect())
+    }
 }
 
 pub struct Tiff {
@@ -123,7 +129,8 @@ impl Tiff {
                 2 | 7 => {
                     ifd.bytes.insert(tag, self.data[start..start + n].to_vec());
                 }
-                1 | 3 | 4 | 16 | 13 | 18 => {
+                1 | 3 | 4 | 16 | 13 | 18 | 12 => {
+                    // DOUBLE (12) values are kept as their bits; see `Ifd::doubles`.
                     let v = (0..n).map(|k| self.uint(start + k * size, size)).collect();
                     ifd.ints.insert(tag, v);
                 }

@@ -147,48 +147,23 @@ pub(crate) mod tests {
         assert_eq!(py_float(90.0), "90.0");
     }
 
-    /// Facts matching the recorded `dem_f32_deflate_p3_3857` documents (bounds and zooms
-    /// as TiTiler reported them; the limits as its tileset answer lists them).
+    /// Facts of the recorded `dem_f32_deflate_p3_3857` dataset (WGS84 bounds and zoom range
+    /// as TiTiler reported them), built by [`facts::tms_facts`] like the real backend's.
     pub fn dem_facts() -> DatasetFacts {
-        let lim = |z: i64, r0, r1, c0, c1| TileMatrixLimit {
-            tile_matrix: z.to_string(),
-            zoom: z,
-            min_tile_row: r0,
-            max_tile_row: r1,
-            min_tile_col: c0,
-            max_tile_col: c1,
-        };
+        let bounds = [
+            6.692448866690435,
+            45.71283723539017,
+            7.037401935792331,
+            45.95318340819353,
+        ];
+        let wmq = crate::tms::default_registry()
+            .get("WebMercatorQuad")
+            .unwrap();
         DatasetFacts {
-            wgs84_bounds: [
-                6.692448866690435,
-                45.71283723539017,
-                7.037401935792331,
-                45.95318340819353,
-            ],
+            wgs84_bounds: bounds,
             band_descriptions: vec![("b1".into(), "b1".into())],
             dtype: "float32".into(),
-            tms: vec![TmsFacts {
-                id: "WebMercatorQuad".into(),
-                crs_uri: "http://www.opengis.net/def/crs/EPSG/0/3857".into(),
-                epsg: Some(3857),
-                minzoom: 10,
-                maxzoom: 12,
-                geographic_bounds: [
-                    6.692448866690435,
-                    45.71283723539017,
-                    7.037401935792331,
-                    45.95318340819353,
-                ],
-                limits: vec![
-                    lim(8, 91, 91, 132, 133),
-                    lim(9, 182, 182, 265, 266),
-                    lim(10, 364, 365, 531, 532),
-                    lim(11, 728, 730, 1062, 1064),
-                    lim(12, 1457, 1461, 2124, 2128),
-                ],
-                matrices: vec![],
-                tile_width: 256,
-            }],
+            tms: vec![facts::tms_facts(&wmq, bounds, 10, 12)],
         }
     }
 }

@@ -25,6 +25,41 @@ fn with_query(url: String, qs: &str) -> String {
     }
 }
 
+/// The links both tileset documents give for a TMS: the tileset itself (`self_qs` appended),
+/// the tile URL template (`tile_qs`; TiTiler marks it `templated` only in the single-tileset
+/// document) and the TileMatrixSet definition.
+fn tms_links(
+    base_url: &str,
+    id: &str,
+    self_qs: &str,
+    tile_qs: &str,
+    templated: bool,
+) -> Vec<Value> {
+    let mut tile = json!({
+        "href": with_query(format!("{base_url}/cog/tiles/{id}/%7Bz%7D/%7Bx%7D/%7By%7D"), tile_qs),
+        "rel": "tile",
+        "title": "Templated link for retrieving Raster tiles",
+    });
+    if templated {
+        tile["templated"] = json!(true);
+    }
+    vec![
+        json!({
+            "href": with_query(format!("{base_url}/cog/tiles/{id}"), self_qs),
+            "rel": "self",
+            "type": "application/json",
+            "title": format!("Tileset tiled using {id} TileMatrixSet"),
+        }),
+        tile,
+        json!({
+            "href": format!("{base_url}/tileMatrixSets/{id}"),
+            "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+            "type": "application/json",
+            "title": format!("Definition of '{id}' tileMatrixSet"),
+        }),
+    ]
+}
+
 /// `/cog/tiles`: one summary per TMS, links carrying the request's query.
 pub fn tileset_list(facts: &DatasetFacts, query: &Query, base_url: &str) -> Value {
     let qs = query.encode_without(&["f", "crs"]);
@@ -36,25 +71,7 @@ pub fn tileset_list(facts: &DatasetFacts, query: &Query, base_url: &str) -> Valu
                 "title": format!("tileset tiled using {} TileMatrixSet", t.id),
                 "dataType": "map",
                 "crs": t.crs_uri,
-                "links": [
-                    {
-                        "href": with_query(format!("{base_url}/cog/tiles/{}", t.id), &qs),
-                        "rel": "self",
-                        "type": "application/json",
-                        "title": format!("Tileset tiled using {} TileMatrixSet", t.id),
-                    },
-                    {
-                        "href": with_query(format!("{base_url}/cog/tiles/{}/%7Bz%7D/%7Bx%7D/%7By%7D", t.id), &qs),
-                        "rel": "tile",
-                        "title": "Templated link for retrieving Raster tiles",
-                    },
-                    {
-                        "href": format!("{base_url}/tileMatrixSets/{}", t.id),
-                        "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
-                        "type": "application/json",
-                        "title": format!("Definition of '{}' tileMatrixSet", t.id),
-                    }
-                ],
+                "links": tms_links(base_url, &t.id, &qs, &qs, false),
                 "boundingBox": bounding_box(facts.wgs84_bounds),
                 "accessConstraints": "unclassified",
             })
@@ -88,36 +105,18 @@ pub fn tileset(
             })
         })
         .collect();
+    let mut links = tms_links(base_url, &tms.id, "", &qs, true);
+    links.push(json!({
+        "href": with_query(format!("{base_url}/cog/{}/map.html", tms.id), &qs),
+        "rel": "data",
+        "type": "text/html",
+        "title": format!("Map viewer for '{}' tileMatrixSet", tms.id),
+    }));
     json!({
         "title": format!("tileset tiled using {} TileMatrixSet", tms.id),
         "dataType": "map",
         "crs": tms.crs_uri,
-        "links": [
-            {
-                "href": format!("{base_url}/cog/tiles/{}", tms.id),
-                "rel": "self",
-                "type": "application/json",
-                "title": format!("Tileset tiled using {} TileMatrixSet", tms.id),
-            },
-            {
-                "href": with_query(format!("{base_url}/cog/tiles/{}/%7Bz%7D/%7Bx%7D/%7By%7D", tms.id), &qs),
-                "rel": "tile",
-                "templated": true,
-                "title": "Templated link for retrieving Raster tiles",
-            },
-            {
-                "href": format!("{base_url}/tileMatrixSets/{}", tms.id),
-                "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
-                "type": "application/json",
-                "title": format!("Definition of '{}' tileMatrixSet", tms.id),
-            },
-            {
-                "href": with_query(format!("{base_url}/cog/{}/map.html", tms.id), &qs),
-                "rel": "data",
-                "type": "text/html",
-                "title": format!("Map viewer for '{}' tileMatrixSet", tms.id),
-            }
-        ],
+        "links": links,
         "tileMatrixSetLimits": limits,
         "boundingBox": bounding_box(facts.wgs84_bounds),
         "accessConstraints": "unclassified",

@@ -218,20 +218,26 @@ pub async fn point(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     Ok(response::json(&ctx.app.backend.point(&ds, &p).await?))
 }
 
+/// The `{width}x{height}` path segment of preview and feature routes, validated (422 like
+/// TiTiler's path parameters) and applied to `size`.
+fn apply_path_size(ctx: &Ctx<'_>, size: Option<&mut SizeParams>, errs: &mut Errors) {
+    let c = &ctx.captures;
+    if !c.has("width") {
+        return;
+    }
+    let w = path_size(c.get("width"), "width", errs);
+    let h = path_size(c.get("height"), "height", errs);
+    if let (Some(s), Some(w), Some(h)) = (size, w, h) {
+        s.set_size(w, h);
+    }
+}
+
 /// `GET /cog/preview[.{format}]`, `/cog/preview/{width}x{height}.{format}`.
 pub async fn preview(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
     let fmt = path_format(ctx, &mut errs);
     let mut size = SizeParams::parse(&ctx.query, Some(1024), &mut errs);
-    if ctx.captures.has("width") {
-        let w = path_size(ctx.captures.get("width"), "width", &mut errs);
-        let h = path_size(ctx.captures.get("height"), "height", &mut errs);
-        if let (Some(s), Some(w), Some(h)) = (size.as_mut(), w, h) {
-            s.width = w;
-            s.height = h;
-            s.max_size = None;
-        }
-    }
+    apply_path_size(ctx, size.as_mut(), &mut errs);
     let image = image_request(ctx, fmt.flatten(), &mut errs)?;
     let req = (|| {
         fmt?;
@@ -260,9 +266,7 @@ pub async fn bbox(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     let mut size = SizeParams::parse(&ctx.query, None, &mut errs);
     if let (Some(s), Some(b)) = (size.as_mut(), bbox.as_ref()) {
         if b.width.is_some() || b.height.is_some() {
-            s.width = b.width;
-            s.height = b.height;
-            s.max_size = None;
+            s.set_size(b.width, b.height);
         }
     }
     let image = image_request(ctx, fmt.flatten(), &mut errs)?;
@@ -280,19 +284,10 @@ pub async fn bbox(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
 
 /// `POST /cog/feature[.{format}]`, `/cog/feature/{width}x{height}.{format}`.
 pub async fn feature(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
-    let c = &ctx.captures;
     let mut errs = Errors::new();
     let fmt = path_format(ctx, &mut errs);
     let mut size = SizeParams::parse(&ctx.query, None, &mut errs);
-    if c.has("width") {
-        let w = path_size(c.get("width"), "width", &mut errs);
-        let h = path_size(c.get("height"), "height", &mut errs);
-        if let (Some(s), Some(w), Some(h)) = (size.as_mut(), w, h) {
-            s.width = w;
-            s.height = h;
-            s.max_size = None;
-        }
-    }
+    apply_path_size(ctx, size.as_mut(), &mut errs);
     let image = image_request(ctx, fmt.flatten(), &mut errs)?;
     let feature = parse_geojson_body(&ctx.body, false, &mut errs);
     let req = (|| {

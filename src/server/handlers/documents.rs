@@ -5,7 +5,9 @@
 
 use super::Ctx;
 use crate::server::backend::FactsRequest;
-use crate::server::docs::{map_html as map_doc, tilejson as tj, tileset as ts, wmts as wm};
+use crate::server::docs::{
+    map_html as map_doc, tilejson as tj, tileset as ts, wmts as wm, DatasetFacts, TmsFacts,
+};
 use crate::server::error::ApiError;
 use crate::server::params::tile::parse_tms_id;
 use crate::server::params::{DatasetParams, TileJsonParams, TilesetParams, WmtsParams};
@@ -21,6 +23,29 @@ fn facts_request(ds: DatasetParams, tms_ids: Vec<String>, crs: Option<&str>) -> 
     }
 }
 
+/// The `{tileMatrixSetId}` path segment, validated against the server's TMS list.
+fn path_tms(ctx: &Ctx<'_>, errs: &mut Errors) -> Option<String> {
+    parse_tms_id(ctx.captures.get("tileMatrixSetId"), &ctx.app.catalog, errs)
+}
+
+/// The dataset's facts seen through one TMS (TileJSON and tileset documents describe one).
+async fn facts_for_tms(
+    ctx: &Ctx<'_>,
+    ds: DatasetParams,
+    tms: &str,
+) -> Result<(DatasetFacts, TmsFacts), ApiError> {
+    let facts = ctx
+        .app
+        .backend
+        .dataset_facts(&facts_request(ds, vec![tms.to_string()], None))
+        .await?;
+    let t = facts
+        .tms(tms)
+        .cloned()
+        .ok_or_else(|| ApiError::internal(format!("no facts for tms {tms:?}")))?;
+    Ok((facts, t))
+}
+
 /// `GET /cog/{tileMatrixSetId}/tilejson.json` (and legacy `/cog/tilejson.json`).
 pub async fn tilejson(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
@@ -33,17 +58,10 @@ pub async fn tilejson(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiErro
     let ds = DatasetParams::parse(&ctx.query, &mut errs);
     let params = TileJsonParams::parse(&ctx.query, &mut errs);
     let ((tms, ds), params) = Ctx::done(errs, tms.zip(ds).zip(params))?;
-    let facts = ctx
-        .app
-        .backend
-        .dataset_facts(&facts_request(ds, vec![tms.clone()], None))
-        .await?;
-    let t = facts
-        .tms(&tms)
-        .ok_or_else(|| ApiError::internal(format!("no facts for tms {tms:?}")))?;
+    let (facts, t) = facts_for_tms(ctx, ds, &tms).await?;
     let doc = tj::tilejson(
         &facts,
-        t,
+        &t,
         &params,
         &ctx.query,
         &ctx.base_url,
@@ -73,25 +91,14 @@ pub async fn tileset_list(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
 /// `GET /cog/tiles/{tileMatrixSetId}`.
 pub async fn tileset(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
-    let tms = parse_tms_id(
-        ctx.captures.get("tileMatrixSetId"),
-        &ctx.app.catalog,
-        &mut errs,
-    );
+    let tms = path_tms(ctx, &mut errs);
     let ds = DatasetParams::parse(&ctx.query, &mut errs);
     let params = TilesetParams::parse(&ctx.query, &mut errs);
     let ((tms, ds), params) = Ctx::done(errs, tms.zip(ds).zip(params))?;
-    let facts = ctx
-        .app
-        .backend
-        .dataset_facts(&facts_request(ds, vec![tms.clone()], None))
-        .await?;
-    let t = facts
-        .tms(&tms)
-        .ok_or_else(|| ApiError::internal(format!("no facts for tms {tms:?}")))?;
+    let (facts, t) = facts_for_tms(ctx, ds, &tms).await?;
     Ok(response::json(&ts::tileset(
         &facts,
-        t,
+        &t,
         &params,
         &ctx.query,
         &ctx.base_url,
@@ -102,12 +109,7 @@ pub async fn tileset(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
 pub async fn wmts(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
     let ids = if endpoint == Endpoint::WmtsTms {
-        parse_tms_id(
-            ctx.captures.get("tileMatrixSetId"),
-            &ctx.app.catalog,
-            &mut errs,
-        )
-        .map(|t| vec![t])
+        path_tms(ctx, &mut errs).map(|t| vec![t])
     } else {
         Some(ctx.app.catalog.tms_ids.clone())
     };
@@ -134,11 +136,7 @@ pub async fn wmts(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiError> {
 /// `GET /cog/{tileMatrixSetId}/map.html`.
 pub fn map_html(ctx: &Ctx) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
-    let tms = parse_tms_id(
-        ctx.captures.get("tileMatrixSetId"),
-        &ctx.app.catalog,
-        &mut errs,
-    );
+    let tms = path_tms(ctx, &mut errs);
     let ds = DatasetParams::parse(&ctx.query, &mut errs);
     let params = TileJsonParams::parse(&ctx.query, &mut errs);
     let ((tms, _ds), _params) = Ctx::done(errs, tms.zip(ds).zip(params))?;

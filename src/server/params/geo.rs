@@ -195,25 +195,11 @@ pub fn parse_geojson_body(body: &[u8], allow_collection: bool, errs: &mut Errors
         );
         ok = false;
     }
-    if ty != "FeatureCollection" {
-        for field in ["geometry", "properties"] {
-            if v.get(field).is_none() {
-                errs.add(
-                    Source::Body,
-                    field,
-                    &[],
-                    "missing",
-                    "Field required",
-                    v.clone(),
-                    None,
-                );
-                ok = false;
-            }
-        }
-    } else if !v.get("features").is_some_and(Value::is_array) {
+    // pydantic's "Field required", reported against the whole body.
+    let mut missing = |field: &str| {
         errs.add(
             Source::Body,
-            "features",
+            field,
             &[],
             "missing",
             "Field required",
@@ -221,6 +207,15 @@ pub fn parse_geojson_body(body: &[u8], allow_collection: bool, errs: &mut Errors
             None,
         );
         ok = false;
+    };
+    if ty != "FeatureCollection" {
+        for field in ["geometry", "properties"] {
+            if v.get(field).is_none() {
+                missing(field);
+            }
+        }
+    } else if !v.get("features").is_some_and(Value::is_array) {
+        missing("features");
     }
     ok.then_some(v)
 }
@@ -297,5 +292,37 @@ mod tests {
         let fc = br#"{"type":"FeatureCollection","features":[]}"#;
         assert!(parse_geojson_body(fc, true, &mut errs).is_some());
         assert!(errs.is_empty());
+    }
+
+    #[test]
+    fn geojson_body_missing_fields_are_reported_each() {
+        let locs = |body: &[u8], allow_collection: bool| {
+            let mut errs = Errors::new();
+            assert!(parse_geojson_body(body, allow_collection, &mut errs).is_none());
+            errs.into_vec()
+                .into_iter()
+                .map(|e| (e.kind, e.loc))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            locs(br#"{"type":"Feature"}"#, false),
+            vec![
+                (
+                    "missing".to_string(),
+                    vec![json!("body"), json!("geometry")]
+                ),
+                (
+                    "missing".to_string(),
+                    vec![json!("body"), json!("properties")]
+                ),
+            ]
+        );
+        assert_eq!(
+            locs(br#"{"type":"FeatureCollection"}"#, true),
+            vec![(
+                "missing".to_string(),
+                vec![json!("body"), json!("features")]
+            )]
+        );
     }
 }

@@ -174,6 +174,14 @@ impl SizeParams {
             height,
         })
     }
+
+    /// An output size given in the path (`{width}x{height}`, or a bbox's size segment):
+    /// it replaces the query's, and `max_size` no longer applies (TiTiler drops it).
+    pub fn set_size(&mut self, width: Option<u32>, height: Option<u32>) {
+        self.width = width;
+        self.height = height;
+        self.max_size = None;
+    }
 }
 
 #[cfg(test)]

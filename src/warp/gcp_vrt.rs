@@ -1,0 +1,229 @@
+//! The warped VRT GDAL (through rasterio and rio-tiler) puts around a GCP-georeferenced raster.
+//!
+//! A raster georeferenced only by ground control points has no pixel grid on the map, so
+//! rio-tiler does not read it directly: it wraps it in a rasterio `WarpedVRT` (GDAL's
+//! `GDALAutoCreateWarpedVRT` into the GCPs' own CRS, an alpha band added unless the raster has
+//! nodata or an alpha band) and reads *that* like any north-up dataset. Every TiTiler answer
+//! about such a file is an answer about this VRT:
+//!
+//! - its grid is `GDALSuggestedWarpOutput2` over the GCP transformer
+//!   ([`crate::crs::suggested_warp_output_gcp`]): `/cog/info` reports its size and bounds,
+//!   driver `VRT`;
+//! - its pixels are the source warped with nearest neighbour: each VRT pixel centre goes
+//!   through the VRT geotransform and the inverse GCP polynomial to a source pixel, approximated
+//!   per scanline of a 512 × 128 VRT block within 0.125 pixel (GDAL's approximate transformer),
+//!   and the added alpha band is opaque where a source pixel was found;
+//! - it has one *implicit overview* per source overview, `VRT size / source reduction` (rounded),
+//!   warped from that source overview with the GCP transformer refitted to the overview's pixel
+//!   grid ([`GcpTransform::scaled`]) and the VRT geotransform scaled to the overview size.
+//!
+//! This module is the pure description of that VRT (levels, grids, transformers) and the
+//! mapping from VRT pixels to source pixels; the reader does the source I/O.
+
+use super::approx::{ApproxTransform, DEFAULT_MAX_ERROR};
+use super::gcp::{Gcp, GcpError, GcpImgProj, GcpTransform};
+use super::warper::{map_pixels, CoordMap, VRT_BLOCK_WIDTH};
+use super::GeoTransform;
+
+/// Why the warped VRT of a GCP raster could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum GcpVrtError {
+    #[error("gcp transformer: {0}")]
+    Gcp(#[from] GcpError),
+    #[error("gcp warped vrt grid: {0}")]
+    Grid(#[from] crate::crs::Error),
+    #[error("gcp warped vrt: source level {level} has an empty size {width}x{height}")]
+    EmptyLevel {
+        level: usize,
+        width: usize,
+        height: usize,
+    },
+}
+
+/// One resolution level of the warped VRT (0 = full resolution, then the implicit overviews).
+#[derive(Clone, Debug)]
+pub struct GcpVrtLevel {
+    pub width: usize,
+    pub height: usize,
+    /// The VRT level's geotransform in the GCP CRS.
+    pub geotransform: GeoTransform,
+    /// The GCP transformer at the matching source level's pixel scale.
+    pub transform: GcpTransform,
+}
+
+/// rasterio's `WarpedVRT` around a GCP-georeferenced raster, as rio-tiler opens it.
+#[derive(Clone, Debug)]
+pub struct GcpVrt {
+    /// Level 0 (the VRT itself), then one implicit overview per source overview.
+    pub levels: Vec<GcpVrtLevel>,
+}
+
+impl GcpVrt {
+    /// The VRT of a source whose levels (full resolution first, then overviews) have the sizes
+    /// `source_levels`, georeferenced by `gcps` in a CRS that is `geographic` or not.
+    pub fn new(
+        gcps: &[Gcp],
+        source_levels: &[(usize, usize)],
+        geographic: bool,
+    ) -> Result<GcpVrt, GcpVrtError> {
+        for (level, &(width, height)) in source_levels.iter().enumerate() {
+            if width == 0 || height == 0 {
+                return Err(GcpVrtError::EmptyLevel {
+                    level,
+                    width,
+                    height,
+                });
+            }
+        }
+        let Some(&(sw, sh)) = source_levels.first() else {
+            return Err(GcpVrtError::EmptyLevel {
+                level: 0,
+                width: 0,
+                height: 0,
+            });
+        };
+        let base = GcpTransform::new(gcps, 0)?;
+        let grid = crate::crs::suggested_warp_output_gcp(&base, sw, sh, geographic)?;
+        let gt = GeoTransform(grid.geotransform);
+        let (gw, gh) = (grid.width, grid.height);
+        let mut levels = vec![GcpVrtLevel {
+            width: gw,
+            height: gh,
+            geotransform: gt,
+            transform: base.clone(),
+        }];
+        for &(ow, oh) in source_levels.iter().skip(1) {
+            let rx = sw as f64 / ow as f64;
+            let ry = sh as f64 / oh as f64;
+            // GDAL's VRTWarpedDataset::CreateImplicitOverviews: VRT size / source ratio,
+            // rounded; at least one pixel
+            let w = ((gw as f64 / rx + 0.5) as usize).max(1);
+            let h = ((gh as f64 / ry + 0.5) as usize).max(1);
+            levels.push(GcpVrtLevel {
+                width: w,
+                height: h,
+                geotransform: gt.scaled(gw as f64 / w as f64, gh as f64 / h as f64),
+                transform: base.scaled(rx, ry)?,
+            });
+        }
+        Ok(GcpVrt { levels })
+    }
+
+    /// The full-resolution VRT level.
+    pub fn base(&self) -> &GcpVrtLevel {
+        &self.levels[0]
+    }
+
+    /// Implicit overview sizes, largest first.
+    pub fn overview_sizes(&self) -> Vec<(usize, usize)> {
+        self.levels
+            .iter()
+            .skip(1)
+            .map(|l| (l.width, l.height))
+            .collect()
+    }
+
+    /// Overview factors as rasterio reports them: `round(width / overview width)`.
+    pub fn overview_factors(&self) -> Vec<u32> {
+        let w = self.base().width as f64;
+        self.levels
+            .iter()
+            .skip(1)
+            .map(|l| (w / l.width.max(1) as f64).round() as u32)
+            .collect()
+    }
+
+    /// Source pixel positions (at source level `level`) of the centres of the VRT pixels in
+    /// the window `(x, y, w, h)` of that level, clipped to the level's grid; `None` when the
+    /// window misses the grid or the level does not exist. Each VRT row is transformed in
+    /// 512-column block scanlines, as GDAL warps its VRT blocks.
+    pub fn map_window(&self, level: usize, x: i64, y: i64, w: usize, h: usize) -> Option<CoordMap> {
+        let l = self.levels.get(level)?;
+        let clip = |start: i64, len: usize, size: usize| -> Vec<usize> {
+            let end = start.saturating_add(len as i64).min(size as i64);
+            (start.max(0)..end.max(0)).map(|v| v as usize).collect()
+        };
+        let cols = clip(x, w, l.width);
+        let rows = clip(y, h, l.height);
+        if cols.is_empty() || rows.is_empty() {
+            return None;
+        }
+        let exact = GcpImgProj {
+            dst_gt: l.geotransform,
+            gcp: &l.transform,
+        };
+        let approx = ApproxTransform {
+            exact: &exact,
+            max_error: DEFAULT_MAX_ERROR,
+        };
+        Some(map_pixels(&approx, l.width, VRT_BLOCK_WIDTH, &rows, &cols))
+    }
+}
+
+/// The value GDAL's warper writes into an added alpha band for "opaque" (its `DST_ALPHA_MAX`
+/// default for the band type): 65535 for UInt16, 32767 for Int16, else 255.
+pub fn alpha_max(dtype: crate::raster::DataType) -> f64 {
+    use crate::raster::DataType;
+    match dtype {
+        DataType::U16 => 65535.0,
+        DataType::I16 => 32767.0,
+        _ => 255.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// GCPs of a north-up affine grid: the VRT must reproduce that grid.
+    #[test]
+    fn affine_gcps_give_a_north_up_grid_of_the_same_size() {
+        let gt = GeoTransform([10.0, 0.01, 0.0, 50.0, 0.0, -0.01]);
+        let mut gcps = Vec::new();
+        for j in 0..=10 {
+            for i in 0..=10 {
+                let (p, l) = (i as f64 * 40.0, j as f64 * 30.0);
+                let (x, y) = gt.apply(p, l);
+                gcps.push(Gcp {
+                    pixel: p,
+                    line: l,
+                    x,
+                    y,
+                });
+            }
+        }
+        let vrt = GcpVrt::new(&gcps, &[(400, 300), (200, 150)], true).unwrap();
+        let b = vrt.base();
+        assert_eq!((b.width, b.height), (400, 300));
+        for (a, e) in b.geotransform.0.iter().zip(gt.0.iter()) {
+            assert!((a - e).abs() < 1e-9, "{:?}", b.geotransform);
+        }
+        assert_eq!(vrt.overview_sizes(), vec![(200, 150)]);
+        assert_eq!(vrt.overview_factors(), vec![2]);
+        // pixel centres map onto source pixel centres
+        let map = vrt.map_window(0, 5, 7, 3, 2).unwrap();
+        assert!((map.xs[0] - 5.5).abs() < 1e-6 && (map.ys[0] - 7.5).abs() < 1e-6);
+        let ovr = vrt.map_window(1, 0, 0, 1, 1).unwrap();
+        assert!((ovr.xs[0] - 0.5).abs() < 1e-6 && (ovr.ys[0] - 0.5).abs() < 1e-6);
+        assert!(vrt.map_window(0, 400, 0, 5, 5).is_none());
+        assert!(vrt.map_window(2, 0, 0, 5, 5).is_none());
+    }
+
+    #[test]
+    fn an_empty_source_level_is_an_error() {
+        let gcps = [Gcp {
+            pixel: 0.0,
+            line: 0.0,
+            x: 0.0,
+            y: 0.0,
+        }];
+        assert!(matches!(
+            GcpVrt::new(&gcps, &[(0, 10)], true),
+            Err(GcpVrtError::EmptyLevel { level: 0, .. })
+        ));
+        assert!(matches!(
+            GcpVrt::new(&gcps, &[(10, 10)], true),
+            Err(GcpVrtError::Gcp(_))
+        ));
+    }
+}

@@ -6,7 +6,7 @@ use crate::cog::{Cog, OpenOptions};
 use crate::raster::Raster;
 use crate::warp::{GcpVrt, GeoTransform};
 
-use super::gcp_dataset::{gcp_meta, read_gcp_window};
+use super::gcp_dataset::{gcp_meta, read_gcp_direct, read_gcp_window};
 
 use super::{Dataset, DatasetMeta, Error, Reader};
 
@@ -125,6 +125,22 @@ impl Dataset for CogDataset {
             return read_gcp_window(&self.cog, vrt, &self.meta, level, x, y, w, h, bands).await;
         }
         Ok(self.cog.read_window(level, x, y, w, h, bands).await?)
+    }
+
+    async fn read_direct(
+        &self,
+        level: usize,
+        gt: GeoTransform,
+        w: usize,
+        h: usize,
+        bands: &[usize],
+    ) -> Result<Option<Raster>, Error> {
+        match &self.gcp {
+            Some(vrt) => read_gcp_direct(&self.cog, vrt, &self.meta, level, gt, w, h, bands)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
     }
 }
 

@@ -91,6 +91,21 @@ pub trait Dataset: Send + Sync {
         h: usize,
         bands: &[usize],
     ) -> impl Future<Output = Result<Raster, Error>> + Send;
+
+    /// For a dataset that is itself a warped VRT (a GCP raster, [`super::CogDataset`]): every
+    /// pixel of the `w × h` grid `gt` warped straight from `level`'s source, as GDAL's
+    /// VRTWarpedDataset::IRasterIO does for a read of all bands over the whole extent. `None`
+    /// (the default) for a plain raster: the caller decimates [`Dataset::read_window`] output.
+    fn read_direct(
+        &self,
+        _level: usize,
+        _gt: GeoTransform,
+        _w: usize,
+        _h: usize,
+        _bands: &[usize],
+    ) -> impl Future<Output = Result<Option<Raster>, Error>> + Send {
+        async { Ok(None) }
+    }
 }
 
 /// A dataset held in memory, one [`Raster`] per level: for tests and small in-process rasters.

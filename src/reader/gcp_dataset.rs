@@ -13,7 +13,7 @@ use crate::cog::{Cog, CogHeader};
 use crate::raster::{Raster, Sample};
 use crate::warp::gcp_vrt::alpha_max;
 use crate::warp::kernel::Source;
-use crate::warp::{warp_points, GcpVrt, Resampling};
+use crate::warp::{warp_points, CoordMap, GcpVrt, GeoTransform, Resampling};
 
 use super::dataset::DatasetMeta;
 use super::read::MAX_SOURCE_PIXELS;
@@ -86,9 +86,8 @@ pub(super) fn gcp_meta(
 }
 
 /// Reads the boundless window `(x, y, w, h)` of VRT level `level` for the 1-based `bands` of
-/// the VRT (the added alpha band included). Outside the VRT grid: 0 with mask 0. Inside: mask
-/// 255; a pixel whose centre maps onto a valid source pixel gets that pixel's values (nearest)
-/// and an opaque alpha, any other gets the fill value (nodata or 0) and alpha 0.
+/// the VRT (the added alpha band included), block by block as GDAL fills the VRT. Outside the
+/// VRT grid: 0 with mask 0.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn read_gcp_window(
     cog: &Cog,
@@ -101,20 +100,76 @@ pub(super) async fn read_gcp_window(
     h: usize,
     bands: &[usize],
 ) -> Result<Raster, Error> {
+    check_request(meta, level, w, h, bands)?;
+    let vrt2 = Arc::clone(vrt);
+    let map = tokio::task::spawn_blocking(move || vrt2.map_window(level, x, y, w, h))
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?;
+    warp_into(cog, meta, level, map, (x, y, w, h), bands).await
+}
+
+/// Reads every pixel of a `w × h` grid with geotransform `gt` over VRT level `level`'s
+/// source, each output pixel centre mapped straight to the source: what GDAL's
+/// VRTWarpedDataset::IRasterIO does when all bands of the VRT are read over its whole extent
+/// (the request's resampling plays no part).
+pub(super) async fn read_gcp_direct(
+    cog: &Cog,
+    vrt: &Arc<GcpVrt>,
+    meta: &DatasetMeta,
+    level: usize,
+    gt: GeoTransform,
+    w: usize,
+    h: usize,
+    bands: &[usize],
+) -> Result<Raster, Error> {
+    check_request(meta, level, w, h, bands)?;
+    let vrt2 = Arc::clone(vrt);
+    let map = tokio::task::spawn_blocking(move || vrt2.map_grid(level, gt, w, h))
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?;
+    warp_into(cog, meta, level, map, (0, 0, w, h), bands).await
+}
+
+/// Rejects bad band indexes, unknown levels and oversized outputs before any work.
+fn check_request(
+    meta: &DatasetMeta,
+    level: usize,
+    w: usize,
+    h: usize,
+    bands: &[usize],
+) -> Result<(), Error> {
     for &b in bands {
         if b == 0 || b > meta.bands {
             return Err(Error::InvalidBand(b));
         }
     }
     meta.level_size(level).ok_or(Error::InvalidLevel(level))?;
-    let plane = w
-        .checked_mul(h)
-        .filter(|n| *n <= MAX_SOURCE_PIXELS)
-        .ok_or(Error::TooLarge {
+    match w.checked_mul(h) {
+        Some(n) if n <= MAX_SOURCE_PIXELS => Ok(()),
+        _ => Err(Error::TooLarge {
             what: "gcp vrt window",
             value: w.saturating_mul(h),
-        })?;
+        }),
+    }
+}
+
+/// Samples the source level under the mapped pixels (nearest) into a `w × h` raster whose
+/// pixel `(0, 0)` is grid pixel `(x, y)`. Mapped pixels get mask 255; a pixel whose centre
+/// lands on a valid source pixel gets that pixel's values and an opaque alpha, any other the
+/// fill value (nodata or 0) and alpha 0.
+async fn warp_into(
+    cog: &Cog,
+    meta: &DatasetMeta,
+    level: usize,
+    map: Option<CoordMap>,
+    (x, y, w, h): (i64, i64, usize, usize),
+    bands: &[usize],
+) -> Result<Raster, Error> {
+    let plane = w * h;
     let mut out = Raster::empty(meta.dtype, bands.len(), w, h);
+    let Some(map) = map else {
+        return Ok(out);
+    };
     // the source bands behind the requested VRT bands (band 1 when only alpha is asked: its
     // mask still decides where alpha is opaque)
     let src_count = cog.header().bands;
@@ -124,13 +179,6 @@ pub(super) async fn read_gcp_window(
     if src_bands.is_empty() {
         src_bands.push(1);
     }
-    let vrt2 = Arc::clone(vrt);
-    let map = tokio::task::spawn_blocking(move || vrt2.map_window(level, x, y, w, h))
-        .await
-        .map_err(|e| Error::Task(e.to_string()))?;
-    let Some(map) = map else {
-        return Ok(out);
-    };
     let (slw, slh) = cog
         .header()
         .levels

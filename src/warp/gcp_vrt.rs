@@ -95,10 +95,11 @@ impl GcpVrt {
         for &(ow, oh) in source_levels.iter().skip(1) {
             let rx = sw as f64 / ow as f64;
             let ry = sh as f64 / oh as f64;
-            // GDAL's VRTWarpedDataset::CreateImplicitOverviews: VRT size / source ratio,
-            // rounded; at least one pixel
+            // GDAL's VRTWarpedDataset::GetOverviewSize: both sides divided by the *x* ratio of
+            // the source overview, rounded (so a source overview rounded up in height does not
+            // make the VRT overview taller); at least one pixel
             let w = ((gw as f64 / rx + 0.5) as usize).max(1);
-            let h = ((gh as f64 / ry + 0.5) as usize).max(1);
+            let h = ((gh as f64 / rx + 0.5) as usize).max(1);
             levels.push(GcpVrtLevel {
                 width: w,
                 height: h,
@@ -148,16 +149,50 @@ impl GcpVrt {
         if cols.is_empty() || rows.is_empty() {
             return None;
         }
-        let exact = GcpImgProj {
-            dst_gt: l.geotransform,
-            gcp: &l.transform,
-        };
-        let approx = ApproxTransform {
-            exact: &exact,
-            max_error: DEFAULT_MAX_ERROR,
-        };
-        Some(map_pixels(&approx, l.width, VRT_BLOCK_WIDTH, &rows, &cols))
+        Some(map_through(
+            l,
+            l.geotransform,
+            l.width,
+            VRT_BLOCK_WIDTH,
+            &rows,
+            &cols,
+        ))
     }
+
+    /// Source pixel positions (at source level `level`) of the centres of a `w × h` grid with
+    /// geotransform `gt`, each row one scanline: GDAL's VRTWarpedDataset::IRasterIO warping a
+    /// whole-band request straight into the caller's buffer. `None` for an unknown level or
+    /// an empty grid.
+    pub fn map_grid(&self, level: usize, gt: GeoTransform, w: usize, h: usize) -> Option<CoordMap> {
+        let l = self.levels.get(level)?;
+        if w == 0 || h == 0 {
+            return None;
+        }
+        let rows: Vec<usize> = (0..h).collect();
+        let cols: Vec<usize> = (0..w).collect();
+        Some(map_through(l, gt, w, w, &rows, &cols))
+    }
+}
+
+/// Maps the selected pixel centres of a grid (`gt`, `grid_w` wide) through the level's GCP
+/// transformer, approximated per `span`-column scanline like GDAL.
+fn map_through(
+    l: &GcpVrtLevel,
+    gt: GeoTransform,
+    grid_w: usize,
+    span: usize,
+    rows: &[usize],
+    cols: &[usize],
+) -> CoordMap {
+    let exact = GcpImgProj {
+        dst_gt: gt,
+        gcp: &l.transform,
+    };
+    let approx = ApproxTransform {
+        exact: &exact,
+        max_error: DEFAULT_MAX_ERROR,
+    };
+    map_pixels(&approx, grid_w, span, rows, cols)
 }
 
 /// The value GDAL's warper writes into an added alpha band for "opaque" (its `DST_ALPHA_MAX`

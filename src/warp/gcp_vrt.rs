@@ -20,7 +20,7 @@
 //! This module is the pure description of that VRT (levels, grids, transformers) and the
 //! mapping from VRT pixels to source pixels; the reader does the source I/O.
 
-use super::approx::{ApproxTransform, DEFAULT_MAX_ERROR};
+use super::approx::{ApproxTransform, PixelTransform, DEFAULT_MAX_ERROR};
 use super::gcp::{Gcp, GcpError, GcpImgProj, GcpTransform};
 use super::warper::{map_pixels, CoordMap, VRT_BLOCK_WIDTH};
 use super::GeoTransform;
@@ -49,6 +49,8 @@ pub struct GcpVrtLevel {
     pub geotransform: GeoTransform,
     /// The GCP transformer at the matching source level's pixel scale.
     pub transform: GcpTransform,
+    /// Size of the matching source level.
+    pub source_size: (usize, usize),
 }
 
 /// rasterio's `WarpedVRT` around a GCP-georeferenced raster, as rio-tiler opens it.
@@ -91,6 +93,7 @@ impl GcpVrt {
             height: gh,
             geotransform: gt,
             transform: base.clone(),
+            source_size: (sw, sh),
         }];
         for &(ow, oh) in source_levels.iter().skip(1) {
             let rx = sw as f64 / ow as f64;
@@ -105,6 +108,7 @@ impl GcpVrt {
                 height: h,
                 geotransform: gt.scaled(gw as f64 / w as f64, gh as f64 / h as f64),
                 transform: base.scaled(rx, ry)?,
+                source_size: (ow, oh),
             });
         }
         Ok(GcpVrt { levels })
@@ -192,7 +196,40 @@ fn map_through(
         exact: &exact,
         max_error: DEFAULT_MAX_ERROR,
     };
-    map_pixels(&approx, grid_w, span, rows, cols)
+    let mut map = map_pixels(&approx, grid_w, span, rows, cols);
+    retry_exact_near_edges(&mut map, &exact, l.source_size);
+    map
+}
+
+/// GDAL's warp kernel (`GWKCheckAndComputeSrcOffsets`) gives a point the approximate
+/// transformer put *just* outside the source (less than a pixel before its start, or in the
+/// pixel past its end) a second chance: it transforms that one pixel centre again, exactly,
+/// and keeps it if it is inside then. Without this, pixels along the footprint's edges that
+/// GDAL fills would be transparent here.
+fn retry_exact_near_edges(map: &mut CoordMap, exact: &GcpImgProj<'_>, (sw, sh): (usize, usize)) {
+    let (w, h) = (sw as f64, sh as f64);
+    let ncols = map.cols.len();
+    for (ri, &row) in map.rows.iter().enumerate() {
+        for (ci, &col) in map.cols.iter().enumerate() {
+            let i = ri * ncols + ci;
+            let (x, y) = (map.xs[i], map.ys[i]);
+            if !map.ok[i] || !(x.is_finite() && y.is_finite()) {
+                continue;
+            }
+            let before = (x < 0.0 || y < 0.0) && x > -1.0 && y > -1.0;
+            let (ix, iy) = ((x + 1e-10).floor(), (y + 1e-10).floor());
+            let past = x >= 0.0 && y >= 0.0 && (ix >= w || iy >= h) && ix < w + 1.0 && iy < h + 1.0;
+            if before || past {
+                let mut xs = [col as f64 + 0.5];
+                let mut ys = [row as f64 + 0.5];
+                let mut ok = [true];
+                exact.transform(&mut xs, &mut ys, &mut ok);
+                map.xs[i] = xs[0];
+                map.ys[i] = ys[0];
+                map.ok[i] = ok[0];
+            }
+        }
+    }
 }
 
 /// The value GDAL's warper writes into an added alpha band for "opaque" (its `DST_ALPHA_MAX`

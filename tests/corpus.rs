@@ -81,10 +81,6 @@ fn json_diff(ours: &Value, want: &Value, path: &str, out: &mut Vec<String>) {
     }
 }
 
-/// Files TiTiler reads through a warped VRT because they carry only ground control points;
-/// their info describes the warped dataset, which this layer does not build.
-const GCP_ONLY: &[&str] = &["ext_cog_gcps__info"];
-
 #[test]
 fn info_matches_every_recorded_reference() {
     let dir = conformance().join("cases");
@@ -110,10 +106,6 @@ fn info_matches_every_recorded_reference() {
     for p in names {
         let case: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
         let id = case["id"].as_str().unwrap().to_string();
-        if GCP_ONLY.contains(&id.as_str()) {
-            eprintln!("skip {id}: georeferenced by GCPs only (TiTiler answers for a warped VRT)");
-            continue;
-        }
         let url = case["query"][0][1]
             .as_str()
             .unwrap()

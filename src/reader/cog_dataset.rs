@@ -136,7 +136,7 @@ impl Dataset for CogDataset {
         bands: &[usize],
     ) -> Result<Option<Raster>, Error> {
         match &self.gcp {
-            Some(vrt) => read_gcp_direct(&self.cog, vrt, &self.meta, level, gt, w, h, bands)
+            Some(vrt) => read_gcp_direct(&self.cog, vrt, &self.meta, level, (gt, w, h), bands)
                 .await
                 .map(Some),
             None => Ok(None),

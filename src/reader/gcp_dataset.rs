@@ -117,9 +117,7 @@ pub(super) async fn read_gcp_direct(
     vrt: &Arc<GcpVrt>,
     meta: &DatasetMeta,
     level: usize,
-    gt: GeoTransform,
-    w: usize,
-    h: usize,
+    (gt, w, h): (GeoTransform, usize, usize),
     bands: &[usize],
 ) -> Result<Raster, Error> {
     check_request(meta, level, w, h, bands)?;

@@ -213,7 +213,7 @@ fn retry_exact_near_edges(map: &mut CoordMap, exact: &GcpImgProj<'_>, (sw, sh): 
         for (ci, &col) in map.cols.iter().enumerate() {
             let i = ri * ncols + ci;
             let (x, y) = (map.xs[i], map.ys[i]);
-            if !map.ok[i] || !(x.is_finite() && y.is_finite()) {
+            if !(map.ok[i] && x.is_finite() && y.is_finite()) {
                 continue;
             }
             let before = (x < 0.0 || y < 0.0) && x > -1.0 && y > -1.0;

@@ -687,3 +687,49 @@ fn windows_agree_with_blocks() {
         }
     }
 }
+
+/// The GCP-only corpus file: its 210 tie points become GCPs (no geotransform), fitted with
+/// GDAL's automatic order 2, and the warped VRT around it has GDAL's grid and implicit overview
+/// sizes (VRT size / the source overview's *x* ratio, rounded: 268 rows at level 2, not the
+/// 269 the y ratio would give). The fitted polynomials reproduce the control points.
+#[test]
+fn gcp_raster_gets_gdals_warped_vrt() {
+    let url = conformance().join("corpus/external/cog_gcps.tif");
+    let cog = rt()
+        .block_on(Cog::open(url.to_str().unwrap(), &OpenOptions::uncached()))
+        .unwrap();
+    let h = cog.header();
+    assert!(h.geotransform.is_none());
+    let vrt = h.gcp_vrt.clone().expect("a gcp raster").unwrap();
+    let base = vrt.base();
+    assert_eq!((base.width, base.height), (1417, 1071));
+    assert_eq!(base.transform.order(), 2);
+    assert_eq!(base.transform.gcps().len(), 210);
+    assert_eq!(
+        vrt.overview_sizes(),
+        vec![(709, 536), (354, 268), (177, 134)]
+    );
+    assert_eq!(vrt.overview_factors(), vec![2, 4, 8]);
+    let t = &base.transform;
+    let worst = t
+        .gcps()
+        .iter()
+        .map(|g| {
+            let (x, y) = t.to_geo(g.pixel, g.line);
+            let (p, l) = t.to_pixel(g.x, g.y);
+            (
+                (x - g.x).abs().max((y - g.y).abs()),
+                (p - g.pixel).abs().max((l - g.line).abs()),
+            )
+        })
+        .fold((0.0f64, 0.0f64), |a, b| (a.0.max(b.0), a.1.max(b.1)));
+    // worst residuals of both fits, as an independent numpy least-squares fit of the same
+    // order-2 polynomials (centred coordinates, np.linalg.solve) gives them
+    assert!((worst.0 - 0.001703526170459).abs() < 1e-9, "{worst:?}");
+    assert!((worst.1 - 0.946260967362069).abs() < 1e-6, "{worst:?}");
+    // level 2 of the VRT samples source overview 2 (320 × 210) with the refitted polynomial
+    let l2 = vrt.level(2).unwrap();
+    assert_eq!(l2.source_size, (320, 210));
+    let (p, l) = l2.transform.to_pixel(t.gcps()[0].x, t.gcps()[0].y);
+    assert!(p.abs() < 0.2 && l.abs() < 0.2, "{p}, {l}");
+}

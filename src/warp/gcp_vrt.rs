@@ -56,8 +56,9 @@ pub struct GcpVrtLevel {
 /// rasterio's `WarpedVRT` around a GCP-georeferenced raster, as rio-tiler opens it.
 #[derive(Clone, Debug)]
 pub struct GcpVrt {
-    /// Level 0 (the VRT itself), then one implicit overview per source overview.
-    pub levels: Vec<GcpVrtLevel>,
+    /// Level 0 (the VRT itself), then one implicit overview per source overview; never empty
+    /// (only [`GcpVrt::new`] builds one).
+    levels: Vec<GcpVrtLevel>,
 }
 
 impl GcpVrt {
@@ -116,7 +117,13 @@ impl GcpVrt {
 
     /// The full-resolution VRT level.
     pub fn base(&self) -> &GcpVrtLevel {
+        // `new` always pushes level 0 first and nothing removes it
         &self.levels[0]
+    }
+
+    /// Level `level` (0 = the VRT, then its implicit overviews).
+    pub fn level(&self, level: usize) -> Option<&GcpVrtLevel> {
+        self.levels.get(level)
     }
 
     /// Implicit overview sizes, largest first.

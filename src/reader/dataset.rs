@@ -93,9 +93,10 @@ pub trait Dataset: Send + Sync {
     ) -> impl Future<Output = Result<Raster, Error>> + Send;
 
     /// For a dataset that is itself a warped VRT (a GCP raster, [`super::CogDataset`]): every
-    /// pixel of the `w × h` grid `gt` warped straight from `level`'s source, as GDAL's
-    /// VRTWarpedDataset::IRasterIO does for a read of all bands over the whole extent. `None`
-    /// (the default) for a plain raster: the caller decimates [`Dataset::read_window`] output.
+    /// pixel of the `w × h` grid `gt` warped straight from `level`'s source, each row one
+    /// scanline, as GDAL's VRTWarpedDataset::IRasterIO does when all bands are read at the
+    /// VRT's own resolution over its whole extent (or a window larger than a block). `None`
+    /// (the default) for a plain raster: the caller samples [`Dataset::read_window`] output.
     fn read_direct(
         &self,
         _level: usize,

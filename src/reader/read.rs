@@ -184,9 +184,11 @@ async fn read_native<D: Dataset>(
         && window.width == meta.width as f64
         && window.height == meta.height as f64;
     let same_size = ow as f64 == window.width && oh as f64 == window.height;
+    let integral = window.col_off.fract() == 0.0 && window.row_off.fract() == 0.0;
     if bands.len() == meta.bands
         && level == 0
         && same_size
+        && integral
         && (whole || (ow > VRT_BLOCK_WIDTH && oh > 128))
     {
         let gt = GeoTransform::from_bounds(window.bounds(&meta.geotransform), ow, oh);

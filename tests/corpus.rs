@@ -733,3 +733,35 @@ fn gcp_raster_gets_gdals_warped_vrt() {
     let (p, l) = l2.transform.to_pixel(t.gcps()[0].x, t.gcps()[0].y);
     assert!(p.abs() < 0.2 && l.abs() < 0.2, "{p}, {l}");
 }
+
+/// How tie points are read, on the GCP corpus file's own IFD: as GCPs only without a pixel
+/// scale (with one, the first tie point is the affine origin, whatever their number), and moved
+/// by half a pixel under PixelIsPoint, as GDAL's GTiff driver does.
+#[test]
+fn tie_points_become_gcps_only_without_a_pixel_scale() {
+    use cogtiler::tiff::geokeys::{key, GeoKeyValue};
+    let url = conformance().join("corpus/external/cog_gcps.tif");
+    let cog = rt()
+        .block_on(Cog::open(url.to_str().unwrap(), &OpenOptions::uncached()))
+        .unwrap();
+    let h = cog.header();
+    let ifd = &h.tiff.ifds[h.levels[0].ifd];
+    let area = cogtiler::cog::gcps(ifd, h.geokeys.as_ref()).unwrap();
+    assert_eq!(area.len(), 210);
+    let tp = ifd.model_tiepoint.as_ref().unwrap();
+    assert_eq!(
+        (area[1].pixel, area[1].line, area[1].x, area[1].y),
+        (tp[6], tp[7], tp[9], tp[10])
+    );
+    let mut point_keys = h.geokeys.clone().unwrap();
+    point_keys
+        .keys
+        .insert(key::GT_RASTER_TYPE, GeoKeyValue::Short(vec![2]));
+    let point = cogtiler::cog::gcps(ifd, Some(&point_keys)).unwrap();
+    assert_eq!((point[1].pixel, point[1].line), (tp[6] + 0.5, tp[7] + 0.5));
+    let mut scaled = ifd.clone();
+    scaled.model_pixel_scale = Some(vec![0.01, 0.01, 0.0]);
+    assert!(cogtiler::cog::gcps(&scaled, h.geokeys.as_ref()).is_none());
+    let gt = cogtiler::cog::geotransform(&scaled, h.geokeys.as_ref()).unwrap();
+    assert_eq!(gt, [tp[3], 0.01, 0.0, tp[4], 0.0, -0.01]);
+}

@@ -23,7 +23,7 @@ mod validate;
 
 pub use dataset::{global_chunk_cache, global_header_cache, Cog, HeaderCache, OpenOptions};
 pub use error::Error;
-pub use geotransform::{bounds, geotransform};
+pub use geotransform::{bounds, gcps, geotransform};
 pub use header::{CogHeader, ColorInterp, Level};
 pub use info::Info;
 pub use jpeg_quality::guess_quality as guess_jpeg_quality;

@@ -71,10 +71,6 @@ fn json_diff(ours: &Value, want: &Value, path: &str, out: &mut Vec<String>) {
     }
 }
 
-/// Files TiTiler reads through a warped VRT because they carry only ground control points;
-/// their info describes the warped dataset, which this layer does not build.
-const GCP_ONLY: &[&str] = &["ext_cog_gcps__info"];
-
 #[test]
 fn info_matches_every_recorded_reference() {
     let rt = rt();
@@ -90,10 +86,6 @@ fn info_matches_every_recorded_reference() {
     );
     for rec in cases {
         let (id, case) = (rec.id.clone(), &rec.json);
-        if GCP_ONLY.contains(&id.as_str()) {
-            eprintln!("skip {id}: georeferenced by GCPs only (TiTiler answers for a warped VRT)");
-            continue;
-        }
         let url = rec.local_url().unwrap();
         let want = &case["expect"]["json"];
         let cog = match rt.block_on(Cog::open(&url, &OpenOptions::uncached())) {
@@ -634,4 +626,82 @@ fn windows_agree_with_blocks() {
             }
         }
     }
+}
+
+/// The GCP-only corpus file: its 210 tie points become GCPs (no geotransform), fitted with
+/// GDAL's automatic order 2, and the warped VRT around it has GDAL's grid and implicit overview
+/// sizes (VRT size / the source overview's *x* ratio, rounded: 268 rows at level 2, not the
+/// 269 the y ratio would give). The fitted polynomials reproduce the control points.
+#[test]
+fn gcp_raster_gets_gdals_warped_vrt() {
+    let url = conformance::dir().join("corpus/external/cog_gcps.tif");
+    let cog = rt()
+        .block_on(Cog::open(url.to_str().unwrap(), &OpenOptions::uncached()))
+        .unwrap();
+    let h = cog.header();
+    assert!(h.geotransform.is_none());
+    let vrt = h.gcp_vrt.clone().expect("a gcp raster").unwrap();
+    let base = vrt.base();
+    assert_eq!((base.width, base.height), (1417, 1071));
+    assert_eq!(base.transform.order(), 2);
+    assert_eq!(base.transform.gcps().len(), 210);
+    assert_eq!(
+        vrt.overview_sizes(),
+        vec![(709, 536), (354, 268), (177, 134)]
+    );
+    assert_eq!(vrt.overview_factors(), vec![2, 4, 8]);
+    let t = &base.transform;
+    let worst = t
+        .gcps()
+        .iter()
+        .map(|g| {
+            let (x, y) = t.to_geo(g.pixel, g.line);
+            let (p, l) = t.to_pixel(g.x, g.y);
+            (
+                (x - g.x).abs().max((y - g.y).abs()),
+                (p - g.pixel).abs().max((l - g.line).abs()),
+            )
+        })
+        .fold((0.0f64, 0.0f64), |a, b| (a.0.max(b.0), a.1.max(b.1)));
+    // worst residuals of both fits, as an independent numpy least-squares fit of the same
+    // order-2 polynomials (centred coordinates, np.linalg.solve) gives them
+    assert!((worst.0 - 0.001703526170459).abs() < 1e-9, "{worst:?}");
+    assert!((worst.1 - 0.946260967362069).abs() < 1e-6, "{worst:?}");
+    // level 2 of the VRT samples source overview 2 (320 × 210) with the refitted polynomial
+    let l2 = vrt.level(2).unwrap();
+    assert_eq!(l2.source_size, (320, 210));
+    let (p, l) = l2.transform.to_pixel(t.gcps()[0].x, t.gcps()[0].y);
+    assert!(p.abs() < 0.2 && l.abs() < 0.2, "{p}, {l}");
+}
+
+/// How tie points are read, on the GCP corpus file's own IFD: as GCPs only without a pixel
+/// scale (with one, the first tie point is the affine origin, whatever their number), and moved
+/// by half a pixel under PixelIsPoint, as GDAL's GTiff driver does.
+#[test]
+fn tie_points_become_gcps_only_without_a_pixel_scale() {
+    use cogtiler::tiff::geokeys::{key, GeoKeyValue};
+    let url = conformance::dir().join("corpus/external/cog_gcps.tif");
+    let cog = rt()
+        .block_on(Cog::open(url.to_str().unwrap(), &OpenOptions::uncached()))
+        .unwrap();
+    let h = cog.header();
+    let ifd = &h.tiff.ifds[h.levels[0].ifd];
+    let area = cogtiler::cog::gcps(ifd, h.geokeys.as_ref()).unwrap();
+    assert_eq!(area.len(), 210);
+    let tp = ifd.model_tiepoint.as_ref().unwrap();
+    assert_eq!(
+        (area[1].pixel, area[1].line, area[1].x, area[1].y),
+        (tp[6], tp[7], tp[9], tp[10])
+    );
+    let mut point_keys = h.geokeys.clone().unwrap();
+    point_keys
+        .keys
+        .insert(key::GT_RASTER_TYPE, GeoKeyValue::Short(vec![2]));
+    let point = cogtiler::cog::gcps(ifd, Some(&point_keys)).unwrap();
+    assert_eq!((point[1].pixel, point[1].line), (tp[6] + 0.5, tp[7] + 0.5));
+    let mut scaled = ifd.clone();
+    scaled.model_pixel_scale = Some(vec![0.01, 0.01, 0.0]);
+    assert!(cogtiler::cog::gcps(&scaled, h.geokeys.as_ref()).is_none());
+    let gt = cogtiler::cog::geotransform(&scaled, h.geokeys.as_ref()).unwrap();
+    assert_eq!(gt, [tp[3], 0.01, 0.0, tp[4], 0.0, -0.01]);
 }

@@ -775,3 +775,42 @@ async fn real_backend_answers_like_titiler() {
     assert!(r.text().await.unwrap().contains("nope.tif"));
     s.stop().await;
 }
+
+/// A raster georeferenced only by ground control points (rio-tiler reads it through a warped
+/// VRT): info, info.geojson and statistics equal TiTiler's JSON, and the preview and tiles
+/// equal TiTiler's PNGs sample for sample, alpha included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gcp_raster_answers_like_titiler() {
+    let backend = server::CogBackend::new(
+        cogtiler::cog::OpenOptions::uncached(),
+        Arc::new(TmsRegistry::defaults()),
+    );
+    let s = Server::start_with(ServerConfig::default(), Arc::new(backend)).await;
+    for id in [
+        "ext_cog_gcps__info",
+        "ext_cog_gcps__info_geojson",
+        "ext_cog_gcps__statistics",
+    ] {
+        let c = local_case(id);
+        let r = s.replay(&c).await;
+        assert_eq!(r.status().as_u16(), 200, "{id}");
+        let ours: Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        json_close(&ours, &c["expect"]["json"], id).unwrap();
+    }
+    for id in [
+        "ext_cog_gcps__preview",
+        "ext_cog_gcps__tile_wmq_z8_mid",
+        "ext_cog_gcps__tile_wmq_z10_max",
+    ] {
+        let c = local_case(id);
+        let r = s.replay(&c).await;
+        assert_eq!(r.status().as_u16(), 200, "{id}");
+        let (ct, ours) = png_samples(&r.bytes().await.unwrap());
+        let recorded = conformance::body(c["expect"]["body_file"].as_str().unwrap());
+        let (ect, exp) = png_samples(&recorded);
+        assert_eq!((ct, ours.len()), (ect, exp.len()), "{id}");
+        let differ = ours.iter().zip(&exp).filter(|(a, b)| a != b).count();
+        assert_eq!(differ, 0, "{id}: {differ} of {} samples differ", exp.len());
+    }
+    s.stop().await;
+}

@@ -6,12 +6,15 @@
 //! [`CogHeader::from_tiff`] sorts that out into [`Level`]s and collects what GDAL reports about
 //! the bands (colour interpretation, nodata, scale/offset, descriptions, colormap).
 
+use std::sync::Arc;
+
 use crate::crs::Crs;
 use crate::raster::DataType;
 use crate::tiff::geokeys::GeoKeys;
 use crate::tiff::{GdalMetadata, Ifd, Tiff};
+use crate::warp::GcpVrt;
 
-use super::geotransform::{bounds, geotransform};
+use super::geotransform::{bounds, gcps, geotransform};
 use super::Error;
 
 /// One resolution level of the dataset.
@@ -82,6 +85,9 @@ pub struct CogHeader {
     pub bits_per_sample: u16,
     /// GDAL-order affine transform; `None` when the file has no affine georeferencing.
     pub geotransform: Option<[f64; 6]>,
+    /// For a raster georeferenced by ground control points only: the warped VRT rio-tiler
+    /// reads it through (or why it could not be built). `None` for every other raster.
+    pub gcp_vrt: Option<Result<Arc<GcpVrt>, String>>,
     pub geokeys: Option<GeoKeys>,
     /// The CRS from the GeoKeys, or why it could not be built.
     pub crs: Result<Crs, String>,
@@ -111,8 +117,13 @@ impl CogHeader {
         self.tiff.ifds.get(self.levels.get(level)?.ifd)
     }
 
-    /// `(minx, miny, maxx, maxy)` in the dataset CRS (pixel space when not georeferenced).
+    /// `(minx, miny, maxx, maxy)` in the dataset CRS (pixel space when not georeferenced; the
+    /// warped VRT's bounds for a GCP raster, as rio-tiler reports them).
     pub fn bounds(&self) -> [f64; 4] {
+        if let Some(Ok(vrt)) = &self.gcp_vrt {
+            let b = vrt.base();
+            return bounds(&b.geotransform.0, b.width as u32, b.height as u32);
+        }
         let gt = self.geotransform.unwrap_or([0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
         bounds(&gt, self.width, self.height)
     }
@@ -176,6 +187,21 @@ impl CogHeader {
             Some(g) => Crs::from_geokeys(g).map_err(|e| e.to_string()),
             None => Err("the file has no GeoKeys".to_string()),
         };
+        let gcp_vrt = match (gt, gcps(first, geokeys.as_ref())) {
+            (None, Some(points)) => {
+                let sizes: Vec<(usize, usize)> = levels
+                    .iter()
+                    .map(|l| (l.width as usize, l.height as usize))
+                    .collect();
+                let geographic = crs.as_ref().is_ok_and(|c| c.is_geographic());
+                Some(
+                    GcpVrt::new(&points, &sizes, geographic)
+                        .map(Arc::new)
+                        .map_err(|e| e.to_string()),
+                )
+            }
+            _ => None,
+        };
         let nodata = first.gdal_nodata.as_deref().and_then(parse_nodata);
         let metadata = first.gdal_metadata.clone().unwrap_or_default();
         let n_extra = first.extra_samples.len().min(bands);
@@ -198,6 +224,7 @@ impl CogHeader {
             dtype,
             bits_per_sample: first.bits_per_sample,
             geotransform: gt,
+            gcp_vrt,
             geokeys,
             crs,
             nodata,

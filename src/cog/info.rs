@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::header::ColorInterp;
 use super::CogHeader;
+use crate::warp::GcpVrt;
 
 /// rio-tiler's `Info`, serialised exactly like TiTiler's `/cog/info` (None fields omitted).
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -38,6 +39,38 @@ pub struct Info {
 
 impl Info {
     pub fn from_header(h: &CogHeader) -> Info {
+        let info = Info::from_tiff_header(h);
+        match &h.gcp_vrt {
+            Some(Ok(vrt)) => info.into_gcp_vrt(h, vrt),
+            _ => info,
+        }
+    }
+
+    /// What rio-tiler reports for a GCP raster: the warped VRT it reads through (driver `VRT`,
+    /// the VRT's size, bounds and implicit overviews) with the alpha band rasterio's
+    /// `WarpedVRT(add_alpha=True)` appends when the raster has neither nodata nor alpha.
+    fn into_gcp_vrt(mut self, h: &CogHeader, vrt: &GcpVrt) -> Info {
+        let base = vrt.base();
+        self.driver = "VRT".to_string();
+        self.width = base.width as u32;
+        self.height = base.height as u32;
+        self.overviews = vrt.overview_factors();
+        if h.nodata.is_none() && h.alpha_band.is_none() {
+            let name = format!("b{}", h.bands + 1);
+            self.count = h.bands + 1;
+            self.band_metadata.push((name.clone(), BTreeMap::new()));
+            self.band_descriptions.push((name.clone(), name));
+            self.colorinterp.push(ColorInterp::Alpha.name().to_string());
+            self.scales.push(1.0);
+            self.offsets.push(0.0);
+            self.nodata_type = "Alpha".to_string();
+            // the added alpha band has no statistics, so not every band does
+            self.minmax = None;
+        }
+        self
+    }
+
+    fn from_tiff_header(h: &CogHeader) -> Info {
         let names: Vec<String> = (1..=h.bands).map(|b| format!("b{b}")).collect();
         let nodata_type = if h.nodata.is_some() {
             "Nodata"

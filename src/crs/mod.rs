@@ -42,7 +42,8 @@ pub use bounds::transform_bounds;
 pub use definition::{Crs, Units};
 pub use transform::{center_longitude, Transformer};
 pub use warp_output::{
-    calculate_default_transform, suggested_warp_output, GeoTransform, WarpOutput,
+    calculate_default_transform, suggested_warp_output, suggested_warp_output_gcp, GeoTransform,
+    WarpOutput,
 };
 
 /// Errors from building CRSs and transforming coordinates.

@@ -42,6 +42,61 @@ impl WarpOutput {
     }
 }
 
+/// Source pixel/line ↔ destination coordinates, the transformer GDALSuggestedWarpOutput2
+/// samples: an affine geotransform plus a CRS change ([`PixelTransformer`]) or a GCP
+/// polynomial in the GCPs' own CRS ([`GcpPixelTransformer`]). Failed points become NaN.
+trait SourceTransformer {
+    /// Pixel → destination; returns per-point success.
+    fn forward(&self, xs: &mut [f64], ys: &mut [f64]) -> Result<Vec<bool>, Error>;
+    /// Destination → pixel.
+    fn inverse(&self, xs: &mut [f64], ys: &mut [f64]) -> Result<Vec<bool>, Error>;
+
+    fn forward_one(&self, x: f64, y: f64) -> Result<Option<(f64, f64)>, Error> {
+        let mut xs = [x];
+        let mut ys = [y];
+        let ok = self.forward(&mut xs, &mut ys)?;
+        Ok(ok[0].then_some((xs[0], ys[0])))
+    }
+
+    /// Geographic output of a projected source: whether the pole at `lat` lies inside the
+    /// `nx × ny` raster (GDAL then extends the extent to it and to all longitudes).
+    fn contains_pole(&self, _lat: f64, _nx: f64, _ny: f64) -> Result<bool, Error> {
+        Ok(false)
+    }
+
+    /// Where a polar stereographic destination puts its opposite pole, when that pole lies
+    /// inside the `nx × ny` raster (see [`opposite_pole_inside`]).
+    fn opposite_pole(&self, _nx: f64, _ny: f64) -> Result<Option<(f64, f64)>, Error> {
+        Ok(None)
+    }
+
+    /// PROJ's own transform of the raster bounds (2 points per side), which GDAL merges into
+    /// the extent for axis-aligned geotransforms.
+    fn proj_bounds(&self, _nx: f64, _ny: f64) -> Option<[f64; 4]> {
+        None
+    }
+}
+
+/// A GCP-georeferenced raster in the CRS of its GCPs: pixel ↔ map through the polynomials
+/// (GDAL's GenImgProj transformer with a GCP source transformer and no reprojection).
+struct GcpPixelTransformer<'a>(&'a crate::warp::GcpTransform);
+
+impl SourceTransformer for GcpPixelTransformer<'_> {
+    fn forward(&self, xs: &mut [f64], ys: &mut [f64]) -> Result<Vec<bool>, Error> {
+        for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
+            (*x, *y) = self.0.to_geo(*x, *y);
+        }
+        Ok(success(xs, ys))
+    }
+
+    fn inverse(&self, xs: &mut [f64], ys: &mut [f64]) -> Result<Vec<bool>, Error> {
+        for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
+            (*x, *y) = self.0.to_pixel(*x, *y);
+        }
+        Ok(success(xs, ys))
+    }
+}
+
 /// Source pixel/line ↔ destination CRS coordinates (GDAL's GenImgProjTransformer without a
 /// destination grid).
 struct PixelTransformer {
@@ -49,6 +104,8 @@ struct PixelTransformer {
     inv_gt: GeoTransform,
     fwd: Transformer,
     inv: Transformer,
+    src: Crs,
+    dst: Crs,
 }
 
 fn invert_geotransform(g: &GeoTransform) -> Option<GeoTransform> {
@@ -67,8 +124,11 @@ fn invert_geotransform(g: &GeoTransform) -> Option<GeoTransform> {
     ])
 }
 
-impl PixelTransformer {
-    /// Pixel → destination. Failed points become NaN; returns per-point success.
+impl SourceTransformer for PixelTransformer {
+    fn opposite_pole(&self, nx: f64, ny: f64) -> Result<Option<(f64, f64)>, Error> {
+        opposite_pole_inside(&self.src, &self.dst, self, nx, ny)
+    }
+
     fn forward(&self, xs: &mut [f64], ys: &mut [f64]) -> Result<Vec<bool>, Error> {
         let g = &self.gt;
         for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
@@ -80,7 +140,6 @@ impl PixelTransformer {
         Ok(success(xs, ys))
     }
 
-    /// Destination → pixel.
     fn inverse(&self, xs: &mut [f64], ys: &mut [f64]) -> Result<Vec<bool>, Error> {
         self.inv.transform_lossy(xs, ys)?;
         let g = &self.inv_gt;
@@ -92,11 +151,37 @@ impl PixelTransformer {
         Ok(success(xs, ys))
     }
 
-    fn forward_one(&self, x: f64, y: f64) -> Result<Option<(f64, f64)>, Error> {
-        let mut xs = [x];
-        let mut ys = [y];
-        let ok = self.forward(&mut xs, &mut ys)?;
-        Ok(ok[0].then_some((xs[0], ys[0])))
+    fn contains_pole(&self, lat: f64, nx: f64, ny: f64) -> Result<bool, Error> {
+        let mut px = [0.0];
+        let mut py = [lat];
+        let ok = self.inverse(&mut px, &mut py)?;
+        const EPSILON: f64 = 1e-5;
+        if ok[0]
+            && px[0] >= -EPSILON
+            && px[0] <= nx + EPSILON
+            && py[0] >= -EPSILON
+            && py[0] <= ny + EPSILON
+        {
+            let mut sx = [0.0];
+            let mut sy = [lat];
+            self.inv.transform_lossy(&mut sx, &mut sy)?;
+            let back = self.fwd.transform_point(sx[0], sy[0]);
+            return Ok(back.is_ok_and(|(_, y)| (y - lat).abs() <= 1e-6));
+        }
+        Ok(false)
+    }
+
+    fn proj_bounds(&self, nx: f64, ny: f64) -> Option<[f64; 4]> {
+        let g = &self.gt;
+        if !(g[1] != 0.0 && g[2] == 0.0 && g[4] == 0.0 && g[5] != 0.0) {
+            return None;
+        }
+        let ulx = g[0];
+        let uly = g[3];
+        let lrx = ulx + g[1] * nx;
+        let lry = uly + g[5] * ny;
+        let b = [ulx.min(lrx), uly.min(lry), ulx.max(lrx), uly.max(lry)];
+        super::transform_bounds(&self.src, &self.dst, b, 2).ok()
     }
 }
 
@@ -202,7 +287,55 @@ pub fn suggested_warp_output(
         inv_gt,
         fwd: Transformer::new(src, dst)?,
         inv: Transformer::new(dst, src)?,
+        src: src.clone(),
+        dst: dst.clone(),
     };
+    let labels = (src.to_string(), dst.to_string());
+    suggest(
+        &t,
+        width,
+        height,
+        dst.is_geographic(),
+        dst.is_geographic() && !src.is_geographic(),
+        &labels,
+    )
+}
+
+/// GDAL's `GDALSuggestedWarpOutput2` for a `width × height` raster georeferenced by ground
+/// control points, warped into the GCPs' own CRS (`geographic`: whether that CRS is
+/// geographic): the grid of GDAL's auto-created warped VRT around such a raster.
+pub fn suggested_warp_output_gcp(
+    gcp: &crate::warp::GcpTransform,
+    width: usize,
+    height: usize,
+    geographic: bool,
+) -> Result<WarpOutput, Error> {
+    if width == 0 || height == 0 || width > i32::MAX as usize || height > i32::MAX as usize {
+        return Err(Error::Transform(format!(
+            "raster size {width}x{height} is out of range"
+        )));
+    }
+    let labels = ("gcps".to_string(), "the gcp crs".to_string());
+    suggest(
+        &GcpPixelTransformer(gcp),
+        width,
+        height,
+        geographic,
+        false,
+        &labels,
+    )
+}
+
+/// The sampling, extent and resolution logic shared by every source transformer. `labels`
+/// name the source and destination in error messages.
+fn suggest(
+    t: &dyn SourceTransformer,
+    width: usize,
+    height: usize,
+    dst_geographic: bool,
+    geographic_out: bool,
+    (src, dst): &(String, String),
+) -> Result<WarpOutput, Error> {
     let nx = width as f64;
     let ny = height as f64;
 
@@ -233,7 +366,7 @@ pub fn suggested_warp_output(
     }
     let mut ok = t.forward(&mut xs, &mut ys)?;
     let mut failed = ok.iter().filter(|s| !**s).count();
-    fix_sign_discontinuity(&t, &mut xs, &ys, &ok, dst.is_geographic())?;
+    fix_sign_discontinuity(t, &mut xs, &ys, &ok, dst_geographic)?;
 
     // Check the edges transform back to where they came from.
     if failed == 0 {
@@ -359,7 +492,7 @@ pub fn suggested_warp_output(
     // output grid becomes absurdly large ("computed dimensions are too big" below). rio-tiler
     // then falls back to the TMS zoom range, as TiTiler does for an Arctic raster in the
     // Antarctic grids (UPSAntarcticWGS84Quad, LINZAntarticaMapTilegrid).
-    if let Some((x, y)) = opposite_pole_inside(src, dst, &t, nx, ny)? {
+    if let Some((x, y)) = t.opposite_pole(nx, ny)? {
         min_x = min_x.min(x);
         min_y = min_y.min(y);
         max_x = max_x.max(x);
@@ -368,53 +501,26 @@ pub fn suggested_warp_output(
 
     // Geographic output from a projected source: a pole inside the raster extends the
     // extent to that pole and to all longitudes.
-    let geographic_out = dst.is_geographic() && !src.is_geographic();
     if geographic_out {
         for sign in [-1.0, 1.0] {
             let lat = 90.0 * sign;
-            let mut px = [0.0];
-            let mut py = [lat];
-            let ok = t.inverse(&mut px, &mut py)?;
-            const EPSILON: f64 = 1e-5;
-            if ok[0]
-                && px[0] >= -EPSILON
-                && px[0] <= nx + EPSILON
-                && py[0] >= -EPSILON
-                && py[0] <= ny + EPSILON
-            {
-                let mut sx = [0.0];
-                let mut sy = [lat];
-                t.inv.transform_lossy(&mut sx, &mut sy)?;
-                let back = t.fwd.transform_point(sx[0], sy[0]);
-                if back.is_ok_and(|(_, y)| (y - lat).abs() <= 1e-6) {
-                    min_x = -180.0;
-                    max_x = 180.0;
-                    if sign < 0.0 {
-                        min_y = lat;
-                    } else {
-                        max_y = lat;
-                    }
+            if t.contains_pole(lat, nx, ny)? {
+                min_x = -180.0;
+                max_x = 180.0;
+                if sign < 0.0 {
+                    min_y = lat;
+                } else {
+                    max_y = lat;
                 }
             }
         }
     }
     // GDAL also merges PROJ's bounds transform (2 points per side) for "particular cases".
-    if geotransform[1] != 0.0
-        && geotransform[2] == 0.0
-        && geotransform[4] == 0.0
-        && geotransform[5] != 0.0
-    {
-        let ulx = geotransform[0];
-        let uly = geotransform[3];
-        let lrx = ulx + geotransform[1] * nx;
-        let lry = uly + geotransform[5] * ny;
-        let b = [ulx.min(lrx), uly.min(lry), ulx.max(lrx), uly.max(lry)];
-        if let Ok(tb) = super::transform_bounds(src, dst, b, 2) {
-            min_x = min_x.min(tb[0]);
-            min_y = min_y.min(tb[1]);
-            max_x = max_x.max(tb[2]);
-            max_y = max_y.max(tb[3]);
-        }
+    if let Some(tb) = t.proj_bounds(nx, ny) {
+        min_x = min_x.min(tb[0]);
+        min_y = min_y.min(tb[1]);
+        max_x = max_x.max(tb[2]);
+        max_y = max_y.max(tb[3]);
     }
 
     // Square pixel preserving the diagonal pixel count.
@@ -460,7 +566,7 @@ pub fn suggested_warp_output(
             min_x + n_pixels as f64 * try_x,
             max_y,
         ];
-        if !must_adjust_right(&t, extent, n_lines, try_x, px_y)? {
+        if !must_adjust_right(t, extent, n_lines, try_x, px_y)? {
             px_x = try_x;
             break;
         }
@@ -473,7 +579,7 @@ pub fn suggested_warp_output(
             min_x + n_pixels as f64 * px_x,
             max_y,
         ];
-        if !must_adjust_bottom(&t, extent, n_pixels, px_x, try_y)? {
+        if !must_adjust_bottom(t, extent, n_pixels, px_x, try_y)? {
             px_y = try_y;
             break;
         }
@@ -497,7 +603,7 @@ pub fn suggested_warp_output(
 /// GDAL's ±180° fix-up (ticket 7243): with a geographic output whose longitudes all share one
 /// sign, a point at the opposite ±180 is moved to the same side when both are the same place.
 fn fix_sign_discontinuity(
-    t: &PixelTransformer,
+    t: &dyn SourceTransformer,
     xs: &mut [f64],
     ys: &[f64],
     ok: &[bool],
@@ -549,7 +655,7 @@ fn fix_sign_discontinuity(
 /// 21 points along the right border of `extent`, to source pixels and back: true when none
 /// comes back within a pixel of where it started.
 fn must_adjust_right(
-    t: &PixelTransformer,
+    t: &dyn SourceTransformer,
     extent: [f64; 4],
     n_lines: usize,
     px_x: f64,
@@ -579,7 +685,7 @@ fn must_adjust_right(
 
 /// Bottom-border counterpart of [`must_adjust_right`].
 fn must_adjust_bottom(
-    t: &PixelTransformer,
+    t: &dyn SourceTransformer,
     extent: [f64; 4],
     n_pixels: usize,
     px_x: f64,

@@ -1,8 +1,12 @@
 //! The reader over a real COG: [`Cog`] described and read as a [`Dataset`].
 
+use std::sync::Arc;
+
 use crate::cog::{Cog, OpenOptions};
 use crate::raster::Raster;
-use crate::warp::GeoTransform;
+use crate::warp::{GcpVrt, GeoTransform};
+
+use super::gcp_dataset::{gcp_meta, read_gcp_direct, read_gcp_window};
 
 use super::{Assemble, Dataset, DatasetMeta, Error, Reader};
 
@@ -11,6 +15,8 @@ use super::{Assemble, Dataset, DatasetMeta, Error, Reader};
 pub struct CogDataset {
     cog: Cog,
     meta: DatasetMeta,
+    /// For a raster georeferenced by ground control points: the warped VRT read instead.
+    gcp: Option<Arc<GcpVrt>>,
 }
 
 impl std::fmt::Debug for CogDataset {
@@ -25,6 +31,21 @@ impl CogDataset {
     /// Describes an opened COG; fails when it has no georeferencing or an unusable CRS.
     pub fn new(cog: Cog) -> Result<CogDataset, Error> {
         let h = cog.header();
+        if let Some(vrt) = &h.gcp_vrt {
+            let vrt = vrt.clone().map_err(|e| {
+                Error::Unsupported(format!("dataset '{}' ground control points: {e}", h.url))
+            })?;
+            let crs = h
+                .crs
+                .clone()
+                .map_err(|e| Error::Unsupported(format!("dataset '{}' gcp crs: {e}", h.url)))?;
+            let meta = gcp_meta(h, &vrt, crs)?;
+            return Ok(CogDataset {
+                cog,
+                meta,
+                gcp: Some(vrt),
+            });
+        }
         let gt = h.geotransform.ok_or_else(|| {
             Error::Unsupported(format!("dataset '{}' has no geotransform", h.url))
         })?;
@@ -74,7 +95,11 @@ impl CogDataset {
                 .collect(),
             statistics,
         };
-        Ok(CogDataset { cog, meta })
+        Ok(CogDataset {
+            cog,
+            meta,
+            gcp: None,
+        })
     }
 
     pub fn cog(&self) -> &Cog {
@@ -96,6 +121,9 @@ impl Dataset for CogDataset {
         h: usize,
         bands: &[usize],
     ) -> Result<Raster, Error> {
+        if let Some(vrt) = &self.gcp {
+            return read_gcp_window(&self.cog, vrt, &self.meta, level, x, y, w, h, bands).await;
+        }
         Ok(self.cog.read_window(level, x, y, w, h, bands).await?)
     }
 
@@ -108,8 +136,29 @@ impl Dataset for CogDataset {
         h: usize,
         bands: &[usize],
     ) -> Result<Assemble, Error> {
+        if self.gcp.is_some() {
+            // the GCP VRT warps on read: no split between fetching and decoding
+            let raster = self.read_window(level, x, y, w, h, bands).await?;
+            return Ok(Box::new(move || Ok(raster)));
+        }
         let fetched = self.cog.fetch_window(level, x, y, w, h, bands).await?;
         Ok(Box::new(move || Ok(fetched.assemble()?)))
+    }
+
+    async fn read_direct(
+        &self,
+        level: usize,
+        gt: GeoTransform,
+        w: usize,
+        h: usize,
+        bands: &[usize],
+    ) -> Result<Option<Raster>, Error> {
+        match &self.gcp {
+            Some(vrt) => read_gcp_direct(&self.cog, vrt, &self.meta, level, (gt, w, h), bands)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
     }
 }
 

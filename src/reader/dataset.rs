@@ -113,6 +113,22 @@ pub trait Dataset: Send + Sync {
             Ok(Box::new(move || Ok(raster)) as Assemble)
         }
     }
+
+    /// For a dataset that is itself a warped VRT (a GCP raster, [`super::CogDataset`]): every
+    /// pixel of the `w × h` grid `gt` warped straight from `level`'s source, each row one
+    /// scanline, as GDAL's VRTWarpedDataset::IRasterIO does when all bands are read at the
+    /// VRT's own resolution over its whole extent (or a window larger than a block). `None`
+    /// (the default) for a plain raster: the caller samples [`Dataset::read_window`] output.
+    fn read_direct(
+        &self,
+        _level: usize,
+        _gt: GeoTransform,
+        _w: usize,
+        _h: usize,
+        _bands: &[usize],
+    ) -> impl Future<Output = Result<Option<Raster>, Error>> + Send {
+        async { Ok(None) }
+    }
 }
 
 /// A dataset held in memory, one [`Raster`] per level: for tests and small in-process rasters.

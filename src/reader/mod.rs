@@ -10,6 +10,7 @@
 mod cog_dataset;
 mod dataset;
 mod feature;
+mod gcp_dataset;
 mod handle;
 mod image;
 mod options;

@@ -175,6 +175,29 @@ async fn read_native<D: Dataset>(
         None => (0, window),
     };
     let (lw, lh) = meta.level_size(level).ok_or(Error::InvalidLevel(level))?;
+    // a warped VRT dataset (GCP raster) read at its own resolution for all its bands, over
+    // its whole extent or a window larger than a block, warps straight into the buffer (GDAL's
+    // VRTWarpedDataset::IRasterIO; resized reads go block by block, as GCP transformers
+    // cannot be cloned fast)
+    let whole = window.col_off == 0.0
+        && window.row_off == 0.0
+        && window.width == meta.width as f64
+        && window.height == meta.height as f64;
+    let same_size = ow as f64 == window.width && oh as f64 == window.height;
+    let integral = window.col_off.fract() == 0.0 && window.row_off.fract() == 0.0;
+    if bands.len() == meta.bands
+        && level == 0
+        && same_size
+        && integral
+        && (whole || (ow > VRT_BLOCK_WIDTH && oh > 128))
+    {
+        let gt = GeoTransform::from_bounds(window.bounds(&meta.geotransform), ow, oh);
+        if let Some(r) = ds.read_direct(level, gt, ow, oh, bands).await? {
+            return tokio::task::spawn_blocking(move || to_planes(&r))
+                .await
+                .map_err(|e| Error::Task(e.to_string()));
+        }
+    }
     if params.resampling == Resampling::Nearest {
         let fix = |idx: Vec<i64>, size: usize| -> Vec<Option<i64>> {
             idx.into_iter()

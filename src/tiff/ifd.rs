@@ -79,6 +79,30 @@ impl Ifd {
         self.subfile_type & 1 != 0
     }
 
+    /// The ModelTiepoint entries `[i, j, k, x, y, z]` when they georeference the image as
+    /// ground control points: GDAL reads tie points as GCPs when there is neither a usable
+    /// ModelPixelScale (which makes the first tie point an affine origin) nor a
+    /// ModelTransformation. `None` otherwise. The count is bounded by the tag size limit.
+    pub fn gcp_tiepoints(&self) -> Option<Vec<[f64; 6]>> {
+        let scale_ok = self
+            .model_pixel_scale
+            .as_ref()
+            .is_some_and(|s| s.len() >= 2 && s[0] != 0.0 && s[1] != 0.0);
+        let matrix_ok = self
+            .model_transformation
+            .as_ref()
+            .is_some_and(|m| m.len() >= 16);
+        if scale_ok || matrix_ok {
+            return None;
+        }
+        let tp = self.model_tiepoint.as_ref().filter(|t| t.len() >= 6)?;
+        Some(
+            tp.chunks_exact(6)
+                .map(|c| [c[0], c[1], c[2], c[3], c[4], c[5]])
+                .collect(),
+        )
+    }
+
     pub fn is_mask(&self) -> bool {
         self.subfile_type & 4 != 0
     }

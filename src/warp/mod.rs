@@ -20,6 +20,8 @@
 pub mod approx;
 pub mod boundless;
 pub mod decimate;
+pub mod gcp;
+pub mod gcp_vrt;
 mod geotransform;
 pub mod kernel;
 pub mod overview;
@@ -30,6 +32,8 @@ pub use approx::{
     ApproxTransform, CoordTransform, GenImgProj, Identity, PixelTransform, DEFAULT_MAX_ERROR,
 };
 pub use boundless::{BoundlessVrt, SourceRequest};
+pub use gcp::{Gcp, GcpError, GcpImgProj, GcpTransform};
+pub use gcp_vrt::{GcpVrt, GcpVrtError, GcpVrtLevel};
 pub use geotransform::{GeoTransform, Window};
 pub use overview::{best_overview, select_overview, IntWindow, OverviewChoice};
 pub use resampling::{Resampling, UnknownResampling, NEAREST_OVERVIEW_THRESHOLD};

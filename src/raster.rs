@@ -246,6 +246,33 @@ impl Samples {
     }
 
     /// Sample `i` as f64.
+    /// `parts` of type `dtype` one after the other (`None` if a part has another type).
+    pub fn concat(dtype: DataType, parts: &[Samples]) -> Option<Samples> {
+        let total = parts.iter().map(Samples::len).sum();
+        macro_rules! cat {
+            ($variant:ident) => {{
+                let mut out = Vec::with_capacity(total);
+                for p in parts {
+                    match p {
+                        Samples::$variant(v) => out.extend_from_slice(v),
+                        _ => return None,
+                    }
+                }
+                Samples::$variant(out)
+            }};
+        }
+        Some(match dtype {
+            DataType::U8 => cat!(U8),
+            DataType::I8 => cat!(I8),
+            DataType::U16 => cat!(U16),
+            DataType::I16 => cat!(I16),
+            DataType::U32 => cat!(U32),
+            DataType::I32 => cat!(I32),
+            DataType::F32 => cat!(F32),
+            DataType::F64 => cat!(F64),
+        })
+    }
+
     pub fn get_f64(&self, i: usize) -> f64 {
         with_samples!(self, v => v[i].to_f64())
     }

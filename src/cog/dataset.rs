@@ -64,18 +64,18 @@ pub fn global_header_cache() -> Arc<HeaderCache> {
     C.get_or_init(|| Arc::new(header_cache(16 << 20))).clone()
 }
 
-/// Default chunk cache: 64 MiB of compressed chunks (the budget that keeps a tile server
-/// under ~150 MB of RSS at 64 concurrent requests).
+/// Default chunk cache: 16 MiB of compressed chunks, behind the decoded cache (what it
+/// evicts comes back from here without a range request).
 pub fn global_chunk_cache() -> Arc<ChunkCache> {
     static C: OnceLock<Arc<ChunkCache>> = OnceLock::new();
-    C.get_or_init(|| Arc::new(ChunkCache::new(64 << 20)))
+    C.get_or_init(|| Arc::new(ChunkCache::new(16 << 20)))
         .clone()
 }
 
-/// Default decoded-chunk cache: 32 MiB of samples (the chunks a few map views revisit).
+/// Default decoded-chunk cache: 96 MiB of samples (the chunks a few map views revisit).
 pub fn global_decoded_cache() -> Arc<DecodedCache> {
     static C: OnceLock<Arc<DecodedCache>> = OnceLock::new();
-    C.get_or_init(|| Arc::new(DecodedCache::new(32 << 20)))
+    C.get_or_init(|| Arc::new(DecodedCache::new(96 << 20)))
         .clone()
 }
 

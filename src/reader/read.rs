@@ -581,9 +581,24 @@ async fn on_blocking<T: Send + 'static>(
         .map_err(|e| Error::Task(e.to_string()))?
 }
 
-/// Appends `src` (any type) to `dst`, converting with GDAL's rules.
-fn extend_from<T: crate::raster::Sample>(dst: &mut Vec<T>, src: &Samples) {
-    crate::with_samples!(src, v => dst.extend(v.iter().map(|x| T::from_f64(crate::raster::Sample::to_f64(*x)))));
+/// 255 where `keep(value)` holds, else 0 (one pass over typed samples, no per-pixel dispatch).
+fn mask_where<T: crate::raster::Sample>(v: &[T], keep: impl Fn(f64) -> bool) -> Vec<u8> {
+    v.iter()
+        .map(|x| if keep(x.to_f64()) { 255 } else { 0 })
+        .collect()
+}
+
+/// Band-sequential samples of `dtype` from per-band planes made by [`samples_from_f64`] with
+/// that type (so a plain copy; a mismatched plane would be converted).
+fn concat_planes(dtype: DataType, planes: Vec<Samples>, n: usize) -> Samples {
+    if let Some(all) = Samples::concat(dtype, &planes) {
+        return all;
+    }
+    let mut vals = Vec::with_capacity(n * planes.len());
+    for p in &planes {
+        vals.extend(p.to_f64_vec());
+    }
+    samples_from_f64(dtype, &vals)
 }
 
 /// The VRT pixels the second step of a two-step read looks at: for nearest, the decimation
@@ -686,17 +701,11 @@ fn assemble<D: Dataset>(
     let band_masks: Vec<Vec<u8>> = match (nodata, &alpha) {
         (Some(nd), _) => typed
             .iter()
-            .map(|s| {
-                (0..n)
-                    .map(|i| if same_value(s.get_f64(i), nd) { 0 } else { 255 })
-                    .collect()
-            })
+            .map(|s| crate::with_samples!(s, v => mask_where(v, |x| !same_value(x, nd))))
             .collect(),
         (None, Some(a)) => {
             let opaque = dtype.range().1;
-            let m: Vec<u8> = (0..n)
-                .map(|i| if a.get_f64(i) == opaque { 255 } else { 0 })
-                .collect();
+            let m = crate::with_samples!(a, v => mask_where(v, |x| x == opaque));
             vec![m; typed.len()]
         }
         (None, None) => vec![valid.clone(); typed.len()],
@@ -727,10 +736,10 @@ fn assemble<D: Dataset>(
             // numpy: float32 data times the float64 scale, stored back as float32, then the
             // same for the offset (two float32 roundings, like rio-tiler's in-place ufuncs)
             let (sc, of) = (scales[b], offsets[b]);
-            all.extend((0..n).map(|i| {
-                let scaled = ((s.get_f64(i) as f32) as f64 * sc) as f32;
+            crate::with_samples!(s, v => all.extend(v.iter().map(|x| {
+                let scaled = ((crate::raster::Sample::to_f64(*x) as f32) as f64 * sc) as f32;
                 (scaled as f64 + of) as f32
-            }));
+            })));
         }
         if let Some(st) = dataset_statistics.as_mut() {
             for (b, s) in st.iter_mut().enumerate() {
@@ -741,13 +750,7 @@ fn assemble<D: Dataset>(
         offsets = vec![0.0; idx.len()];
         (Samples::F32(all), DataType::F32)
     } else {
-        let mut all = Samples::zeros(dtype, 0);
-        crate::with_samples!(&mut all, dst => {
-            for s in &typed {
-                extend_from(dst, s);
-            }
-        });
-        (all, dtype)
+        (concat_planes(dtype, typed, n), dtype)
     };
     let _ = out_dtype;
     let band_names: Vec<String> = idx.iter().map(|b| format!("b{b}")).collect();

@@ -147,11 +147,34 @@ pub struct Warped {
     pub valid: Vec<u8>,
 }
 
+/// Grids smaller than this (pixels) are sampled on the calling thread, straight into the
+/// output planes: a tile server already runs one job per core, and splitting a 256 × 256 tile
+/// across rayon's threads only adds hand-offs and a transposition.
+const PARALLEL_MIN_PIXELS: usize = 1 << 18;
+
 /// Samples `src` at every mapped point with `method`.
 pub fn warp_points(src: &Source<'_>, map: &CoordMap, method: Resampling) -> Warped {
     let scale = map.scale();
     let nb = src.bands.len();
     let (w, h) = (map.cols.len(), map.rows.len());
+    if w * h < PARALLEL_MIN_PIXELS {
+        let mut out = Warped {
+            width: w,
+            height: h,
+            bands: vec![vec![0.0; w * h]; nb],
+            valid: vec![0u8; w * h],
+        };
+        let mut px = vec![0.0; nb];
+        for i in 0..w * h {
+            if map.ok[i] && sample(src, map.xs[i], map.ys[i], method, scale, &mut px) {
+                out.valid[i] = 255;
+                for (plane, v) in out.bands.iter_mut().zip(&px) {
+                    plane[i] = *v;
+                }
+            }
+        }
+        return out;
+    }
     let rows: Vec<(Vec<f64>, Vec<u8>)> = (0..h)
         .into_par_iter()
         .map(|r| {

@@ -6,7 +6,13 @@
 //! cache sits in front of the compressed [`crate::io::ChunkCache`]: a hit skips fetching and
 //! decoding; a miss falls back to the compressed bytes (or the network). It is weighed by the
 //! decoded sample bytes, so its budget is honest about memory.
+//!
+//! A chunk is admitted on its *second* use only (a doorkeeper remembers the hashes of chunks
+//! seen once): a one-off read (a cache-busted URL, a scan over a large file) would otherwise
+//! push out the chunks a map view keeps coming back to, and hold up to the whole budget in
+//! chunks nobody asks for again.
 
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use quick_cache::sync::Cache;
@@ -37,6 +43,9 @@ impl Weighter<ChunkKey, Arc<DecodedChunk>> for DecodedWeighter {
 /// keeps the chunks a map view revisits and lets one-off reads pass through).
 pub struct DecodedCache {
     inner: Cache<ChunkKey, Arc<DecodedChunk>, DecodedWeighter>,
+    /// Hashes of chunks seen once (a few bytes each; forgetting one only delays admission).
+    seen: Cache<u64, ()>,
+    hasher: std::collections::hash_map::RandomState,
 }
 
 impl std::fmt::Debug for DecodedCache {
@@ -55,7 +64,19 @@ impl DecodedCache {
         let items = ((budget_bytes / (256 << 10)) as usize).max(16);
         DecodedCache {
             inner: Cache::with_weighter(items, budget_bytes.max(1), DecodedWeighter),
+            seen: Cache::new((items * 16).max(4096)),
+            hasher: std::collections::hash_map::RandomState::new(),
         }
+    }
+
+    /// Whether a chunk just decoded should be cached: true from its second use on.
+    pub fn admit(&self, key: &ChunkKey) -> bool {
+        let h = self.hasher.hash_one(key);
+        if self.seen.get(&h).is_some() {
+            return true;
+        }
+        self.seen.insert(h, ());
+        false
     }
 
     pub fn get(&self, key: &ChunkKey) -> Option<Arc<DecodedChunk>> {
@@ -83,6 +104,19 @@ impl DecodedCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_are_admitted_on_second_use() {
+        let c = DecodedCache::new(1 << 20);
+        let key = |chunk| ChunkKey {
+            source: "s".into(),
+            ifd: 0,
+            chunk,
+        };
+        assert!(!c.admit(&key(1)), "first use: remembered, not admitted");
+        assert!(c.admit(&key(1)), "second use: admitted");
+        assert!(!c.admit(&key(2)), "another chunk starts over");
+    }
 
     #[test]
     fn budget_counts_decoded_bytes() {

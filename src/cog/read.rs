@@ -305,7 +305,9 @@ fn chunk_for(job: &Job, i: usize) -> Result<Option<Arc<DecodedChunk>>, Error> {
             ifd: n.ifd,
             chunk: n.chunk,
         };
-        c.insert(key, chunk.clone());
+        if c.admit(&key) {
+            c.insert(key, chunk.clone());
+        }
     }
     Ok(Some(chunk))
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::cog::{Cog, OpenOptions};
+use crate::cog::{Cog, CogHeader, OpenOptions};
 use crate::raster::Raster;
 use crate::warp::{GcpVrt, GeoTransform};
 
@@ -17,6 +17,49 @@ pub struct CogDataset {
     meta: DatasetMeta,
     /// For a raster georeferenced by ground control points: the warped VRT read instead.
     gcp: Option<Arc<GcpVrt>>,
+}
+
+/// What the header says of each band, in the reader's terms (one entry per file band).
+pub(super) struct BandMeta {
+    pub descriptions: Vec<Option<String>>,
+    pub scales: Vec<f64>,
+    pub offsets: Vec<f64>,
+    /// STATISTICS_MINIMUM/MAXIMUM from GDAL_METADATA, when both exist.
+    pub statistics: Vec<Option<(f64, f64)>>,
+}
+
+impl BandMeta {
+    pub(super) fn of(h: &CogHeader) -> BandMeta {
+        let statistic = |b: usize, key: &str| -> Option<f64> {
+            h.metadata
+                .bands
+                .get(&b)?
+                .items
+                .get(key)?
+                .trim()
+                .parse()
+                .ok()
+        };
+        BandMeta {
+            descriptions: (0..h.bands)
+                .map(|b| h.band_descriptions.get(b).cloned().flatten())
+                .collect(),
+            scales: (0..h.bands)
+                .map(|b| h.scales.get(b).copied().unwrap_or(1.0))
+                .collect(),
+            offsets: (0..h.bands)
+                .map(|b| h.offsets.get(b).copied().unwrap_or(0.0))
+                .collect(),
+            statistics: (0..h.bands)
+                .map(|b| {
+                    Some((
+                        statistic(b, "STATISTICS_MINIMUM")?,
+                        statistic(b, "STATISTICS_MAXIMUM")?,
+                    ))
+                })
+                .collect(),
+        }
+    }
 }
 
 impl std::fmt::Debug for CogDataset {
@@ -53,15 +96,7 @@ impl CogDataset {
             .crs
             .clone()
             .map_err(|e| Error::Unsupported(format!("dataset '{}' crs: {e}", h.url)))?;
-        let band_meta = |b: usize| h.metadata.bands.get(&b);
-        let statistics = (0..h.bands)
-            .map(|b| {
-                let items = &band_meta(b)?.items;
-                let min = items.get("STATISTICS_MINIMUM")?.trim().parse().ok()?;
-                let max = items.get("STATISTICS_MAXIMUM")?.trim().parse().ok()?;
-                Some((min, max))
-            })
-            .collect();
+        let bm = BandMeta::of(h);
         let full = h
             .levels
             .first()
@@ -84,16 +119,10 @@ impl CogDataset {
                 .map(|l| (l.width as usize, l.height as usize))
                 .collect(),
             block_size: (full.block_width as usize, full.block_height as usize),
-            descriptions: (0..h.bands)
-                .map(|b| h.band_descriptions.get(b).cloned().flatten())
-                .collect(),
-            scales: (0..h.bands)
-                .map(|b| h.scales.get(b).copied().unwrap_or(1.0))
-                .collect(),
-            offsets: (0..h.bands)
-                .map(|b| h.offsets.get(b).copied().unwrap_or(0.0))
-                .collect(),
-            statistics,
+            descriptions: bm.descriptions,
+            scales: bm.scales,
+            offsets: bm.offsets,
+            statistics: bm.statistics,
         };
         Ok(CogDataset {
             cog,

@@ -15,8 +15,9 @@ use crate::warp::gcp_vrt::alpha_max;
 use crate::warp::kernel::Source;
 use crate::warp::{warp_points, CoordMap, GcpVrt, GeoTransform, Resampling};
 
+use super::cog_dataset::BandMeta;
 use super::dataset::DatasetMeta;
-use super::read::MAX_SOURCE_PIXELS;
+use super::read::{on_blocking, same_value, to_planes, MAX_SOURCE_PIXELS};
 use super::Error;
 
 /// True when rasterio's `WarpedVRT` gets an added alpha band (rio-tiler's `add_alpha`): the
@@ -41,24 +42,12 @@ pub(super) fn gcp_meta(
     let base = vrt.base();
     let extra = adds_alpha(h) as usize;
     let bands = h.bands + extra;
-    let band_meta = |b: usize| h.metadata.bands.get(&b);
-    let mut statistics: Vec<Option<(f64, f64)>> = (0..h.bands)
-        .map(|b| {
-            let items = &band_meta(b)?.items;
-            let min = items.get("STATISTICS_MINIMUM")?.trim().parse().ok()?;
-            let max = items.get("STATISTICS_MAXIMUM")?.trim().parse().ok()?;
-            Some((min, max))
-        })
-        .collect();
-    let mut descriptions: Vec<Option<String>> = (0..h.bands)
-        .map(|b| h.band_descriptions.get(b).cloned().flatten())
-        .collect();
-    let mut scales: Vec<f64> = (0..h.bands)
-        .map(|b| h.scales.get(b).copied().unwrap_or(1.0))
-        .collect();
-    let mut offsets: Vec<f64> = (0..h.bands)
-        .map(|b| h.offsets.get(b).copied().unwrap_or(0.0))
-        .collect();
+    let BandMeta {
+        mut descriptions,
+        mut scales,
+        mut offsets,
+        mut statistics,
+    } = BandMeta::of(h);
     if extra == 1 {
         statistics.push(None);
         descriptions.push(None);
@@ -102,9 +91,7 @@ pub(super) async fn read_gcp_window(
 ) -> Result<Raster, Error> {
     check_request(meta, level, w, h, bands)?;
     let vrt2 = Arc::clone(vrt);
-    let map = tokio::task::spawn_blocking(move || vrt2.map_window(level, x, y, w, h))
-        .await
-        .map_err(|e| Error::Task(e.to_string()))?;
+    let map = on_blocking(move || Ok(vrt2.map_window(level, x, y, w, h))).await?;
     warp_into(cog, meta, level, map, (x, y, w, h), bands).await
 }
 
@@ -122,9 +109,7 @@ pub(super) async fn read_gcp_direct(
 ) -> Result<Raster, Error> {
     check_request(meta, level, w, h, bands)?;
     let vrt2 = Arc::clone(vrt);
-    let map = tokio::task::spawn_blocking(move || vrt2.map_grid(level, gt, w, h))
-        .await
-        .map_err(|e| Error::Task(e.to_string()))?;
+    let map = on_blocking(move || Ok(vrt2.map_grid(level, gt, w, h))).await?;
     warp_into(cog, meta, level, map, (0, 0, w, h), bands).await
 }
 
@@ -208,20 +193,13 @@ async fn warp_into(
     let alpha = meta.alpha_band;
     let opaque = alpha_max(meta.dtype);
     let bands = bands.to_vec();
-    tokio::task::spawn_blocking(move || {
+    on_blocking(move || {
         let warped = src.map(|(x0, y0, r)| {
-            let n = r.plane_len();
-            let planes: Vec<Vec<f64>> = (0..r.bands)
-                .map(|b| (b * n..(b + 1) * n).map(|i| r.data.get_f64(i)).collect())
-                .collect();
-            let mut valid = r.mask.clone();
+            let (planes, mut valid) = to_planes(&r);
             if let Some(nd) = nodata {
                 // the warper skips source pixels equal to nodata in every band
                 for (i, v) in valid.iter_mut().enumerate() {
-                    if planes
-                        .iter()
-                        .all(|p| p[i] == nd || (p[i].is_nan() && nd.is_nan()))
-                    {
+                    if planes.iter().all(|p| same_value(p[i], nd)) {
                         *v = 0;
                     }
                 }
@@ -265,5 +243,4 @@ async fn warp_into(
         Ok(out)
     })
     .await
-    .map_err(|e| Error::Task(e.to_string()))?
 }

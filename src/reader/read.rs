@@ -193,9 +193,7 @@ async fn read_native<D: Dataset>(
     {
         let gt = GeoTransform::from_bounds(window.bounds(&meta.geotransform), ow, oh);
         if let Some(r) = ds.read_direct(level, gt, ow, oh, bands).await? {
-            return tokio::task::spawn_blocking(move || to_planes(&r))
-                .await
-                .map_err(|e| Error::Task(e.to_string()));
+            return on_blocking(move || Ok(to_planes(&r))).await;
         }
     }
     if params.resampling == Resampling::Nearest {
@@ -573,7 +571,7 @@ async fn read_warped<D: Dataset>(
 }
 
 /// Runs the CPU half of a read (decode, assemble, sample) as one blocking task.
-async fn on_blocking<T: Send + 'static>(
+pub(super) async fn on_blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
     crate::cpu::run(f)
@@ -634,7 +632,7 @@ fn two_step_pixels(
     )
 }
 
-fn same_value(v: f64, nodata: f64) -> bool {
+pub(super) fn same_value(v: f64, nodata: f64) -> bool {
     v == nodata || (v.is_nan() && nodata.is_nan())
 }
 
@@ -650,7 +648,7 @@ fn check_source(w: usize, h: usize) -> Result<(), Error> {
 
 /// Splits a raster into f64 planes plus its mask (one plane converted at a time: no
 /// whole-raster f64 copy on the way).
-fn to_planes(r: &Raster) -> (Vec<Vec<f64>>, Vec<u8>) {
+pub(super) fn to_planes(r: &Raster) -> (Vec<Vec<f64>>, Vec<u8>) {
     use crate::raster::Sample;
     let n = r.plane_len();
     let planes = (0..r.bands)

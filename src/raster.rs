@@ -140,6 +140,24 @@ pub trait Sample: Copy + Default + PartialOrd + Send + Sync + 'static {
     fn wrap(v: Vec<Self>) -> Samples;
 }
 
+/// `v.round()` (half away from zero) without the libm call `f64::round` compiles to on
+/// baseline x86-64, where it showed up in profiles of every integer-typed read. Exact: below
+/// 2^52 the fraction `v - trunc(v)` is representable, above it every f64 is an integer.
+fn round_half_away(v: f64) -> f64 {
+    if v.abs() >= 4_503_599_627_370_496.0 || v.is_nan() {
+        return v;
+    }
+    let t = v as i64 as f64;
+    let d = v - t;
+    if d >= 0.5 {
+        t + 1.0
+    } else if d <= -0.5 {
+        t - 1.0
+    } else {
+        t
+    }
+}
+
 macro_rules! impl_int_sample {
     ($t:ty, $variant:ident) => {
         impl Sample for $t {
@@ -151,7 +169,7 @@ macro_rules! impl_int_sample {
                 if v.is_nan() {
                     return 0 as $t;
                 }
-                let r = v.round();
+                let r = round_half_away(v);
                 if r <= <$t>::MIN as f64 {
                     <$t>::MIN
                 } else if r >= <$t>::MAX as f64 {
@@ -344,6 +362,32 @@ impl Raster {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_half_away_matches_f64_round() {
+        for v in [
+            0.0,
+            -0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            -2.4999,
+            1e15 + 0.5,
+            -1e15 - 0.5,
+            4.6e18,
+            -7.7e30,
+            123456.789,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(round_half_away(v), v.round(), "{v}");
+        }
+    }
 
     #[test]
     fn from_f64_rounds_and_clamps_like_gdal() {

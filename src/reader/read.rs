@@ -19,9 +19,9 @@ use crate::raster::{DataType, Raster, Samples};
 use crate::warp::decimate::{nearest_indices, resample, Plane};
 use crate::warp::kernel::Source;
 use crate::warp::{
-    best_overview, map_pixels, select_overview, warp_points, warper::VRT_BLOCK_WIDTH,
-    ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj, GeoTransform, Resampling,
-    SourceRequest, Window, DEFAULT_MAX_ERROR,
+    best_overview, map_pixels, nearest_sources, select_overview, warp_points,
+    warper::VRT_BLOCK_WIDTH, ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj,
+    GeoTransform, Resampling, SourceRequest, Window, DEFAULT_MAX_ERROR, NO_SOURCE,
 };
 
 use super::image::{samples_from_f64, ImageData};
@@ -32,6 +32,10 @@ use super::{Dataset, Error};
 pub const MAX_OUTPUT_PIXELS: usize = 25_000_000;
 /// Largest source window a single read may request (pixels per band, 10000²).
 pub const MAX_SOURCE_PIXELS: usize = 100_000_000;
+
+/// A read's output before it becomes an [`ImageData`]: one plane of samples per read band, in
+/// the dataset's type, and the validity of each output pixel (255 valid, 0 not).
+type Planes = (Vec<Samples>, Vec<u8>);
 
 /// Where the output pixels come from.
 pub enum Grid<'a> {
@@ -153,7 +157,7 @@ async fn read_native<D: Dataset>(
     window: Window,
     params: &ReadParams,
     bands: &[usize],
-) -> Result<(Vec<Vec<f64>>, Vec<u8>), Error> {
+) -> Result<Planes, Error> {
     let meta = ds.meta();
     let (ow, oh) = (params.out_width, params.out_height);
     let boundless = window.col_off < 0.0
@@ -193,7 +197,7 @@ async fn read_native<D: Dataset>(
     {
         let gt = GeoTransform::from_bounds(window.bounds(&meta.geotransform), ow, oh);
         if let Some(r) = ds.read_direct(level, gt, ow, oh, bands).await? {
-            return on_blocking(move || Ok(to_planes(&r))).await;
+            return Ok((split_bands(&r), r.mask));
         }
     }
     if params.resampling == Resampling::Nearest {
@@ -216,16 +220,15 @@ async fn read_native<D: Dataset>(
             let it = v.iter().flatten();
             Some((*it.clone().min()?, *it.max()?))
         };
-        let nb = bands.len();
         let (Some((c0, c1)), Some((r0, r1))) = (span(&cols), span(&rows)) else {
-            return Ok((vec![vec![0.0; ow * oh]; nb], vec![0; ow * oh]));
+            return Ok(empty_planes(meta.dtype, bands.len(), ow * oh));
         };
         let (sw, sh) = ((c1 - c0 + 1) as usize, (r1 - r0 + 1) as usize);
         check_source(sw, sh)?;
         let fetched = ds.fetch_window(level, c0, r0, sw, sh, bands).await?;
         return on_blocking(move || {
-            let (planes, svalid) = to_planes(&fetched()?);
-            let mut out = vec![vec![0.0; ow * oh]; nb];
+            let src = fetched()?;
+            let mut idx = vec![NO_SOURCE; ow * oh];
             let mut valid = vec![0u8; ow * oh];
             for (j, r) in rows.iter().enumerate() {
                 let Some(r) = r else { continue };
@@ -233,13 +236,11 @@ async fn read_native<D: Dataset>(
                     let Some(c) = c else { continue };
                     let si = (r - r0) as usize * sw + (c - c0) as usize;
                     let o = j * ow + i;
-                    for b in 0..nb {
-                        out[b][o] = planes[b][si];
-                    }
-                    valid[o] = svalid[si];
+                    idx[o] = si as u32;
+                    valid[o] = src.mask.get(si).copied().unwrap_or(0);
                 }
             }
-            Ok((out, valid))
+            Ok((gather(&src, &idx), valid))
         })
         .await;
     }
@@ -252,12 +253,13 @@ async fn read_native<D: Dataset>(
     let y1 = ((win.row_off + win.height).ceil() as i64 + margin).min(lh as i64);
     let nb = bands.len();
     if x1 <= x0 || y1 <= y0 {
-        return Ok((vec![vec![0.0; ow * oh]; nb], vec![0; ow * oh]));
+        return Ok(empty_planes(meta.dtype, nb, ow * oh));
     }
     let (sw, sh) = ((x1 - x0) as usize, (y1 - y0) as usize);
     check_source(sw, sh)?;
     let fetched = ds.fetch_window(level, x0, y0, sw, sh, bands).await?;
     let method = params.resampling;
+    let dtype = meta.dtype;
     on_blocking(move || {
         let (planes, svalid) = to_planes(&fetched()?);
         let mut valid = vec![0u8; ow * oh];
@@ -282,7 +284,7 @@ async fn read_native<D: Dataset>(
             valid = ok;
             out.push(v);
         }
-        Ok((out, valid))
+        Ok((typed_planes(dtype, &out), valid))
     })
     .await
 }
@@ -296,7 +298,7 @@ async fn read_boundless<D: Dataset>(
     window: Window,
     params: &ReadParams,
     bands: &[usize],
-) -> Result<(Vec<Vec<f64>>, Vec<u8>), Error> {
+) -> Result<Planes, Error> {
     let meta = ds.meta();
     let (ow, oh) = (params.out_width, params.out_height);
     let full = (meta.width, meta.height);
@@ -381,7 +383,7 @@ async fn read_boundless<D: Dataset>(
             }
         }
     }
-    Ok((out, valid))
+    Ok((typed_planes(meta.dtype, &out), valid))
 }
 
 /// Values and validity for a read of a warped VRT grid.
@@ -403,7 +405,7 @@ async fn read_warped<D: Dataset>(
     params: &ReadParams,
     bands: &[usize],
     nodata: Option<f64>,
-) -> Result<(Vec<Vec<f64>>, Vec<u8>), Error> {
+) -> Result<Planes, Error> {
     let meta = ds.meta();
     let (ow, oh) = (params.out_width, params.out_height);
     // implicit overviews of the warped VRT: one per source overview
@@ -498,7 +500,7 @@ async fn read_warped<D: Dataset>(
         margin += reproject.kernel_radius().unwrap_or(1.0).ceil() as i64 * stretch + stretch;
     }
     let nb = bands.len();
-    let empty = || (vec![vec![0.0; ow * oh]; nb], vec![0; ow * oh]);
+    let empty = || empty_planes(meta.dtype, nb, ow * oh);
     let Some((sx0, sy0, sx1, sy1)) = map.source_window(margin) else {
         return Ok(empty());
     };
@@ -513,32 +515,31 @@ async fn read_warped<D: Dataset>(
     let fetched = ds.fetch_window(level, sx0, sy0, sw, sh, bands).await?;
     let has_alpha = bands.len() > params.indexes.len();
     let resampling = params.resampling;
+    let dtype = meta.dtype;
     on_blocking(move || {
-        let (planes, mut svalid) = to_planes(&fetched()?);
-        // the warper's source validity: nodata values and transparent alpha do not count
-        for (i, v) in svalid.iter_mut().enumerate() {
-            if *v == 0 {
-                continue;
-            }
-            if let Some(nd) = nodata {
-                if planes.iter().all(|p| same_value(p[i], nd)) {
-                    *v = 0;
-                }
-            } else if has_alpha && planes.last().is_some_and(|a| a[i] <= 0.0) {
-                *v = 0;
-            }
-        }
-        let source = Source {
+        let raster = fetched()?;
+        let svalid = warp_source_validity(&raster, nodata, has_alpha);
+        let mut source = Source {
             x_off: sx0,
             y_off: sy0,
             width: sw,
             height: sh,
-            bands: &planes,
+            bands: &[],
             valid: &svalid,
         };
+        if reproject == Resampling::Nearest && region.is_none() {
+            let idx = nearest_sources(&source, &map);
+            let valid = idx
+                .iter()
+                .map(|&i| if i == NO_SOURCE { 0 } else { 255 })
+                .collect();
+            return Ok((gather(&raster, &idx), valid));
+        }
+        let (planes, _) = to_planes(&raster);
+        source.bands = &planes;
         let warped = warp_points(&source, &map, reproject);
         Ok(match region {
-            None => (warped.bands, warped.valid),
+            None => (typed_planes(dtype, &warped.bands), warped.valid),
             // resampled second step over the warped region
             Some((rx0, ry0)) => {
                 let mut valid = vec![0u8; ow * oh];
@@ -563,11 +564,82 @@ async fn read_warped<D: Dataset>(
                     valid = ok;
                     out.push(v);
                 }
-                (out, valid)
+                (typed_planes(dtype, &out), valid)
             }
         })
     })
     .await
+}
+
+/// The warper's view of which source pixels are valid: the mask, less pixels whose every
+/// band equals the nodata value, or (with a real alpha band, read last) whose alpha is 0.
+fn warp_source_validity(r: &Raster, nodata: Option<f64>, has_alpha: bool) -> Vec<u8> {
+    use crate::raster::Sample;
+    let mut valid = r.mask.clone();
+    let n = r.plane_len();
+    if n == 0 {
+        return valid;
+    }
+    crate::with_samples!(&r.data, v => {
+        let planes: Vec<_> = v.chunks(n).take(r.bands).collect();
+        if let Some(nd) = nodata {
+            for (i, ok) in valid.iter_mut().enumerate() {
+                if *ok != 0 && planes.iter().all(|p| p.get(i).is_some_and(|x| same_value(x.to_f64(), nd))) {
+                    *ok = 0;
+                }
+            }
+        } else if let (true, Some(alpha)) = (has_alpha, planes.last()) {
+            for (ok, a) in valid.iter_mut().zip(alpha.iter()) {
+                if a.to_f64() <= 0.0 {
+                    *ok = 0;
+                }
+            }
+        }
+    });
+    valid
+}
+
+/// Picks samples out of every band of `r` by index: output pixel `o` of band `b` is pixel
+/// `idx[o]` of `r`'s band `b`, zero where `idx[o]` is [`NO_SOURCE`]. Nearest-neighbour reads
+/// and warps are this copy, made in the samples' own type.
+fn gather(r: &Raster, idx: &[u32]) -> Vec<Samples> {
+    use crate::raster::Sample;
+    let n = r.plane_len();
+    (0..r.bands)
+        .map(|b| {
+            crate::with_samples!(&r.data, v => {
+                let plane = v.get(b * n..(b + 1) * n).unwrap_or(&[]);
+                Sample::wrap(
+                    idx.iter()
+                        .map(|&i| plane.get(i as usize).copied().unwrap_or_default())
+                        .collect(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Each band of `r` as its own plane of samples.
+fn split_bands(r: &Raster) -> Vec<Samples> {
+    use crate::raster::Sample;
+    let n = r.plane_len();
+    (0..r.bands)
+        .map(|b| {
+            crate::with_samples!(&r.data, v => Sample::wrap(
+                v.get(b * n..(b + 1) * n).map_or_else(|| vec![Default::default(); n], <[_]>::to_vec)
+            ))
+        })
+        .collect()
+}
+
+/// f64 planes (interpolated or resampled values) in the dataset's type, rounded like GDAL.
+fn typed_planes(dtype: DataType, planes: &[Vec<f64>]) -> Vec<Samples> {
+    planes.iter().map(|p| samples_from_f64(dtype, p)).collect()
+}
+
+/// `nb` planes of zeros, nothing valid.
+fn empty_planes(dtype: DataType, nb: usize, n: usize) -> Planes {
+    (vec![Samples::zeros(dtype, n); nb], vec![0; n])
 }
 
 /// Runs the CPU half of a read (decode, assemble, sample) as one blocking task.
@@ -666,7 +738,7 @@ pub(super) fn to_planes(r: &Raster) -> (Vec<Vec<f64>>, Vec<u8>) {
 #[allow(clippy::too_many_arguments)]
 fn assemble<D: Dataset>(
     dtype: DataType,
-    mut planes: Vec<Vec<f64>>,
+    mut planes: Vec<Samples>,
     valid: Vec<u8>,
     ow: usize,
     oh: usize,
@@ -686,16 +758,18 @@ fn assemble<D: Dataset>(
     let fill = nodata.unwrap_or(0.0);
     if warped || nodata.is_some() {
         for p in planes.iter_mut() {
-            for (v, ok) in p.iter_mut().zip(&valid) {
-                if *ok == 0 {
-                    *v = fill;
+            crate::with_samples!(p, v => {
+                let fill = crate::raster::Sample::from_f64(fill);
+                for (x, ok) in v.iter_mut().zip(&valid) {
+                    if *ok == 0 {
+                        *x = fill;
+                    }
                 }
-            }
+            });
         }
     }
-    // typed values first: masks compare the values as stored
-    let typed: Vec<Samples> = planes.iter().map(|p| samples_from_f64(dtype, p)).collect();
-    let alpha = alpha_plane.map(|a| samples_from_f64(dtype, &a));
+    let typed = planes;
+    let alpha = alpha_plane;
     let band_masks: Vec<Vec<u8>> = match (nodata, &alpha) {
         (Some(nd), _) => typed
             .iter()

@@ -39,6 +39,18 @@ impl Source<'_> {
     }
 }
 
+impl Source<'_> {
+    /// The plane index nearest-neighbour sampling takes at level position `(sx, sy)`: the
+    /// pixel containing the point, GDAL's `(int)(sx + 1e-10)`; `None` left of or above the
+    /// source, outside the window, or on an invalid pixel.
+    pub fn nearest(&self, sx: f64, sy: f64) -> Option<usize> {
+        if !(sx.is_finite() && sy.is_finite()) || sx < 0.0 || sy < 0.0 {
+            return None;
+        }
+        self.index((sx + 1e-10) as i64, (sy + 1e-10) as i64)
+    }
+}
+
 /// Samples every band at level position `(sx, sy)` into `out`; false when no valid source
 /// pixel contributes. `scale` is output pixels per source pixel along x and y.
 pub fn sample(
@@ -53,21 +65,15 @@ pub fn sample(
         return false;
     }
     match method {
-        Resampling::Nearest => {
-            if sx < 0.0 || sy < 0.0 {
-                return false;
-            }
-            let (x, y) = ((sx + 1e-10) as i64, (sy + 1e-10) as i64);
-            match src.index(x, y) {
-                Some(i) => {
-                    for (o, b) in out.iter_mut().zip(src.bands) {
-                        *o = b[i];
-                    }
-                    true
+        Resampling::Nearest => match src.nearest(sx, sy) {
+            Some(i) => {
+                for (o, b) in out.iter_mut().zip(src.bands) {
+                    *o = b[i];
                 }
-                None => false,
+                true
             }
-        }
+            None => false,
+        },
         m if m.kernel_radius().is_some() => convolve(src, sx, sy, m, scale, out),
         m => footprint(src, sx, sy, m, scale, out),
     }

@@ -36,45 +36,58 @@ pub fn map_pixels(
     rows: &[usize],
     cols: &[usize],
 ) -> CoordMap {
-    let per_row: Vec<(Vec<f64>, Vec<f64>, Vec<bool>)> = rows
-        .par_iter()
-        .map(|&r| {
-            let mut xs = Vec::with_capacity(cols.len());
-            let mut ys = Vec::with_capacity(cols.len());
-            let mut ok = Vec::with_capacity(cols.len());
-            let mut i = 0;
-            while i < cols.len() {
-                let bw = span.max(1);
-                let block = cols[i] / bw;
-                let start = block * bw;
-                let end = ((block + 1) * bw).min(grid_w.max(cols[i] + 1));
-                let mut bx: Vec<f64> = (start..end).map(|c| c as f64 + 0.5).collect();
-                let mut by = vec![r as f64 + 0.5; bx.len()];
-                let mut bok = vec![true; bx.len()];
-                t.transform(&mut bx, &mut by, &mut bok);
-                while i < cols.len() && cols[i] < end {
-                    let k = cols[i] - start;
-                    xs.push(bx[k]);
-                    ys.push(by[k]);
-                    ok.push(bok[k]);
-                    i += 1;
-                }
-            }
-            (xs, ys, ok)
-        })
-        .collect();
-    let n = rows.len() * cols.len();
+    let nc = cols.len();
+    let n = rows.len() * nc;
     let mut map = CoordMap {
         rows: rows.to_vec(),
         cols: cols.to_vec(),
-        xs: Vec::with_capacity(n),
-        ys: Vec::with_capacity(n),
-        ok: Vec::with_capacity(n),
+        xs: vec![0.0; n],
+        ys: vec![0.0; n],
+        ok: vec![false; n],
     };
-    for (xs, ys, ok) in per_row {
-        map.xs.extend(xs);
-        map.ys.extend(ys);
-        map.ok.extend(ok);
+    if n == 0 {
+        return map;
+    }
+    let bw = span.max(1);
+    // one output row: each scanline block of `bw` columns goes through `t` whole
+    let map_row = |r: usize, xs: &mut [f64], ys: &mut [f64], ok: &mut [bool]| {
+        let (mut bx, mut by, mut bok) = (Vec::new(), Vec::new(), Vec::new());
+        let mut i = 0;
+        while i < nc {
+            let block = cols[i] / bw;
+            let start = block * bw;
+            let end = ((block + 1) * bw).min(grid_w.max(cols[i] + 1));
+            bx.clear();
+            bx.extend((start..end).map(|c| c as f64 + 0.5));
+            by.clear();
+            by.resize(bx.len(), r as f64 + 0.5);
+            bok.clear();
+            bok.resize(bx.len(), true);
+            t.transform(&mut bx, &mut by, &mut bok);
+            while i < nc && cols[i] < end {
+                let k = cols[i] - start;
+                (xs[i], ys[i], ok[i]) = (bx[k], by[k], bok[k]);
+                i += 1;
+            }
+        }
+    };
+    // like the sampling below: a tile-sized grid stays on the calling thread
+    if n < PARALLEL_MIN_PIXELS {
+        let rows_out = map
+            .xs
+            .chunks_mut(nc)
+            .zip(map.ys.chunks_mut(nc))
+            .zip(map.ok.chunks_mut(nc));
+        for (((xs, ys), ok), &r) in rows_out.zip(rows) {
+            map_row(r, xs, ys, ok);
+        }
+    } else {
+        map.xs
+            .par_chunks_mut(nc)
+            .zip(map.ys.par_chunks_mut(nc))
+            .zip(map.ok.par_chunks_mut(nc))
+            .zip(rows.par_iter())
+            .for_each(|(((xs, ys), ok), &r)| map_row(r, xs, ys, ok));
     }
     map
 }
@@ -151,6 +164,23 @@ pub struct Warped {
 /// output planes: a tile server already runs one job per core, and splitting a 256 × 256 tile
 /// across rayon's threads only adds hand-offs and a transposition.
 const PARALLEL_MIN_PIXELS: usize = 1 << 18;
+
+/// Marks an output pixel that takes no source pixel in [`nearest_sources`].
+pub const NO_SOURCE: u32 = u32::MAX;
+
+/// For a nearest-neighbour warp, the plane index of `src` each mapped point takes its value
+/// from ([`NO_SOURCE`] where none). The warp itself is then a copy of samples in their own
+/// type, which is most of why nearest tiles need no f64 planes at all. `src.bands` is unused.
+pub fn nearest_sources(src: &Source<'_>, map: &CoordMap) -> Vec<u32> {
+    (0..map.xs.len())
+        .map(|i| match map.ok[i] {
+            true => src
+                .nearest(map.xs[i], map.ys[i])
+                .map_or(NO_SOURCE, |k| k as u32),
+            false => NO_SOURCE,
+        })
+        .collect()
+}
 
 /// Samples `src` at every mapped point with `method`.
 pub fn warp_points(src: &Source<'_>, map: &CoordMap, method: Resampling) -> Warped {

@@ -318,8 +318,7 @@ async fn read_boundless<D: Dataset>(
     } else {
         vec![(first, 0..nb.min(1)), (rest, nb.min(1)..nb)]
     };
-    let mut out = vec![vec![0.0; ow * oh]; nb];
-    let mut valid = vec![0u8; ow * oh];
+    let (mut out, mut valid) = empty_planes(meta.dtype, nb, ow * oh);
     for (req, range) in groups {
         let Some(req) = req else { continue };
         if range.is_empty() {
@@ -363,27 +362,64 @@ async fn read_boundless<D: Dataset>(
         let fetched = ds
             .fetch_window(level, c0 as i64, r0 as i64, sw, sh, band_ids)
             .await?;
-        let (planes, svalid) = on_blocking(move || Ok(to_planes(&fetched()?))).await?;
-        for (j, &r) in rows.iter().enumerate() {
-            for (i, &c) in cols.iter().enumerate() {
-                let si = (r - r0) * sw + (c - c0);
-                let o = (oy + j) * ow + ox + i;
-                let (Some(v), Some(&m)) = (valid.get_mut(o), svalid.get(si)) else {
-                    continue;
-                };
-                *v |= m;
-                for (k, b) in range.clone().enumerate() {
-                    if let (Some(dst), Some(&p)) = (
-                        out.get_mut(b).and_then(|d| d.get_mut(o)),
-                        planes.get(k).and_then(|p| p.get(si)),
-                    ) {
-                        *dst = p;
+        (out, valid) = on_blocking(move || {
+            let src = fetched()?;
+            // (output pixel, source pixel) of every sample this part places
+            let mut moves = Vec::with_capacity(rows.len() * cols.len());
+            for (j, &r) in rows.iter().enumerate() {
+                for (i, &c) in cols.iter().enumerate() {
+                    let si = (r - r0) * sw + (c - c0);
+                    let o = (oy + j) * ow + ox + i;
+                    if let (Some(v), Some(&m)) = (valid.get_mut(o), src.mask.get(si)) {
+                        *v |= m;
+                        moves.push((o, si));
                     }
                 }
             }
-        }
+            for (k, b) in range.enumerate() {
+                if let Some(dst) = out.get_mut(b) {
+                    place(dst, &src, k, &moves);
+                }
+            }
+            Ok((out, valid))
+        })
+        .await?;
     }
-    Ok((typed_planes(meta.dtype, &out), valid))
+    Ok((out, valid))
+}
+
+/// Copies band `band` of `src` into `dst` at the given (output, source) pixel pairs.
+fn place(dst: &mut Samples, src: &Raster, band: usize, moves: &[(usize, usize)]) {
+    let n = src.plane_len();
+    let range = band * n..(band + 1) * n;
+    macro_rules! copy {
+        ($d:expr, $s:expr) => {{
+            let plane = $s.get(range).unwrap_or(&[]);
+            for &(o, si) in moves {
+                if let (Some(d), Some(s)) = ($d.get_mut(o), plane.get(si)) {
+                    *d = *s;
+                }
+            }
+        }};
+    }
+    match (dst, &src.data) {
+        (Samples::U8(d), Samples::U8(s)) => copy!(d, s),
+        (Samples::I8(d), Samples::I8(s)) => copy!(d, s),
+        (Samples::U16(d), Samples::U16(s)) => copy!(d, s),
+        (Samples::I16(d), Samples::I16(s)) => copy!(d, s),
+        (Samples::U32(d), Samples::U32(s)) => copy!(d, s),
+        (Samples::I32(d), Samples::I32(s)) => copy!(d, s),
+        (Samples::F32(d), Samples::F32(s)) => copy!(d, s),
+        (Samples::F64(d), Samples::F64(s)) => copy!(d, s),
+        // a band stored in another type than the dataset's: convert on the way
+        (d, s) => crate::with_samples!(d, dv => {
+            for &(o, si) in moves {
+                if let (Some(x), true) = (dv.get_mut(o), si < n && range.end <= s.len()) {
+                    *x = crate::raster::Sample::from_f64(s.get_f64(range.start + si));
+                }
+            }
+        }),
+    }
 }
 
 /// Values and validity for a read of a warped VRT grid.

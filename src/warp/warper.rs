@@ -38,19 +38,10 @@ pub fn map_pixels(
 ) -> CoordMap {
     let nc = cols.len();
     let n = rows.len() * nc;
-    let mut map = CoordMap {
-        rows: rows.to_vec(),
-        cols: cols.to_vec(),
-        xs: vec![0.0; n],
-        ys: vec![0.0; n],
-        ok: vec![false; n],
-    };
-    if n == 0 {
-        return map;
-    }
     let bw = span.max(1);
-    // one output row: each scanline block of `bw` columns goes through `t` whole
-    let map_row = |r: usize, xs: &mut [f64], ys: &mut [f64], ok: &mut [bool]| {
+    // one output row: each scanline block of `bw` columns goes through `t` whole, and the
+    // wanted columns are appended to `out`
+    let map_row = |r: usize, out: &mut CoordMap| {
         let (mut bx, mut by, mut bok) = (Vec::new(), Vec::new(), Vec::new());
         let mut i = 0;
         while i < nc {
@@ -66,29 +57,43 @@ pub fn map_pixels(
             t.transform(&mut bx, &mut by, &mut bok);
             while i < nc && cols[i] < end {
                 let k = cols[i] - start;
-                (xs[i], ys[i], ok[i]) = (bx[k], by[k], bok[k]);
+                out.xs.push(bx[k]);
+                out.ys.push(by[k]);
+                out.ok.push(bok[k]);
                 i += 1;
             }
         }
     };
+    let empty = |cap: usize| CoordMap {
+        rows: Vec::new(),
+        cols: Vec::new(),
+        xs: Vec::with_capacity(cap),
+        ys: Vec::with_capacity(cap),
+        ok: Vec::with_capacity(cap),
+    };
+    let mut map = empty(n);
     // like the sampling below: a tile-sized grid stays on the calling thread
     if n < PARALLEL_MIN_PIXELS {
-        let rows_out = map
-            .xs
-            .chunks_mut(nc)
-            .zip(map.ys.chunks_mut(nc))
-            .zip(map.ok.chunks_mut(nc));
-        for (((xs, ys), ok), &r) in rows_out.zip(rows) {
-            map_row(r, xs, ys, ok);
+        for &r in rows {
+            map_row(r, &mut map);
         }
     } else {
-        map.xs
-            .par_chunks_mut(nc)
-            .zip(map.ys.par_chunks_mut(nc))
-            .zip(map.ok.par_chunks_mut(nc))
-            .zip(rows.par_iter())
-            .for_each(|(((xs, ys), ok), &r)| map_row(r, xs, ys, ok));
+        let parts: Vec<CoordMap> = rows
+            .par_iter()
+            .map(|&r| {
+                let mut part = empty(nc);
+                map_row(r, &mut part);
+                part
+            })
+            .collect();
+        for p in parts {
+            map.xs.extend(p.xs);
+            map.ys.extend(p.ys);
+            map.ok.extend(p.ok);
+        }
     }
+    map.rows = rows.to_vec();
+    map.cols = cols.to_vec();
     map
 }
 

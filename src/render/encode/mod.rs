@@ -187,17 +187,43 @@ pub(crate) fn interleave_u8(
     plane: usize,
     alpha: Option<&[u8]>,
 ) -> Vec<u8> {
-    let n = bands + usize::from(alpha.is_some());
-    let mut out = vec![0u8; plane * n];
-    for b in 0..bands {
-        let src = &planes[b * plane..(b + 1) * plane];
-        for (i, v) in src.iter().enumerate() {
-            out[i * n + b] = *v;
+    let mut srcs: Vec<&[u8]> = (0..bands)
+        .map(|b| planes.get(b * plane..(b + 1) * plane).unwrap_or(&[]))
+        .collect();
+    srcs.extend(alpha);
+    match srcs.as_slice() {
+        [a] => interleave([a], plane),
+        [a, b] => interleave([a, b], plane),
+        [a, b, c] => interleave([a, b, c], plane),
+        [a, b, c, d] => interleave([a, b, c, d], plane),
+        _ => {
+            let n = srcs.len();
+            let mut out = vec![0u8; plane * n];
+            for (k, src) in srcs.iter().enumerate() {
+                for (px, v) in out.chunks_exact_mut(n).zip(src.iter()) {
+                    px[k] = *v;
+                }
+            }
+            out
         }
     }
-    if let Some(a) = alpha {
-        for (i, v) in a.iter().enumerate() {
-            out[i * n + bands] = *v;
+}
+
+/// `N` planes of `plane` bytes as `N`-byte pixels (a plane too short leaves zeros); the
+/// constant width lets the compiler unroll the pixel loop.
+fn interleave<const N: usize>(srcs: [&[u8]; N], plane: usize) -> Vec<u8> {
+    let mut out = vec![0u8; plane * N];
+    if srcs.iter().all(|s| s.len() >= plane) {
+        for (i, px) in out.chunks_exact_mut(N).enumerate() {
+            for k in 0..N {
+                px[k] = srcs[k][i];
+            }
+        }
+    } else {
+        for (k, src) in srcs.iter().enumerate() {
+            for (px, v) in out.chunks_exact_mut(N).zip(src.iter()) {
+                px[k] = *v;
+            }
         }
     }
     out
@@ -206,6 +232,22 @@ pub(crate) fn interleave_u8(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interleave_u8_makes_pixels_of_bands_then_alpha() {
+        let planes = [1u8, 2, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+        assert_eq!(interleave_u8(&planes[..2], 1, 2, None), vec![1, 2]);
+        assert_eq!(
+            interleave_u8(&planes[..6], 3, 2, Some(&[255, 0])),
+            vec![1, 10, 30, 255, 2, 20, 40, 0]
+        );
+        assert_eq!(
+            interleave_u8(&planes, 6, 2, None),
+            vec![1, 10, 30, 50, 70, 90, 2, 20, 40, 60, 80, 100]
+        );
+        // a short input leaves zeros rather than failing
+        assert_eq!(interleave_u8(&planes[..3], 2, 2, None), vec![1, 0, 2, 0]);
+    }
 
     #[test]
     fn formats_parse_and_have_titiler_media_types() {

@@ -15,7 +15,7 @@ use bytes::Bytes;
 
 use crate::codec::{self, ChunkSpec};
 use crate::io::{self, ByteSource, ChunkKey};
-use crate::raster::{DataType, Raster, Samples};
+use crate::raster::{Raster, Samples};
 use crate::tiff::Ifd;
 
 use super::decoded::{DecodedCache, DecodedChunk};
@@ -320,14 +320,45 @@ fn chunk_for(job: &Job, i: usize) -> Result<Option<Arc<DecodedChunk>>, Error> {
 /// concurrent requests (the blocking pool is sized to the cores), not from fanning one window
 /// out.
 fn assemble(job: Job) -> Result<Raster, Error> {
-    let header = &job.header;
-    let dtype = header.dtype;
     let (w, h) = (job.w, job.h);
-    let nb = job.bands.len();
+    let mut data = Samples::zeros(job.header.dtype, w * h * job.bands.len());
+    let mut mask = vec![0u8; w * h];
+    crate::with_samples!(&mut data, v => assemble_into(&job, v, &mut mask))?;
+    Ok(Raster {
+        width: w,
+        height: h,
+        bands: job.bands.len(),
+        data,
+        mask,
+    })
+}
+
+/// A sample type as it sits in decoded chunk bytes (native endian, `SIZE` bytes).
+trait ChunkSample: crate::raster::Sample {
+    const SIZE: usize;
+    /// `b` is exactly `SIZE` bytes long.
+    fn from_ne(b: &[u8]) -> Self;
+}
+
+macro_rules! chunk_sample {
+    ($($t:ty),*) => {$(
+        impl ChunkSample for $t {
+            const SIZE: usize = std::mem::size_of::<$t>();
+            fn from_ne(b: &[u8]) -> Self {
+                let mut a = [0u8; std::mem::size_of::<$t>()];
+                a.copy_from_slice(b);
+                <$t>::from_ne_bytes(a)
+            }
+        }
+    )*};
+}
+chunk_sample!(u8, i8, u16, i16, u32, i32, f32, f64);
+
+/// [`assemble`] for one sample type: `out` holds the window's bands one after the other.
+fn assemble_into<T: ChunkSample>(job: &Job, out: &mut [T], mask: &mut [u8]) -> Result<(), Error> {
+    let header = &job.header;
+    let (w, h) = (job.w, job.h);
     let plane = w * h;
-    let fill = header.nodata.unwrap_or(0.0);
-    let mut out_bytes = vec![0u8; plane * nb * dtype.size()];
-    let mut mask = vec![0u8; plane];
     let lv = &header.levels[job.level];
     let level_ifd = &header.tiff.ifds[lv.ifd];
     // Valid image area of the window (mask 255 unless an internal mask says otherwise).
@@ -338,30 +369,20 @@ fn assemble(job: Job) -> Result<Raster, Error> {
     );
     let has_mask = lv.mask_ifd.is_some();
     if ix0 < ix1 && iy0 < iy1 {
+        // sparse chunks and any chunk not fetched read as nodata (or 0)
+        let fill = T::from_f64(header.nodata.unwrap_or(0.0));
         for yy in iy0..iy1 {
             let r = (yy - job.y) as usize * w;
-            let a = r + (ix0 - job.x) as usize;
-            let b = r + (ix1 - job.x) as usize;
+            let (a, b) = (r + (ix0 - job.x) as usize, r + (ix1 - job.x) as usize);
             mask[a..b].fill(if has_mask { 0 } else { 255 });
-        }
-        // Sparse chunks and any chunk not fetched read as nodata (or 0); set that first.
-        if fill != 0.0 {
-            let filled = Samples::filled(dtype, 1, fill).to_le_bytes();
-            let native = le_to_native(&filled, dtype);
-            for band in 0..nb {
-                for yy in iy0..iy1 {
-                    for xx in ix0..ix1 {
-                        let p = (yy - job.y) as usize * w + (xx - job.x) as usize;
-                        let at = (band * plane + p) * dtype.size();
-                        out_bytes[at..at + dtype.size()].copy_from_slice(&native);
-                    }
-                }
+            for band in out.chunks_exact_mut(plane.max(1)) {
+                band[a..b].fill(fill);
             }
         }
     }
-    let size = dtype.size();
+    let size = T::SIZE;
     for (i, n) in job.needs.iter().enumerate() {
-        let Some(spec) = chunk_for(&job, i)? else {
+        let Some(spec) = chunk_for(job, i)? else {
             continue;
         };
         let buf = &spec.data;
@@ -378,16 +399,16 @@ fn assemble(job: Job) -> Result<Raster, Error> {
         if x0 >= x1 || y0 >= y1 {
             continue;
         }
+        let run = (x1 - x0) as usize;
         if n.is_mask {
             for yy in y0..y1 {
-                for xx in x0..x1 {
-                    let src = ((yy - cy0) * cw + (xx - cx0)) as usize;
-                    let dst = (yy - job.y) as usize * w + (xx - job.x) as usize;
-                    mask[dst] = if buf.get(src).copied().unwrap_or(0) != 0 {
-                        255
-                    } else {
-                        0
-                    };
+                let src = ((yy - cy0) * cw + (x0 - cx0)) as usize;
+                let dst = (yy - job.y) as usize * w + (x0 - job.x) as usize;
+                if let (Some(s), Some(d)) = (buf.get(src..src + run), mask.get_mut(dst..dst + run))
+                {
+                    for (m, b) in d.iter_mut().zip(s) {
+                        *m = if *b != 0 { 255 } else { 0 };
+                    }
                 }
             }
             continue;
@@ -410,75 +431,30 @@ fn assemble(job: Job) -> Result<Raster, Error> {
                 .collect()
         };
         for (ob, s) in targets {
+            if s >= spp {
+                continue;
+            }
+            let at = s * size..(s + 1) * size;
             for yy in y0..y1 {
-                let src_row = ((yy - cy0) * cw) as usize;
-                let dst_row = ob * plane + (yy - job.y) as usize * w;
-                if spp == 1 {
-                    // One sample per pixel: the row segment is contiguous on both sides.
-                    let n = (x1 - x0) as usize * size;
-                    let src = (src_row + (x0 - cx0) as usize) * size;
-                    let dst = (dst_row + (x0 - job.x) as usize) * size;
-                    if let (Some(sb), Some(db)) =
-                        (buf.get(src..src + n), out_bytes.get_mut(dst..dst + n))
-                    {
-                        db.copy_from_slice(sb);
-                    }
+                let src = (((yy - cy0) * cw + (x0 - cx0)) as usize) * pixel_bytes;
+                let dst = ob * plane + (yy - job.y) as usize * w + (x0 - job.x) as usize;
+                let (Some(sb), Some(db)) = (
+                    buf.get(src..src + run * pixel_bytes),
+                    out.get_mut(dst..dst + run),
+                ) else {
                     continue;
-                }
-                for xx in x0..x1 {
-                    let src = (src_row + (xx - cx0) as usize) * pixel_bytes + s * size;
-                    let dst = (dst_row + (xx - job.x) as usize) * size;
-                    if let (Some(sb), Some(db)) =
-                        (buf.get(src..src + size), out_bytes.get_mut(dst..dst + size))
-                    {
-                        db.copy_from_slice(sb);
+                };
+                if spp == 1 {
+                    for (d, c) in db.iter_mut().zip(sb.chunks_exact(size)) {
+                        *d = T::from_ne(c);
+                    }
+                } else {
+                    for (d, px) in db.iter_mut().zip(sb.chunks_exact(pixel_bytes)) {
+                        *d = T::from_ne(&px[at.clone()]);
                     }
                 }
             }
         }
     }
-    Ok(Raster {
-        width: w,
-        height: h,
-        bands: nb,
-        data: native_to_samples(&out_bytes, dtype),
-        mask,
-    })
-}
-
-fn le_to_native(le: &[u8], dtype: DataType) -> Vec<u8> {
-    if cfg!(target_endian = "little") {
-        le.to_vec()
-    } else {
-        let mut v = le.to_vec();
-        v.chunks_exact_mut(dtype.size()).for_each(|c| c.reverse());
-        v
-    }
-}
-
-/// Native-endian sample bytes → typed samples.
-fn native_to_samples(b: &[u8], dtype: DataType) -> Samples {
-    macro_rules! conv {
-        ($t:ty, $n:expr, $v:ident) => {
-            Samples::$v(
-                b.chunks_exact($n)
-                    .map(|c| {
-                        let mut a = [0u8; $n];
-                        a.copy_from_slice(c);
-                        <$t>::from_ne_bytes(a)
-                    })
-                    .collect(),
-            )
-        };
-    }
-    match dtype {
-        DataType::U8 => Samples::U8(b.to_vec()),
-        DataType::I8 => Samples::I8(b.iter().map(|&x| x as i8).collect()),
-        DataType::U16 => conv!(u16, 2, U16),
-        DataType::I16 => conv!(i16, 2, I16),
-        DataType::U32 => conv!(u32, 4, U32),
-        DataType::I32 => conv!(i32, 4, I32),
-        DataType::F32 => conv!(f32, 4, F32),
-        DataType::F64 => conv!(f64, 8, F64),
-    }
+    Ok(())
 }

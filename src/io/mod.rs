@@ -20,6 +20,7 @@ mod cache;
 mod coalesce;
 mod config;
 mod error;
+mod http;
 mod source;
 mod store;
 

@@ -133,12 +133,16 @@ fn cached_store(
     Ok(store)
 }
 
-/// Hands every HTTP store the same reqwest client (one per set of client options).
+/// Hands every HTTP store the same client (one per set of client options), and picks which.
 ///
 /// A signed or cache-busted URL (`...tif?X-Amz-Signature=...`) needs a store of its own, and
-/// object_store builds a fresh reqwest client per store: a new connection pool, a new TLS
-/// setup and the system root certificates read from disk again, on every cold request. The
-/// clients are keyed by the options that shape them, so sharing changes nothing but speed.
+/// object_store builds a fresh client per store: a new connection pool, a new TLS setup and
+/// the system root certificates read from disk again, on every cold request. The clients are
+/// keyed by the options that shape them, so sharing changes nothing but speed.
+///
+/// The client is cogtiler's own [`QuickAckService`](super::http::QuickAckService) (it sets
+/// TCP_QUICKACK, see `src/io/http.rs`) unless a proxy is configured in the environment or the
+/// options ask for something only reqwest implements; then it is reqwest.
 #[derive(Debug, Default)]
 struct SharedConnector;
 
@@ -154,15 +158,35 @@ impl object_store::client::HttpConnector for SharedConnector {
         if let Some(c) = clients.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return Ok(c);
         }
-        let client = object_store::client::HttpConnector::connect(
-            &object_store::client::ReqwestConnector::default(),
-            options,
-        )?;
+        let client = if env_proxy() || !super::http::supports(options) {
+            object_store::client::HttpConnector::connect(
+                &object_store::client::ReqwestConnector::default(),
+                options,
+            )?
+        } else {
+            let service = super::http::QuickAckService::new(options).map_err(|e| {
+                object_store::Error::Generic {
+                    store: "HTTP",
+                    source: Box::new(e),
+                }
+            })?;
+            object_store::client::HttpClient::new(service)
+        };
         if let Ok(mut m) = clients.lock() {
             m.insert(key, client.clone());
         }
         Ok(client)
     }
+}
+
+/// Whether the environment names a proxy (reqwest's variables); our own client has no proxy
+/// support, reqwest does.
+fn env_proxy() -> bool {
+    ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"].iter().any(|v| {
+        [v.to_string(), v.to_ascii_lowercase()]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some_and(|x| !x.is_empty()))
+    })
 }
 
 fn client_options(cfg: &IoConfig) -> object_store::ClientOptions {

@@ -356,6 +356,42 @@ mod tests {
         assert_eq!(&src.read(6..11).await.unwrap()[..], b"world");
     }
 
+    #[tokio::test]
+    async fn http_stores_use_the_quickack_client() {
+        use super::super::http::tests::{kit, RangeServer, FILE};
+        let cfg = IoConfig::default();
+        let client =
+            object_store::client::HttpConnector::connect(&SharedConnector, &client_options(&cfg))
+                .unwrap();
+        assert!(
+            format!("{client:?}").contains("QuickAckService"),
+            "{client:?}"
+        );
+
+        let server = RangeServer::start(&[]);
+        let disk = std::fs::read(kit().join(FILE)).unwrap();
+        let url = format!("{}/{FILE}", server.base);
+        let src = open_source(&url, &cfg).unwrap();
+        for r in [0..32768u64, 200_000..200_100, 1..2] {
+            let got = src.read(r.clone()).await.unwrap();
+            assert_eq!(&got[..], &disk[r.start as usize..r.end as usize]);
+        }
+        assert_eq!(src.size(), Some(disk.len() as u64));
+        // With a query string the store is per URL; still the shared client.
+        let src = open_source(&format!("{url}?v=1"), &cfg).unwrap();
+        assert_eq!(&src.read(10..20).await.unwrap()[..], &disk[10..20]);
+
+        let strict = IoConfig {
+            allow_http: false,
+            ..IoConfig::default()
+        };
+        let refused = match open_source(&format!("{url}?strict=1"), &strict) {
+            Err(_) => true,
+            Ok(src) => src.read(0..10).await.is_err(),
+        };
+        assert!(refused, "http:// must be refused when allow_http is false");
+    }
+
     #[test]
     fn bad_urls_are_typed() {
         let cfg = IoConfig::default();

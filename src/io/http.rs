@@ -799,6 +799,26 @@ pub(crate) mod tests {
         .is_none());
     }
 
+    #[tokio::test]
+    async fn tls_to_a_plain_server_is_a_connect_error() {
+        // No network here and no trusted test certificate: check at least that https goes
+        // through rustls and a failed handshake is a typed, retryable error, not a hang.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let _ = sock.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+            }
+        });
+        let svc = service(Duration::from_secs(5), false);
+        let err = bounded(svc.call(get(&format!("https://{addr}/x"), None)))
+            .await
+            .expect_err("not TLS");
+        assert_eq!(err.kind(), HttpErrorKind::Connect, "{err}");
+    }
+
     #[test]
     fn unsupported_options_keep_reqwest() {
         assert!(supports(&ClientOptions::new()));

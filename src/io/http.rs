@@ -149,7 +149,8 @@ pub(crate) fn supports(options: &ClientOptions) -> bool {
             .get_config_value(&k)
             .is_none_or(|v| humantime::parse_duration(&v).is_ok())
     };
-    // Custom root certificates have no getter; their Debug form is the only trace.
+    // Custom root certificates have no getter; their Debug form is the only trace. Should that
+    // form ever change, this reads as "custom roots" and reqwest is kept: the safe side.
     let custom_roots = !format!("{options:?}").contains("root_certificates: []");
     !flag(ClientConfigKey::AllowInvalidCertificates)
         && !flag(ClientConfigKey::NoSystemCertificates)

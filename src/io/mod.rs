@@ -6,6 +6,10 @@
 //! `http(s)://` and `s3://` (all through `object_store`, see [`open_source`]), plus in-memory and
 //! counting doubles for tests.
 //!
+//! HTTP(S) stores talk through cogtiler's own small client (`http.rs`), which avoids the ~40 ms
+//! delayed-ACK stall per request that servers splitting headers and body cause on kept-alive
+//! connections; reqwest is kept when a proxy is configured.
+//!
 //! Two ideas keep the request count low:
 //! - **No HEAD, ever.** The first read is a ranged GET of the first [`IoConfig::header_bytes`]
 //!   bytes; the object size is learned from that response (`Content-Range`). A file shorter than
@@ -20,6 +24,7 @@ mod cache;
 mod coalesce;
 mod config;
 mod error;
+mod http;
 mod source;
 mod store;
 

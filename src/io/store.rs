@@ -133,12 +133,16 @@ fn cached_store(
     Ok(store)
 }
 
-/// Hands every HTTP store the same reqwest client (one per set of client options).
+/// Hands every HTTP store the same client (one per set of client options), and picks which.
 ///
 /// A signed or cache-busted URL (`...tif?X-Amz-Signature=...`) needs a store of its own, and
-/// object_store builds a fresh reqwest client per store: a new connection pool, a new TLS
-/// setup and the system root certificates read from disk again, on every cold request. The
-/// clients are keyed by the options that shape them, so sharing changes nothing but speed.
+/// object_store builds a fresh client per store: a new connection pool, a new TLS setup and
+/// the system root certificates read from disk again, on every cold request. The clients are
+/// keyed by the options that shape them, so sharing changes nothing but speed.
+///
+/// The client is cogtiler's own [`QuickAckService`](super::http::QuickAckService) (it sets
+/// TCP_QUICKACK, see `src/io/http.rs`) unless a proxy is configured in the environment or the
+/// options ask for something only reqwest implements; then it is reqwest.
 #[derive(Debug, Default)]
 struct SharedConnector;
 
@@ -154,15 +158,35 @@ impl object_store::client::HttpConnector for SharedConnector {
         if let Some(c) = clients.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return Ok(c);
         }
-        let client = object_store::client::HttpConnector::connect(
-            &object_store::client::ReqwestConnector::default(),
-            options,
-        )?;
+        let client = if env_proxy() || !super::http::supports(options) {
+            object_store::client::HttpConnector::connect(
+                &object_store::client::ReqwestConnector::default(),
+                options,
+            )?
+        } else {
+            let service = super::http::QuickAckService::new(options).map_err(|e| {
+                object_store::Error::Generic {
+                    store: "HTTP",
+                    source: Box::new(e),
+                }
+            })?;
+            object_store::client::HttpClient::new(service)
+        };
         if let Ok(mut m) = clients.lock() {
             m.insert(key, client.clone());
         }
         Ok(client)
     }
+}
+
+/// Whether the environment names a proxy (reqwest's variables); our own client has no proxy
+/// support, reqwest does.
+fn env_proxy() -> bool {
+    ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"].iter().any(|v| {
+        [v.to_string(), v.to_ascii_lowercase()]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some_and(|x| !x.is_empty()))
+    })
 }
 
 fn client_options(cfg: &IoConfig) -> object_store::ClientOptions {
@@ -330,6 +354,42 @@ mod tests {
         let url = format!("file://{}", p.display());
         let src = open_source(&url, &IoConfig::default()).unwrap();
         assert_eq!(&src.read(6..11).await.unwrap()[..], b"world");
+    }
+
+    #[tokio::test]
+    async fn http_stores_use_the_quickack_client() {
+        use super::super::http::tests::{kit, RangeServer, FILE};
+        let cfg = IoConfig::default();
+        let client =
+            object_store::client::HttpConnector::connect(&SharedConnector, &client_options(&cfg))
+                .unwrap();
+        assert!(
+            format!("{client:?}").contains("QuickAckService"),
+            "{client:?}"
+        );
+
+        let server = RangeServer::start(&[]);
+        let disk = std::fs::read(kit().join(FILE)).unwrap();
+        let url = format!("{}/{FILE}", server.base);
+        let src = open_source(&url, &cfg).unwrap();
+        for r in [0..32768u64, 200_000..200_100, 1..2] {
+            let got = src.read(r.clone()).await.unwrap();
+            assert_eq!(&got[..], &disk[r.start as usize..r.end as usize]);
+        }
+        assert_eq!(src.size(), Some(disk.len() as u64));
+        // With a query string the store is per URL; still the shared client.
+        let src = open_source(&format!("{url}?v=1"), &cfg).unwrap();
+        assert_eq!(&src.read(10..20).await.unwrap()[..], &disk[10..20]);
+
+        let strict = IoConfig {
+            allow_http: false,
+            ..IoConfig::default()
+        };
+        let refused = match open_source(&format!("{url}?strict=1"), &strict) {
+            Err(_) => true,
+            Ok(src) => src.read(0..10).await.is_err(),
+        };
+        assert!(refused, "http:// must be refused when allow_http is false");
     }
 
     #[test]

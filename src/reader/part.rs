@@ -298,7 +298,7 @@ pub async fn part<D: Dataset>(
             height: vh,
             window,
             crs: dst_crs.clone(),
-            dst_to_src: &coords,
+            dst_to_src: std::sync::Arc::new(coords),
         };
         return read(ds, grid, &mk(width, height)).await;
     }

@@ -95,7 +95,7 @@ pub async fn preview<D: Dataset>(ds: &D, opts: &PreviewOptions) -> Result<ImageD
                     height: h,
                     window: None,
                     crs,
-                    dst_to_src: &coords,
+                    dst_to_src: std::sync::Arc::new(coords),
                 },
                 &params,
             )

@@ -14,6 +14,8 @@
 //! with a real alpha band, `alpha != opaque` (alpha kept); otherwise the internal mask (or,
 //! when warping, whether any valid source pixel landed there).
 
+use std::sync::Arc;
+
 use crate::crs::Crs;
 use crate::raster::{DataType, Raster, Samples};
 use crate::warp::decimate::{nearest_indices, resample, Plane};
@@ -38,7 +40,7 @@ pub const MAX_SOURCE_PIXELS: usize = 100_000_000;
 type Planes = (Vec<Samples>, Vec<u8>);
 
 /// Where the output pixels come from.
-pub enum Grid<'a> {
+pub enum Grid {
     /// The dataset's own grid: a fractional window of full-resolution pixels.
     Native { window: Window },
     /// A warped VRT grid (`gt`, `width × height`) in `crs`; `window` inside it (`None`: all).
@@ -48,8 +50,9 @@ pub enum Grid<'a> {
         height: usize,
         window: Option<Window>,
         crs: Crs,
-        /// Maps destination-CRS coordinates to the dataset CRS.
-        dst_to_src: &'a dyn CoordTransform,
+        /// Maps destination-CRS coordinates to the dataset CRS (shared with the CPU job that
+        /// maps the output pixels).
+        dst_to_src: Arc<dyn CoordTransform + Send>,
     },
 }
 
@@ -70,11 +73,7 @@ pub struct ReadParams {
 }
 
 /// Reads `grid` into an [`ImageData`] of `params.out_width × params.out_height`.
-pub async fn read<D: Dataset>(
-    ds: &D,
-    grid: Grid<'_>,
-    params: &ReadParams,
-) -> Result<ImageData, Error> {
+pub async fn read<D: Dataset>(ds: &D, grid: Grid, params: &ReadParams) -> Result<ImageData, Error> {
     let meta = ds.meta();
     let (ow, oh) = (params.out_width, params.out_height);
     if ow == 0 || oh == 0 || ow.saturating_mul(oh) > MAX_OUTPUT_PIXELS {
@@ -126,7 +125,7 @@ pub async fn read<D: Dataset>(
                 (width, height),
                 win,
                 window.is_none(),
-                dst_to_src,
+                &dst_to_src,
                 params,
                 &read_bands,
                 nodata,
@@ -437,7 +436,7 @@ async fn read_warped<D: Dataset>(
     (gw, gh): (usize, usize),
     win: Window,
     whole: bool,
-    dst_to_src: &dyn CoordTransform,
+    dst_to_src: &Arc<dyn CoordTransform + Send>,
     params: &ReadParams,
     bands: &[usize],
     nodata: Option<f64>,
@@ -518,16 +517,21 @@ async fn read_warped<D: Dataset>(
         .level_geotransform(level)
         .ok_or(Error::InvalidLevel(level))?;
     let src_inv = src_gt.invert().ok_or(Error::Geotransform)?;
-    let exact = GenImgProj {
-        dst_gt: grid_gt,
-        src_inv_gt: src_inv,
-        coords: dst_to_src,
-    };
-    let approx = ApproxTransform {
-        exact: &exact,
-        max_error: DEFAULT_MAX_ERROR,
-    };
-    let map = map_pixels(&approx, grid_w, span, &rows, &cols);
+    let coords = dst_to_src.clone();
+    let map = crate::cpu::run_at(crate::cpu::Stage::Plan, move || {
+        let exact = GenImgProj {
+            dst_gt: grid_gt,
+            src_inv_gt: src_inv,
+            coords: &*coords,
+        };
+        let approx = ApproxTransform {
+            exact: &exact,
+            max_error: DEFAULT_MAX_ERROR,
+        };
+        map_pixels(&approx, grid_w, span, &rows, &cols)
+    })
+    .await
+    .map_err(|e| Error::Task(e.to_string()))?;
     let reproject = params.reproject;
     let mut margin = 1;
     if reproject != Resampling::Nearest {

@@ -185,7 +185,7 @@ fn identity_warp_matches_native_read() {
                 height: 64,
                 window: None,
                 crs: ds.meta.crs.clone(),
-                dst_to_src: &crate::warp::Identity,
+                dst_to_src: std::sync::Arc::new(crate::warp::Identity),
             },
             &params(64, 64),
         ))

@@ -9,27 +9,28 @@
 //! pool itself stays free for what else uses it (local file reads, DNS).
 //!
 //! A tile takes several jobs (plan the warp, decode and sample, render). A free permit goes
-//! to the waiting job of the latest [`Stage`] first, FIFO within a stage: requests already
-//! under way finish before new ones start, so under load a tile waits in the queue about
-//! once instead of once per job. Throughput is the same; the latency tail is much shorter.
+//! to the waiting job whose *request* arrived first ([`request`] marks that moment): requests
+//! already under way finish before newer ones take the cores, so under load a tile waits in
+//! the queue about once instead of once per job. Throughput is the same; the latency tail
+//! is much shorter. (Ordering by job kind instead starves requests whose first job is of a
+//! kind that keeps arriving behind others.)
 
-use std::collections::VecDeque;
+use std::collections::BinaryHeap;
+use std::future::Future;
 use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 
 use tokio::sync::oneshot;
 
-/// How far along its request a CPU job is; later stages are served first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Stage {
-    /// Working out what to read (the warp's coordinate map).
-    Plan = 0,
-    /// Decoding, assembling and sampling source pixels.
-    Read = 1,
-    /// Band math, statistics, encoding: the last step before the answer.
-    Render = 2,
+tokio::task_local! {
+    /// When the request the current task serves arrived.
+    static REQUEST_START: Instant;
 }
 
-const STAGES: usize = 3;
+/// Runs `fut` as one request: the CPU jobs it starts queue by the time it began.
+pub async fn request<F: Future>(fut: F) -> F::Output {
+    REQUEST_START.scope(Instant::now(), fut).await
+}
 
 static POOL: OnceLock<Permits> = OnceLock::new();
 
@@ -50,41 +51,70 @@ fn pool() -> &'static Permits {
 #[error("cpu task failed: {0}")]
 pub struct TaskError(String);
 
-/// Runs `f` on the blocking pool once a CPU permit is free, as a [`Stage::Read`] job.
+/// Runs `f` on the blocking pool once a CPU permit is free.
 pub async fn run<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, TaskError> {
-    run_at(Stage::Read, f).await
-}
-
-/// Runs `f` on the blocking pool once a CPU permit is free for a job of `stage`.
-pub async fn run_at<T: Send + 'static>(
-    stage: Stage,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, TaskError> {
-    run_with(pool(), stage, f).await
+    let start = REQUEST_START
+        .try_with(|t| *t)
+        .unwrap_or_else(|_| Instant::now());
+    run_with(pool(), start, f).await
 }
 
 async fn run_with<T: Send + 'static>(
     permits: &'static Permits,
-    stage: Stage,
+    start: Instant,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, TaskError> {
-    let _permit = permits.acquire(stage).await;
+    let _permit = permits.acquire(start).await;
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| TaskError(e.to_string()))
 }
 
-/// A counting semaphore whose waiters are served by stage, latest first.
+/// A counting semaphore whose waiters are served oldest request first.
 struct Permits {
     state: Mutex<State>,
 }
 
 struct State {
     free: usize,
-    /// Per stage, the waiters in arrival order.
-    waiting: [VecDeque<oneshot::Sender<Permit>>; STAGES],
+    /// Arrivals so far: breaks ties between jobs of requests that started together.
+    seq: u64,
+    waiting: BinaryHeap<Waiter>,
+}
+
+/// A job waiting for a permit; the heap's greatest is the oldest request (then first queued).
+struct Waiter {
+    start: Instant,
+    seq: u64,
+    tx: oneshot::Sender<Permit>,
+}
+
+impl Waiter {
+    fn key(&self) -> std::cmp::Reverse<(Instant, u64)> {
+        std::cmp::Reverse((self.start, self.seq))
+    }
+}
+
+impl PartialEq for Waiter {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Waiter {}
+
+impl PartialOrd for Waiter {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Waiter {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
 }
 
 /// The right to run one job; handed to the next waiter when dropped.
@@ -97,7 +127,8 @@ impl Permits {
         Permits {
             state: Mutex::new(State {
                 free: jobs.max(1),
-                waiting: Default::default(),
+                seq: 0,
+                waiting: BinaryHeap::new(),
             }),
         }
     }
@@ -107,7 +138,7 @@ impl Permits {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    async fn acquire(&'static self, stage: Stage) -> Permit {
+    async fn acquire(&'static self, start: Instant) -> Permit {
         let rx = {
             let mut st = self.lock();
             if st.free > 0 {
@@ -115,7 +146,9 @@ impl Permits {
                 return Permit { pool: self };
             }
             let (tx, rx) = oneshot::channel();
-            st.waiting[stage as usize].push_back(tx);
+            st.seq += 1;
+            let seq = st.seq;
+            st.waiting.push(Waiter { start, seq, tx });
             rx
         };
         match rx.await {
@@ -126,16 +159,11 @@ impl Permits {
         }
     }
 
-    /// Hands a returned permit to the latest-stage waiter still waiting, else frees it.
+    /// Hands a returned permit to the oldest waiter still waiting, else frees it.
     fn release(&'static self) {
         let mut st = self.lock();
-        loop {
-            let next = st.waiting.iter_mut().rev().find_map(|q| q.pop_front());
-            let Some(tx) = next else {
-                st.free += 1;
-                return;
-            };
-            match tx.send(Permit { pool: self }) {
+        while let Some(w) = st.waiting.pop() {
+            match w.tx.send(Permit { pool: self }) {
                 Ok(()) => return,
                 // that waiter gave up (its request was cancelled): the permit comes back
                 // unused; forget it (its drop would release again, under this lock) and try
@@ -143,6 +171,7 @@ impl Permits {
                 Err(p) => std::mem::forget(p),
             }
         }
+        st.free += 1;
     }
 }
 
@@ -170,8 +199,8 @@ mod tests {
         let jobs: Vec<_> = (0..16)
             .map(|i| {
                 let (running, peak) = (running.clone(), peak.clone());
-                let stage = [Stage::Plan, Stage::Read, Stage::Render][i % 3];
-                tokio::spawn(run_with(permits, stage, move || {
+                let start = Instant::now() - std::time::Duration::from_millis(i as u64 % 3);
+                tokio::spawn(run_with(permits, start, move || {
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
                     std::thread::sleep(std::time::Duration::from_millis(5));
@@ -187,20 +216,22 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_freed_permit_goes_to_the_latest_stage_first_then_in_arrival_order() {
+    async fn a_freed_permit_goes_to_the_oldest_request_then_in_arrival_order() {
         let permits = leaked(1);
-        let held = permits.acquire(Stage::Read).await;
+        let t0 = Instant::now();
+        let held = permits.acquire(t0).await;
         let order = Arc::new(Mutex::new(Vec::new()));
         let mut waiters = Vec::new();
-        for (name, stage) in [
-            ("plan", Stage::Plan),
-            ("read-1", Stage::Read),
-            ("render", Stage::Render),
-            ("read-2", Stage::Read),
+        let ms = std::time::Duration::from_millis;
+        for (name, start) in [
+            ("new", t0 + ms(30)),
+            ("older-1", t0 + ms(10)),
+            ("oldest", t0),
+            ("older-2", t0 + ms(10)),
         ] {
             let order = order.clone();
             waiters.push(tokio::spawn(async move {
-                let _p = permits.acquire(stage).await;
+                let _p = permits.acquire(start).await;
                 order.lock().unwrap().push(name);
             }));
             // let each waiter queue before the next one
@@ -219,15 +250,23 @@ mod tests {
         }
         assert_eq!(
             *order.lock().unwrap(),
-            vec!["render", "read-1", "read-2", "plan"]
+            vec!["oldest", "older-1", "older-2", "new"]
         );
+    }
+
+    #[tokio::test]
+    async fn jobs_of_a_request_carry_its_start() {
+        let outside = REQUEST_START.try_with(|t| *t);
+        assert!(outside.is_err());
+        let t = request(async { REQUEST_START.with(|t| *t) }).await;
+        assert!(t <= Instant::now());
     }
 
     #[tokio::test]
     async fn a_cancelled_waiter_does_not_lose_the_permit() {
         let permits = leaked(1);
-        let held = permits.acquire(Stage::Read).await;
-        let gone = tokio::spawn(async move { permits.acquire(Stage::Render).await });
+        let held = permits.acquire(Instant::now()).await;
+        let gone = tokio::spawn(async move { permits.acquire(Instant::now()).await });
         tokio::task::yield_now().await;
         gone.abort();
         let _ = gone.await;
@@ -235,7 +274,7 @@ mod tests {
         // the permit skipped the cancelled waiter and is free again
         let p = tokio::time::timeout(
             std::time::Duration::from_secs(5),
-            permits.acquire(Stage::Plan),
+            permits.acquire(Instant::now()),
         )
         .await;
         assert!(p.is_ok());

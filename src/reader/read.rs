@@ -518,7 +518,7 @@ async fn read_warped<D: Dataset>(
         .ok_or(Error::InvalidLevel(level))?;
     let src_inv = src_gt.invert().ok_or(Error::Geotransform)?;
     let coords = dst_to_src.clone();
-    let map = crate::cpu::run_at(crate::cpu::Stage::Plan, move || {
+    let map = crate::cpu::run(move || {
         let exact = GenImgProj {
             dst_gt: grid_gt,
             src_inv_gt: src_inv,

@@ -213,7 +213,8 @@ impl App {
         let is_post = parts.method == Method::POST;
         // Reading the body is part of the request's deadline: a client trickling bytes must
         // not hold a slot forever.
-        let work = async move {
+        // CPU jobs queue by request arrival (see crate::cpu)
+        let work = crate::cpu::request(async move {
             let body = if is_post {
                 match Limited::new(body, max_body).collect().await {
                     Ok(b) => b.to_bytes(),
@@ -242,7 +243,7 @@ impl App {
                 body,
             };
             handlers::dispatch(endpoint, ctx).await
-        };
+        });
         let fut = std::panic::AssertUnwindSafe(work).catch_unwind();
         match tokio::time::timeout(self.config.request_timeout, fut).await {
             Ok(Ok(Ok(r))) => r,

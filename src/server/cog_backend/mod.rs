@@ -347,12 +347,11 @@ impl Backend for CogBackend {
     }
 }
 
-/// Runs CPU work (band math, statistics, encoding) through [`crate::cpu::run_at`], as the
-/// last stage of its request.
+/// Runs CPU work (band math, statistics, encoding) through [`crate::cpu::run`].
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    crate::cpu::run_at(crate::cpu::Stage::Render, f)
+    crate::cpu::run(f)
         .await
         .map_err(|e| ApiError::internal(format!("render {e}")))?
 }

@@ -41,7 +41,31 @@ pub fn map_pixels(
     let bw = span.max(1);
     // one output row: each scanline block of `bw` columns goes through `t` whole, and the
     // wanted columns are appended to `out`
+    // The wanted columns are exactly whole scanline blocks (the usual tile, mapped at once
+    // across its width): transform them in place, no per-block copies. That holds when they
+    // run contiguously from a block start and end at a block end or at the grid's edge.
+    let last = cols.last().copied().unwrap_or(0);
+    let whole_blocks = nc > 0
+        && cols[0] % bw == 0
+        && cols.windows(2).all(|p| p[1] == p[0] + 1)
+        && last < grid_w
+        && (nc % bw == 0 || last + 1 == grid_w);
     let map_row = |r: usize, out: &mut CoordMap| {
+        if whole_blocks {
+            let at = out.xs.len();
+            out.xs.extend(cols.iter().map(|&c| c as f64 + 0.5));
+            out.ys.resize(at + nc, r as f64 + 0.5);
+            out.ok.resize(at + nc, true);
+            for start in (0..nc).step_by(bw) {
+                let end = (start + bw).min(nc);
+                t.transform(
+                    &mut out.xs[at + start..at + end],
+                    &mut out.ys[at + start..at + end],
+                    &mut out.ok[at + start..at + end],
+                );
+            }
+            return;
+        }
         let (mut bx, mut by, mut bok) = (Vec::new(), Vec::new(), Vec::new());
         let mut i = 0;
         while i < nc {
@@ -101,18 +125,19 @@ impl CoordMap {
     /// The integer source window `(x0, y0, x1, y1)` (exclusive end) holding every mapped point,
     /// grown by `margin` pixels; `None` when no point mapped.
     pub fn source_window(&self, margin: i64) -> Option<(i64, i64, i64, i64)> {
-        let mut b: Option<(f64, f64, f64, f64)> = None;
-        for i in 0..self.xs.len() {
-            if !self.ok[i] || !self.xs[i].is_finite() || !self.ys[i].is_finite() {
-                continue;
+        let inf = f64::INFINITY;
+        let (mut x0, mut y0, mut x1, mut y1) = (inf, inf, -inf, -inf);
+        for ((&x, &y), &ok) in self.xs.iter().zip(&self.ys).zip(&self.ok) {
+            if ok && x.is_finite() && y.is_finite() {
+                x0 = if x < x0 { x } else { x0 };
+                y0 = if y < y0 { y } else { y0 };
+                x1 = if x > x1 { x } else { x1 };
+                y1 = if y > y1 { y } else { y1 };
             }
-            let (x, y) = (self.xs[i], self.ys[i]);
-            b = Some(match b {
-                None => (x, y, x, y),
-                Some((a, c, d, e)) => (a.min(x), c.min(y), d.max(x), e.max(y)),
-            });
         }
-        let (x0, y0, x1, y1) = b?;
+        if x0 > x1 {
+            return None;
+        }
         let clamp = |v: f64| v.clamp(-1e12, 1e12) as i64;
         Some((
             clamp(x0.floor()) - margin,
@@ -239,4 +264,92 @@ pub fn warp_points(src: &Source<'_>, map: &CoordMap, method: Resampling) -> Warp
         out.valid.extend(valid);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::warp::approx::{ApproxTransform, DEFAULT_MAX_ERROR};
+
+    /// A gently curved mapping, so the approximate transformer's scanline span matters.
+    struct Curved;
+    impl PixelTransform for Curved {
+        fn transform(&self, xs: &mut [f64], ys: &mut [f64], _ok: &mut [bool]) {
+            for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
+                *y += *x * *x * *x / 1e8;
+                *x += *x * *x / 1e4 + *y / 7.0;
+            }
+        }
+    }
+
+    /// Each row's wanted columns picked out of whole `span`-wide scanlines through `t`.
+    fn reference(
+        t: &dyn PixelTransform,
+        grid_w: usize,
+        span: usize,
+        rows: &[usize],
+        cols: &[usize],
+    ) -> CoordMap {
+        let mut m = CoordMap {
+            rows: rows.to_vec(),
+            cols: cols.to_vec(),
+            xs: vec![],
+            ys: vec![],
+            ok: vec![],
+        };
+        for &r in rows {
+            for &c in cols {
+                let start = c / span * span;
+                let end = (start + span).min(grid_w.max(c + 1));
+                let mut xs: Vec<f64> = (start..end).map(|c| c as f64 + 0.5).collect();
+                let mut ys = vec![r as f64 + 0.5; xs.len()];
+                let mut ok = vec![true; xs.len()];
+                t.transform(&mut xs, &mut ys, &mut ok);
+                m.xs.push(xs[c - start]);
+                m.ys.push(ys[c - start]);
+                m.ok.push(ok[c - start]);
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn whole_rows_and_picked_columns_map_like_gdal_scanlines() {
+        let approx = ApproxTransform {
+            exact: &Curved,
+            max_error: DEFAULT_MAX_ERROR,
+        };
+        let rows = [0, 3, 250];
+        // a whole tile row at once (in place), a grid edge in a partial block, and picked columns
+        let cases: [(usize, usize, Vec<usize>); 4] = [
+            (256, 256, (0..256).collect()),
+            (700, 512, (0..700).collect()),
+            (700, 512, (512..700).collect()),
+            (1000, 512, (0..1000).step_by(3).collect()),
+        ];
+        for (grid_w, span, cols) in cases {
+            let got = map_pixels(&approx, grid_w, span, &rows, &cols);
+            let want = reference(&approx, grid_w, span, &rows, &cols);
+            assert_eq!(got.xs, want.xs, "grid {grid_w} span {span}");
+            assert_eq!(got.ys, want.ys);
+            assert_eq!(got.ok, want.ok);
+        }
+    }
+
+    #[test]
+    fn source_window_bounds_valid_finite_points_only() {
+        let map = CoordMap {
+            rows: vec![0],
+            cols: vec![0, 1, 2, 3],
+            xs: vec![2.5, f64::NAN, 10.2, -4.0],
+            ys: vec![1.5, 0.0, 3.9, -100.0],
+            ok: vec![true, true, true, false],
+        };
+        assert_eq!(map.source_window(1), Some((1, 0, 12, 5)));
+        let none = CoordMap {
+            ok: vec![false; 4],
+            ..map
+        };
+        assert_eq!(none.source_window(1), None);
+    }
 }

@@ -157,11 +157,11 @@ impl<T: PixelTransform + ?Sized> ApproxTransform<'_, T> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A gently curved transform (a projection's curvature across a scanline).
-    struct Curved;
+    pub(crate) struct Curved;
     impl PixelTransform for Curved {
         fn transform(&self, xs: &mut [f64], ys: &mut [f64], _ok: &mut [bool]) {
             for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {

@@ -269,18 +269,8 @@ pub fn warp_points(src: &Source<'_>, map: &CoordMap, method: Resampling) -> Warp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::warp::approx::tests::Curved;
     use crate::warp::approx::{ApproxTransform, DEFAULT_MAX_ERROR};
-
-    /// A gently curved mapping, so the approximate transformer's scanline span matters.
-    struct Curved;
-    impl PixelTransform for Curved {
-        fn transform(&self, xs: &mut [f64], ys: &mut [f64], _ok: &mut [bool]) {
-            for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
-                *y += *x * *x * *x / 1e8;
-                *x += *x * *x / 1e4 + *y / 7.0;
-            }
-        }
-    }
 
     /// Each row's wanted columns picked out of whole `span`-wide scanlines through `t`.
     fn reference(

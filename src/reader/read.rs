@@ -518,7 +518,11 @@ async fn read_warped<D: Dataset>(
         .ok_or(Error::InvalidLevel(level))?;
     let src_inv = src_gt.invert().ok_or(Error::Geotransform)?;
     let coords = dst_to_src.clone();
-    let map = crate::cpu::run(move || {
+    let reproject = params.reproject;
+    let nearest = reproject == Resampling::Nearest && region.is_none();
+    // the output pixels' source positions and the window they need, in one CPU job; a nearest
+    // warp keeps only the source pixel of each point
+    let (mapped, window) = crate::cpu::run(move || {
         let exact = GenImgProj {
             dst_gt: grid_gt,
             src_inv_gt: src_inv,
@@ -528,20 +532,25 @@ async fn read_warped<D: Dataset>(
             exact: &exact,
             max_error: DEFAULT_MAX_ERROR,
         };
-        map_pixels(&approx, grid_w, span, &rows, &cols)
+        let map = map_pixels(&approx, grid_w, span, &rows, &cols);
+        let mut margin = 1;
+        if reproject != Resampling::Nearest {
+            let scale = map.scale();
+            let stretch = (1.0 / scale.0.min(scale.1).clamp(1e-3, 1.0)).ceil() as i64;
+            margin += reproject.kernel_radius().unwrap_or(1.0).ceil() as i64 * stretch + stretch;
+        }
+        let window = map.source_window(margin);
+        let mapped = match nearest {
+            true => Mapped::Pixels(map.nearest_pixels()),
+            false => Mapped::Points(map),
+        };
+        (mapped, window)
     })
     .await
     .map_err(|e| Error::Task(e.to_string()))?;
-    let reproject = params.reproject;
-    let mut margin = 1;
-    if reproject != Resampling::Nearest {
-        let scale = map.scale();
-        let stretch = (1.0 / scale.0.min(scale.1).clamp(1e-3, 1.0)).ceil() as i64;
-        margin += reproject.kernel_radius().unwrap_or(1.0).ceil() as i64 * stretch + stretch;
-    }
     let nb = bands.len();
     let empty = || empty_planes(meta.dtype, nb, ow * oh);
-    let Some((sx0, sy0, sx1, sy1)) = map.source_window(margin) else {
+    let Some((sx0, sy0, sx1, sy1)) = window else {
         return Ok(empty());
     };
     let (slw, slh) = meta.level_size(level).ok_or(Error::InvalidLevel(level))?;
@@ -567,14 +576,17 @@ async fn read_warped<D: Dataset>(
             bands: &[],
             valid: &svalid,
         };
-        if reproject == Resampling::Nearest && region.is_none() {
-            let idx = nearest_sources(&source, &map);
-            let valid = idx
-                .iter()
-                .map(|&i| if i == NO_SOURCE { 0 } else { 255 })
-                .collect();
-            return Ok((gather(&raster, &idx), valid));
-        }
+        let map = match mapped {
+            Mapped::Pixels(pixels) => {
+                let idx = nearest_sources(&source, &pixels);
+                let valid = idx
+                    .iter()
+                    .map(|&i| if i == NO_SOURCE { 0 } else { 255 })
+                    .collect();
+                return Ok((gather(&raster, &idx), valid));
+            }
+            Mapped::Points(map) => map,
+        };
         let (planes, _) = to_planes(&raster);
         source.bands = &planes;
         let warped = warp_points(&source, &map, reproject);
@@ -609,6 +621,13 @@ async fn read_warped<D: Dataset>(
         })
     })
     .await
+}
+
+/// Where a warp's output pixels come from: source positions to sample with a kernel, or for
+/// a nearest warp just the source pixel of each.
+enum Mapped {
+    Points(crate::warp::CoordMap),
+    Pixels(Vec<(u32, u32)>),
 }
 
 /// The warper's view of which source pixels are valid: the mask, less pixels whose every

@@ -108,11 +108,16 @@ pub fn rescale(image: &mut Image, ranges: &[(f64, f64)]) -> Result<()> {
             // numpy broadcasting rule in rio-tiler: a wrong-length list uses its first range.
             let range = if ranges.len() == r.bands { ranges[b] } else { ranges[0] };
             let start = b * plane;
-            for i in 0..plane {
-                if r.mask[i] != 0 {
-                    let x = crate::raster::Sample::to_f64(v[start + i]);
-                    out[start + i] = store_then_u8(linear_rescale(x, range, (0.0, 255.0)), src);
-                }
+            // every pixel computed, masked ones then zeroed: no branch, so the loop vectorises
+            let (Some(vals), Some(outs)) =
+                (v.get(start..start + plane), out.get_mut(start..start + plane))
+            else {
+                continue;
+            };
+            for ((o, x), m) in outs.iter_mut().zip(vals).zip(&r.mask) {
+                let x = crate::raster::Sample::to_f64(*x);
+                let y = store_then_u8(linear_rescale(x, range, (0.0, 255.0)), src);
+                *o = if *m != 0 { y } else { 0 };
             }
         }
     });

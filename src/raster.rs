@@ -263,7 +263,6 @@ impl Samples {
         self.len() == 0
     }
 
-    /// Sample `i` as f64.
     /// `parts` of type `dtype` one after the other (`None` if a part has another type).
     pub fn concat(dtype: DataType, parts: &[Samples]) -> Option<Samples> {
         let total = parts.iter().map(Samples::len).sum();
@@ -291,6 +290,7 @@ impl Samples {
         })
     }
 
+    /// Sample `i` as f64.
     pub fn get_f64(&self, i: usize) -> f64 {
         with_samples!(self, v => v[i].to_f64())
     }

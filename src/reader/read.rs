@@ -717,8 +717,8 @@ fn mask_where<T: crate::raster::Sample>(v: &[T], keep: impl Fn(f64) -> bool) -> 
         .collect()
 }
 
-/// Band-sequential samples of `dtype` from per-band planes made by [`samples_from_f64`] with
-/// that type (so a plain copy; a mismatched plane would be converted).
+/// Band-sequential samples of `dtype` from per-band planes, normally of that type already (a
+/// plain copy); a plane of another type is converted.
 fn concat_planes(dtype: DataType, planes: Vec<Samples>, n: usize) -> Samples {
     if let Some(all) = Samples::concat(dtype, &planes) {
         return all;
@@ -811,7 +811,7 @@ fn assemble<D: Dataset>(
 ) -> ImageData {
     let meta = ds.meta();
     let n = ow * oh;
-    let alpha_plane = if has_alpha { planes.pop() } else { None };
+    let alpha = if has_alpha { planes.pop() } else { None };
     // pixels nothing landed on: the warper's initial value (nodata or 0); boundless reads
     // fill with nodata too
     let fill = nodata.unwrap_or(0.0);
@@ -827,19 +827,17 @@ fn assemble<D: Dataset>(
             });
         }
     }
-    let typed = planes;
-    let alpha = alpha_plane;
     let band_masks: Vec<Vec<u8>> = match (nodata, &alpha) {
-        (Some(nd), _) => typed
+        (Some(nd), _) => planes
             .iter()
             .map(|s| crate::with_samples!(s, v => mask_where(v, |x| !same_value(x, nd))))
             .collect(),
         (None, Some(a)) => {
             let opaque = dtype.range().1;
             let m = crate::with_samples!(a, v => mask_where(v, |x| x == opaque));
-            vec![m; typed.len()]
+            vec![m; planes.len()]
         }
-        (None, None) => vec![valid.clone(); typed.len()],
+        (None, None) => vec![valid.clone(); planes.len()],
     };
     let mut mask = vec![0u8; n];
     for bm in &band_masks {
@@ -862,8 +860,8 @@ fn assemble<D: Dataset>(
         .map(|b| meta.offsets.get(b - 1).copied().unwrap_or(0.0))
         .collect();
     let (data, out_dtype) = if params.unscale {
-        let mut all = Vec::with_capacity(n * typed.len());
-        for (b, s) in typed.iter().enumerate() {
+        let mut all = Vec::with_capacity(n * planes.len());
+        for (b, s) in planes.iter().enumerate() {
             // numpy: float32 data times the float64 scale, stored back as float32, then the
             // same for the offset (two float32 roundings, like rio-tiler's in-place ufuncs)
             let (sc, of) = (scales[b], offsets[b]);
@@ -881,7 +879,7 @@ fn assemble<D: Dataset>(
         offsets = vec![0.0; idx.len()];
         (Samples::F32(all), DataType::F32)
     } else {
-        (concat_planes(dtype, typed, n), dtype)
+        (concat_planes(dtype, planes, n), dtype)
     };
     let _ = out_dtype;
     let band_names: Vec<String> = idx.iter().map(|b| format!("b{b}")).collect();

@@ -37,17 +37,7 @@ impl Source<'_> {
         let i = ly as usize * self.width + lx as usize;
         (*self.valid.get(i)? != 0).then_some(i)
     }
-}
 
-/// The level pixel nearest-neighbour sampling takes at level position `(sx, sy)`: the pixel
-/// containing the point, GDAL's `(int)(sx + 1e-10)`; `None` left of or above the source (or
-/// past `u32`, beyond any TIFF).
-pub fn nearest_pixel(sx: f64, sy: f64) -> Option<(u32, u32)> {
-    let ok = |v: f64| v.is_finite() && v >= 0.0 && v + 1e-10 < u32::MAX as f64;
-    (ok(sx) && ok(sy)).then_some(((sx + 1e-10) as u32, (sy + 1e-10) as u32))
-}
-
-impl Source<'_> {
     /// The plane index nearest-neighbour sampling takes at level position `(sx, sy)`
     /// ([`nearest_pixel`]); `None` outside the window or on an invalid pixel too.
     pub fn nearest(&self, sx: f64, sy: f64) -> Option<usize> {
@@ -59,6 +49,14 @@ impl Source<'_> {
     pub fn index_of(&self, (x, y): (u32, u32)) -> Option<usize> {
         self.index(x as i64, y as i64)
     }
+}
+
+/// The level pixel nearest-neighbour sampling takes at level position `(sx, sy)`: the pixel
+/// containing the point, GDAL's `(int)(sx + 1e-10)`; `None` left of or above the source (or
+/// past `u32`, beyond any TIFF).
+pub fn nearest_pixel(sx: f64, sy: f64) -> Option<(u32, u32)> {
+    let ok = |v: f64| v.is_finite() && v >= 0.0 && v + 1e-10 < u32::MAX as f64;
+    (ok(sx) && ok(sy)).then_some(((sx + 1e-10) as u32, (sy + 1e-10) as u32))
 }
 
 /// Samples every band at level position `(sx, sy)` into `out`; false when no valid source

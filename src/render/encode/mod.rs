@@ -196,34 +196,32 @@ pub(crate) fn interleave_u8(
         [a, b] => interleave([a, b], plane),
         [a, b, c] => interleave([a, b, c], plane),
         [a, b, c, d] => interleave([a, b, c, d], plane),
-        _ => {
-            let n = srcs.len();
-            let mut out = vec![0u8; plane * n];
-            for (k, src) in srcs.iter().enumerate() {
-                for (px, v) in out.chunks_exact_mut(n).zip(src.iter()) {
-                    px[k] = *v;
-                }
-            }
-            out
+        _ => interleave_any(&srcs, plane),
+    }
+}
+
+/// Any number of planes as pixels, one plane at a time (a plane too short leaves zeros).
+fn interleave_any(srcs: &[&[u8]], plane: usize) -> Vec<u8> {
+    let n = srcs.len();
+    let mut out = vec![0u8; plane * n];
+    for (k, src) in srcs.iter().enumerate() {
+        for (px, v) in out.chunks_exact_mut(n).zip(src.iter()) {
+            px[k] = *v;
         }
     }
+    out
 }
 
 /// `N` planes of `plane` bytes as `N`-byte pixels (a plane too short leaves zeros); the
 /// constant width lets the compiler unroll the pixel loop.
 fn interleave<const N: usize>(srcs: [&[u8]; N], plane: usize) -> Vec<u8> {
+    if srcs.iter().any(|s| s.len() < plane) {
+        return interleave_any(&srcs, plane);
+    }
     let mut out = vec![0u8; plane * N];
-    if srcs.iter().all(|s| s.len() >= plane) {
-        for (i, px) in out.chunks_exact_mut(N).enumerate() {
-            for k in 0..N {
-                px[k] = srcs[k][i];
-            }
-        }
-    } else {
-        for (k, src) in srcs.iter().enumerate() {
-            for (px, v) in out.chunks_exact_mut(N).zip(src.iter()) {
-                px[k] = *v;
-            }
+    for (i, px) in out.chunks_exact_mut(N).enumerate() {
+        for k in 0..N {
+            px[k] = srcs[k][i];
         }
     }
     out

@@ -32,10 +32,9 @@ fn main() -> std::process::ExitCode {
     if let Some(n) = args.worker_threads() {
         builder.worker_threads(n);
     }
-    // Decoding, warping and encoding run on the blocking pool. Tokio's default of 512 threads
-    // lets 64 concurrent tiles each hold their source window and f64 planes at once, on 2
-    // cores: no faster, and hundreds of MB of RSS. A few threads per core keep the CPUs busy
-    // (and leave room for DNS lookups and file reads, which use the same pool).
+    // Decoding, warping and encoding run on cogtiler's own CPU pool (src/cpu.rs); tokio's
+    // blocking pool only serves local file reads and DNS lookups, which a few threads per core
+    // cover. (Tokio's default of 512 would let a burst of slow reads pile up threads.)
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     builder.max_blocking_threads((cores * 2).max(8));
     let runtime = match builder.enable_all().build() {

@@ -16,7 +16,7 @@
 //! (both IDCTs read the same islow-style table), the stream is entropy-decoded once, and only
 //! chroma pays for the 16×16 transform. The price is the luma layout: each 8×8 luma block lands
 //! in the top-left corner of its 16×16 cell, so luma rows are read with a stride (see
-//! [`luma_at`]). Finally YCbCr→RGB with libjpeg 9's fixed-point arithmetic.
+//! [`convert_row`]). Finally YCbCr→RGB with libjpeg 9's fixed-point arithmetic.
 
 use std::ffi::{c_int, c_ulong};
 
@@ -115,10 +115,21 @@ fn ycc_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
     ]
 }
 
-/// Where pixel column `x` of a luma raw row sits: 8×8 blocks in the left half of 16-wide cells.
-#[inline]
-fn luma_at(x: usize) -> usize {
-    (x / 8) * MCU + x % 8
+/// One row of RGB from raw rows: `luma` holds 8 pixels in the left half of each 16-wide cell
+/// (the islow blocks in their 2× cells), `cb` and `cr` one sample per pixel. Works in groups of
+/// 8 pixels so the inner loop has no bounds checks; a short last group (width not a multiple of
+/// 8) stops at the end of `out`.
+fn convert_row(out: &mut [u8], luma: &[u8], cb: &[u8], cr: &[u8]) {
+    let groups = out
+        .chunks_mut(3 * 8)
+        .zip(luma.chunks(MCU))
+        .zip(cb.chunks(8).zip(cr.chunks(8)));
+    for ((px8, y_cell), (cb8, cr8)) in groups {
+        let samples = y_cell.iter().zip(cb8).zip(cr8);
+        for (px, ((&y, &cb), &cr)) in px8.chunks_exact_mut(3).zip(samples) {
+            px.copy_from_slice(&ycc_to_rgb(y, cb, cr));
+        }
+    }
 }
 
 /// Decodes a 2×2-subsampled YCbCr chunk the libjpeg 9 way; `None` for any other sampling
@@ -206,9 +217,10 @@ pub(super) fn decode_h2v2(
             cr_rows.as_mut_ptr(),
         ];
         // SAFETY: per component, as many row pointers as libjpeg writes per iMCU row at 2×
-        // (v_samp × 16: 32 luma, 16 per chroma), each `width_in_blocks` × 16 bytes or wider
-        // (the buffers are padded to whole MCUs). Luma's 8×8 islow output only reaches the first
-        // 8 rows and columns of each 16×16 cell. Errors unwind to `jpeg::decode`.
+        // (v_samp × 16: 32 luma, 16 per chroma), each to a row of whole 16-wide cells for every
+        // MCU (luma_w / chroma_w bytes), so even a full 16×16 output per block stays inside.
+        // Luma's islow output fills only the top-left 8×8 of each cell; the rows it never
+        // writes share `spare`. The arrays outlive the call. Errors unwind to `jpeg::decode`.
         let got = unsafe {
             lj::jpeg_read_raw_data(cinfo, image.as_mut_ptr(), LUMA_RAW_ROWS as lj::JDIMENSION)
         };
@@ -219,16 +231,12 @@ pub(super) fn decode_h2v2(
             ))));
         }
         for (r, out_row) in out_rows.chunks_exact_mut(row_px).enumerate() {
-            let ys = &luma[r * luma_w..][..luma_w];
-            let cbs = &cb[r * chroma_w..][..w];
-            let crs = &cr[r * chroma_w..][..w];
-            for (x, (px, (&cb, &cr))) in out_row
-                .chunks_exact_mut(3)
-                .zip(cbs.iter().zip(crs))
-                .enumerate()
-            {
-                px.copy_from_slice(&ycc_to_rgb(ys[luma_at(x)], cb, cr));
-            }
+            convert_row(
+                out_row,
+                &luma[r * luma_w..][..luma_w],
+                &cb[r * chroma_w..][..chroma_w],
+                &cr[r * chroma_w..][..chroma_w],
+            );
         }
     }
     Some(Ok(()))
@@ -323,8 +331,15 @@ mod tests {
     }
 
     #[test]
-    fn luma_columns_skip_the_unwritten_half_of_each_cell() {
-        let got: Vec<usize> = (0..20).map(luma_at).collect();
+    fn luma_is_read_from_the_left_half_of_each_cell() {
+        // 20 pixels: cells of 8 luma values then 8 never-written bytes (255), neutral chroma.
+        let luma: Vec<u8> = (0..48u8)
+            .map(|i| if i % 16 < 8 { i } else { 255 })
+            .collect();
+        let chroma = [128u8; 24];
+        let mut out = [0u8; 20 * 3];
+        convert_row(&mut out, &luma, &chroma, &chroma);
+        let got: Vec<u8> = out.chunks_exact(3).map(|p| p[0]).collect();
         let want = [
             0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 32, 33, 34, 35,
         ];

@@ -183,18 +183,26 @@ pub(super) fn decode_h2v2(
     unsafe { lj::jpeg_start_decompress(cinfo) };
 
     // Raw rows as libjpeg lays them out at 2×: per MCU, two 16-wide luma cells and one 16-wide
-    // chroma cell. `w` is at most u32::MAX, so these cannot overflow on 64-bit, but check anyway.
+    // chroma cell. Luma keeps only the 16 rows libjpeg writes (top 8 of each 16-row cell); the
+    // never-written bottom halves of the cells all point at one spare row. (`w` ≤ `out.len()`,
+    // so none of this can overflow in practice; checked all the same.)
     let mcus_x = w.div_ceil(MCU);
-    let (Some(luma_w), Some(chroma_w)) = (mcus_x.checked_mul(2 * MCU), mcus_x.checked_mul(MCU))
-    else {
+    let sizes = (|| {
+        let (luma_w, chroma_w) = (mcus_x.checked_mul(2 * MCU)?, mcus_x.checked_mul(MCU)?);
+        Some((
+            luma_w,
+            chroma_w,
+            luma_w.checked_mul(MCU)?,
+            chroma_w.checked_mul(MCU)?,
+        ))
+    })();
+    let Some((luma_w, chroma_w, luma_len, chroma_len)) = sizes else {
         return Some(Err(corrupt(format!("image width {w} too large"))));
     };
-    // Luma keeps only the 16 rows libjpeg writes (top 8 of each 16-row cell); the never-written
-    // bottom halves of the cells all point at one spare row.
-    let mut luma = vec![0u8; luma_w * MCU];
+    let mut luma = vec![0u8; luma_len];
     let mut spare = vec![0u8; luma_w];
-    let mut cb = vec![0u8; chroma_w * MCU];
-    let mut cr = vec![0u8; chroma_w * MCU];
+    let mut cb = vec![0u8; chroma_len];
+    let mut cr = vec![0u8; chroma_len];
     let row_px = w * 3;
     for (mcu_row, out_rows) in out.chunks_mut(row_px * MCU).enumerate() {
         let mut luma_rows = [std::ptr::null_mut::<u8>(); LUMA_RAW_ROWS];

@@ -170,7 +170,7 @@ impl Drop for Decompressor {
 }
 
 /// The libtiff sequence (`JPEGPreDecode` + `JPEGDecode`): header, colour set-up, scanlines.
-fn run_libjpeg(spec: &ChunkSpec, stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
+pub(super) fn run_libjpeg(spec: &ChunkSpec, stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
     let mut d = Decompressor::new();
     let cinfo = &mut *d.cinfo;
     let len = c_ulong::try_from(stream.len())

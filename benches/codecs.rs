@@ -34,12 +34,12 @@ fn load(name: &'static str, file: &str, index: usize) -> Case {
 }
 
 /// The bare codec crate call on the same chunk (no predictor, no byte swapping).
-fn raw(case: &Case, out: &mut [u8], scratch: &mut Vec<u8>) {
+fn raw(case: &Case, out: &mut [u8]) {
     match case.spec.compression {
         compression::NONE => out.copy_from_slice(&case.bytes[..out.len()]),
         compression::DEFLATE | compression::ADOBE_DEFLATE => {
-            let mut z = flate2::Decompress::new(true);
-            z.decompress(&case.bytes, out, flate2::FlushDecompress::Finish)
+            libdeflater::Decompressor::new()
+                .zlib_decompress(&case.bytes, out)
                 .unwrap();
         }
         compression::ZSTD => {
@@ -57,10 +57,29 @@ fn raw(case: &Case, out: &mut [u8], scratch: &mut Vec<u8>) {
             }
         }
         compression::WEBP => {
-            // The stream may hold RGB where the TIFF has RGBA (opaque tiles): decode as stored.
-            let mut d = image_webp::WebPDecoder::new(Cursor::new(&case.bytes)).unwrap();
-            scratch.resize(d.output_buffer_size().unwrap(), 0);
-            d.read_image(scratch).unwrap();
+            // libwebp's simple API, straight into the chunk in the TIFF's channel count.
+            let stride = (case.spec.width * case.spec.samples as u32) as i32;
+            // SAFETY: `out` is the whole chunk, `stride * height` bytes, passed with its size.
+            let p = unsafe {
+                if case.spec.samples == 4 {
+                    libwebp_sys::WebPDecodeRGBAInto(
+                        case.bytes.as_ptr(),
+                        case.bytes.len(),
+                        out.as_mut_ptr(),
+                        out.len(),
+                        stride,
+                    )
+                } else {
+                    libwebp_sys::WebPDecodeRGBInto(
+                        case.bytes.as_ptr(),
+                        case.bytes.len(),
+                        out.as_mut_ptr(),
+                        out.len(),
+                        stride,
+                    )
+                }
+            };
+            assert!(!p.is_null());
         }
         compression::LERC => {
             // Typed output, like our decode does internally (a fresh buffer each time).
@@ -100,9 +119,37 @@ fn bench(c: &mut Criterion) {
             case.spec.compression,
             compression::PACKBITS | compression::JPEG
         ) {
+            group.bench_function("raw", |b| b.iter(|| raw(case, black_box(&mut out))));
+        }
+        // zlib-rs, the streaming inflater cogtiler used before libdeflate (and still falls
+        // back to for streams longer than the chunk), for comparison.
+        if matches!(
+            case.spec.compression,
+            compression::DEFLATE | compression::ADOBE_DEFLATE
+        ) {
+            group.bench_function("zlib_rs", |b| {
+                b.iter(|| {
+                    let mut z = flate2::Decompress::new(true);
+                    z.decompress(
+                        black_box(&case.bytes),
+                        &mut out,
+                        flate2::FlushDecompress::Finish,
+                    )
+                    .unwrap();
+                })
+            });
+        }
+        // The pure-Rust WebP decoder cogtiler used before libwebp, for comparison. The stream
+        // may hold RGB where the TIFF has RGBA (opaque tiles): decoded as stored.
+        if case.spec.compression == compression::WEBP {
             let mut scratch = Vec::new();
-            group.bench_function("raw", |b| {
-                b.iter(|| raw(case, black_box(&mut out), &mut scratch))
+            group.bench_function("image_webp", |b| {
+                b.iter(|| {
+                    let mut d =
+                        image_webp::WebPDecoder::new(Cursor::new(black_box(&case.bytes))).unwrap();
+                    scratch.resize(d.output_buffer_size().unwrap(), 0);
+                    d.read_image(&mut scratch).unwrap();
+                })
             });
         }
         group.finish();

@@ -403,8 +403,8 @@ fn truncated_real_chunks_are_errors() {
     }
 }
 
-/// JPEG (4:2:0 YCbCr, decoded the way GDAL's libjpeg 9 does) and lossy WebP (image-webp's
-/// decode reproduces GDAL's libwebp on every block) are lossy only for the encoder: every
+/// JPEG (4:2:0 YCbCr, decoded the way GDAL's libjpeg 9 does) and lossy WebP (decoded by libwebp,
+/// GDAL's own decoder) are lossy only for the encoder: every
 /// block must match GDAL's digest exactly, not just within the tolerance `run` allows.
 #[test]
 fn lossy_blocks_are_gdal_exact() {

@@ -55,9 +55,13 @@ impl Source<'_> {
 /// containing the point, GDAL's `(int)(sx + 1e-10)`; `None` left of or above the source (or
 /// past `u32`, beyond any TIFF).
 pub fn nearest_pixel(sx: f64, sy: f64) -> Option<(u32, u32)> {
-    let ok = |v: f64| v.is_finite() && v >= 0.0 && v + 1e-10 < u32::MAX as f64;
-    (ok(sx) && ok(sy)).then_some(((sx + 1e-10) as u32, (sy + 1e-10) as u32))
+    let ok = |v: f64| v.is_finite() && v >= 0.0 && v + NEAREST_EPSILON < u32::MAX as f64;
+    (ok(sx) && ok(sy)).then_some(((sx + NEAREST_EPSILON) as u32, (sy + NEAREST_EPSILON) as u32))
 }
+
+/// GDAL's nudge before truncating a position to a pixel: a point on a pixel edge a rounding
+/// error short of it still lands in the pixel it is meant for.
+pub const NEAREST_EPSILON: f64 = 1e-10;
 
 /// Samples every band at level position `(sx, sy)` into `out`; false when no valid source
 /// pixel contributes. `scale` is output pixels per source pixel along x and y.

@@ -206,14 +206,23 @@ impl CoordMap {
     /// ([`NO_PIXEL`] where none): 8 bytes a point instead of the map's 17, computed while the
     /// map is still in cache, so the sampling step reads little memory.
     pub fn nearest_pixels(&self) -> Vec<(u32, u32)> {
+        // `kernel::nearest_pixel` without branches, so the loop vectorises: comparisons with
+        // NaN are false and an infinity fails the upper bound, so no finiteness test is needed
+        // (`nearest_pixels_match_the_kernel_rule` checks the two agree)
+        const EPS: f64 = super::kernel::NEAREST_EPSILON;
+        const MAX: f64 = u32::MAX as f64;
         self.xs
             .iter()
             .zip(&self.ys)
             .zip(&self.ok)
             .map(|((&x, &y), &ok)| {
-                ok.then(|| super::kernel::nearest_pixel(x, y))
-                    .flatten()
-                    .unwrap_or(NO_PIXEL)
+                let (px, py) = (x + EPS, y + EPS);
+                let inside = ok & (x >= 0.0) & (y >= 0.0) & (px < MAX) & (py < MAX);
+                if inside {
+                    (px as u32, py as u32)
+                } else {
+                    NO_PIXEL
+                }
             })
             .collect()
     }
@@ -291,6 +300,62 @@ mod tests {
     use super::*;
     use crate::warp::approx::tests::Curved;
     use crate::warp::approx::{ApproxTransform, DEFAULT_MAX_ERROR};
+
+    #[test]
+    fn nearest_pixels_match_the_kernel_rule() {
+        let edge = u32::MAX as f64;
+        let values = [
+            0.0,
+            -0.0,
+            1e-11,
+            -1e-11,
+            -1e-9,
+            0.5,
+            1.0 - 1e-11,
+            1.0,
+            2.999999999999,
+            511.5,
+            edge - 1.0,
+            edge - 1e-4,
+            edge,
+            edge + 1.0,
+            1e300,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        let mut map = CoordMap {
+            rows: vec![],
+            cols: vec![],
+            xs: vec![],
+            ys: vec![],
+            ok: vec![],
+        };
+        for &x in &values {
+            for &y in &values {
+                for ok in [true, false] {
+                    map.xs.push(x);
+                    map.ys.push(y);
+                    map.ok.push(ok);
+                }
+            }
+        }
+        let got = map.nearest_pixels();
+        for (i, p) in got.iter().enumerate() {
+            let want = match map.ok[i] {
+                true => crate::warp::kernel::nearest_pixel(map.xs[i], map.ys[i]),
+                false => None,
+            };
+            assert_eq!(
+                *p,
+                want.unwrap_or(NO_PIXEL),
+                "({}, {})",
+                map.xs[i],
+                map.ys[i]
+            );
+        }
+    }
 
     /// Each row's wanted columns picked out of whole `span`-wide scanlines through `t`.
     fn reference(

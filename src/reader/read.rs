@@ -21,7 +21,7 @@ use crate::raster::{DataType, Raster, Samples};
 use crate::warp::decimate::{nearest_indices, resample, Plane};
 use crate::warp::kernel::Source;
 use crate::warp::{
-    best_overview, map_pixels, nearest_sources, select_overview, warp_points,
+    best_overview, map_nearest, map_pixels, nearest_sources, select_overview, warp_points,
     warper::VRT_BLOCK_WIDTH, ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj,
     GeoTransform, Resampling, SourceRequest, Window, DEFAULT_MAX_ERROR, NO_SOURCE,
 };
@@ -532,6 +532,10 @@ async fn read_warped<D: Dataset>(
             exact: &exact,
             max_error: DEFAULT_MAX_ERROR,
         };
+        if nearest {
+            let (pixels, window) = map_nearest(&approx, grid_w, span, &rows, &cols, 1);
+            return (Mapped::Pixels(pixels), window);
+        }
         let map = map_pixels(&approx, grid_w, span, &rows, &cols);
         let mut margin = 1;
         if reproject != Resampling::Nearest {
@@ -540,11 +544,7 @@ async fn read_warped<D: Dataset>(
             margin += reproject.kernel_radius().unwrap_or(1.0).ceil() as i64 * stretch + stretch;
         }
         let window = map.source_window(margin);
-        let mapped = match nearest {
-            true => Mapped::Pixels(map.nearest_pixels()),
-            false => Mapped::Points(map),
-        };
-        (mapped, window)
+        (Mapped::Points(map), window)
     })
     .await
     .map_err(|e| Error::Task(e.to_string()))?;

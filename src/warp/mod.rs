@@ -37,7 +37,9 @@ pub use gcp_vrt::{GcpVrt, GcpVrtError, GcpVrtLevel};
 pub use geotransform::{GeoTransform, Window};
 pub use overview::{best_overview, select_overview, IntWindow, OverviewChoice};
 pub use resampling::{Resampling, UnknownResampling, NEAREST_OVERVIEW_THRESHOLD};
-pub use warper::{map_pixels, nearest_sources, warp_points, CoordMap, Warped, NO_PIXEL, NO_SOURCE};
+pub use warper::{
+    map_nearest, map_pixels, nearest_sources, warp_points, CoordMap, Warped, NO_PIXEL, NO_SOURCE,
+};
 
 #[cfg(test)]
 mod proptests;

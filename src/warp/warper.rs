@@ -36,22 +36,102 @@ pub fn map_pixels(
     rows: &[usize],
     cols: &[usize],
 ) -> CoordMap {
-    let nc = cols.len();
-    let n = rows.len() * nc;
-    let bw = span.max(1);
-    // one output row: each scanline block of `bw` columns goes through `t` whole, and the
-    // wanted columns are appended to `out`
-    // The wanted columns are exactly whole scanline blocks (the usual tile, mapped at once
-    // across its width): transform them in place, no per-block copies. That holds when they
-    // run contiguously from a block start and end at a block end or at the grid's edge.
-    let last = cols.last().copied().unwrap_or(0);
-    let whole_blocks = nc > 0
-        && cols[0] % bw == 0
-        && cols.windows(2).all(|p| p[1] == p[0] + 1)
-        && last < grid_w
-        && (nc % bw == 0 || last + 1 == grid_w);
-    let map_row = |r: usize, out: &mut CoordMap| {
-        if whole_blocks {
+    let n = rows.len() * cols.len();
+    let scan = Scanlines::new(t, grid_w, span, cols);
+    let mut map = CoordMap::with_capacity(n);
+    // like the sampling below: a tile-sized grid stays on the calling thread
+    if n < PARALLEL_MIN_PIXELS {
+        for &r in rows {
+            scan.map_row(r, &mut map);
+        }
+    } else {
+        let parts: Vec<CoordMap> = rows
+            .par_iter()
+            .map(|&r| {
+                let mut part = CoordMap::with_capacity(cols.len());
+                scan.map_row(r, &mut part);
+                part
+            })
+            .collect();
+        for p in parts {
+            map.xs.extend(p.xs);
+            map.ys.extend(p.ys);
+            map.ok.extend(p.ok);
+        }
+    }
+    map.rows = rows.to_vec();
+    map.cols = cols.to_vec();
+    map
+}
+
+/// For a nearest-neighbour warp, what [`map_pixels`] then [`CoordMap::source_window`] and
+/// [`CoordMap::nearest_pixels`] give, computed a row at a time: each row's positions are
+/// turned into source pixels while they are in cache, and the map (17 bytes a point) never
+/// exists whole.
+pub fn map_nearest(
+    t: &dyn PixelTransform,
+    grid_w: usize,
+    span: usize,
+    rows: &[usize],
+    cols: &[usize],
+    margin: i64,
+) -> (Vec<(u32, u32)>, Option<(i64, i64, i64, i64)>) {
+    let n = rows.len() * cols.len();
+    if n >= PARALLEL_MIN_PIXELS {
+        let map = map_pixels(t, grid_w, span, rows, cols);
+        return (map.nearest_pixels(), map.source_window(margin));
+    }
+    let scan = Scanlines::new(t, grid_w, span, cols);
+    let mut row = CoordMap::with_capacity(cols.len());
+    let mut pixels = Vec::with_capacity(n);
+    let mut extent = Extent::default();
+    for &r in rows {
+        row.xs.clear();
+        row.ys.clear();
+        row.ok.clear();
+        scan.map_row(r, &mut row);
+        extent.add(&row.xs, &row.ys, &row.ok);
+        pixels.extend(nearest_pixels(&row.xs, &row.ys, &row.ok));
+    }
+    (pixels, extent.window(margin))
+}
+
+/// How the rows of one [`map_pixels`] call go through the transformer.
+struct Scanlines<'a> {
+    t: &'a dyn PixelTransform,
+    grid_w: usize,
+    /// Scanline width (at least 1).
+    span: usize,
+    cols: &'a [usize],
+    /// The wanted columns are exactly whole scanline blocks (the usual tile, mapped at once
+    /// across its width): they are transformed in place, no per-block copies. That holds when
+    /// they run contiguously from a block start and end at a block end or at the grid's edge.
+    whole_blocks: bool,
+}
+
+impl<'a> Scanlines<'a> {
+    fn new(t: &'a dyn PixelTransform, grid_w: usize, span: usize, cols: &'a [usize]) -> Self {
+        let (nc, bw) = (cols.len(), span.max(1));
+        let last = cols.last().copied().unwrap_or(0);
+        let whole_blocks = nc > 0
+            && cols[0] % bw == 0
+            && cols.windows(2).all(|p| p[1] == p[0] + 1)
+            && last < grid_w
+            && (nc % bw == 0 || last + 1 == grid_w);
+        Scanlines {
+            t,
+            grid_w,
+            span: bw,
+            cols,
+            whole_blocks,
+        }
+    }
+
+    /// Appends output row `r`'s wanted columns to `out`: each scanline block of `span` columns
+    /// goes through the transformer whole.
+    fn map_row(&self, r: usize, out: &mut CoordMap) {
+        let (t, cols, nc, bw) = (self.t, self.cols, self.cols.len(), self.span);
+        if self.whole_blocks {
             let at = out.xs.len();
             out.xs.extend(cols.iter().map(|&c| c as f64 + 0.5));
             out.ys.resize(at + nc, r as f64 + 0.5);
@@ -71,7 +151,7 @@ pub fn map_pixels(
         while i < nc {
             let block = cols[i] / bw;
             let start = block * bw;
-            let end = ((block + 1) * bw).min(grid_w.max(cols[i] + 1));
+            let end = ((block + 1) * bw).min(self.grid_w.max(cols[i] + 1));
             bx.clear();
             bx.extend((start..end).map(|c| c as f64 + 0.5));
             by.clear();
@@ -87,64 +167,104 @@ pub fn map_pixels(
                 i += 1;
             }
         }
-    };
-    let empty = |cap: usize| CoordMap {
-        rows: Vec::new(),
-        cols: Vec::new(),
-        xs: Vec::with_capacity(cap),
-        ys: Vec::with_capacity(cap),
-        ok: Vec::with_capacity(cap),
-    };
-    let mut map = empty(n);
-    // like the sampling below: a tile-sized grid stays on the calling thread
-    if n < PARALLEL_MIN_PIXELS {
-        for &r in rows {
-            map_row(r, &mut map);
-        }
-    } else {
-        let parts: Vec<CoordMap> = rows
-            .par_iter()
-            .map(|&r| {
-                let mut part = empty(nc);
-                map_row(r, &mut part);
-                part
-            })
-            .collect();
-        for p in parts {
-            map.xs.extend(p.xs);
-            map.ys.extend(p.ys);
-            map.ok.extend(p.ok);
-        }
     }
-    map.rows = rows.to_vec();
-    map.cols = cols.to_vec();
-    map
 }
 
-impl CoordMap {
-    /// The integer source window `(x0, y0, x1, y1)` (exclusive end) holding every mapped point,
-    /// grown by `margin` pixels; `None` when no point mapped.
-    pub fn source_window(&self, margin: i64) -> Option<(i64, i64, i64, i64)> {
+/// The bounding box of mapped points, built up a slice at a time.
+struct Extent {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+}
+
+impl Default for Extent {
+    fn default() -> Self {
         let inf = f64::INFINITY;
-        let (mut x0, mut y0, mut x1, mut y1) = (inf, inf, -inf, -inf);
-        for ((&x, &y), &ok) in self.xs.iter().zip(&self.ys).zip(&self.ok) {
+        Extent {
+            x0: inf,
+            y0: inf,
+            x1: -inf,
+            y1: -inf,
+        }
+    }
+}
+
+impl Extent {
+    /// Grows the box over the points that mapped to finite positions (branch-light).
+    fn add(&mut self, xs: &[f64], ys: &[f64], ok: &[bool]) {
+        let Extent { x0, y0, x1, y1 } = self;
+        for ((&x, &y), &ok) in xs.iter().zip(ys).zip(ok) {
             if ok && x.is_finite() && y.is_finite() {
-                x0 = if x < x0 { x } else { x0 };
-                y0 = if y < y0 { y } else { y0 };
-                x1 = if x > x1 { x } else { x1 };
-                y1 = if y > y1 { y } else { y1 };
+                *x0 = if x < *x0 { x } else { *x0 };
+                *y0 = if y < *y0 { y } else { *y0 };
+                *x1 = if x > *x1 { x } else { *x1 };
+                *y1 = if y > *y1 { y } else { *y1 };
             }
         }
-        if x0 > x1 {
+    }
+
+    /// The integer window `(x0, y0, x1, y1)` (exclusive end) holding the box, grown by
+    /// `margin` pixels; `None` when no point was added.
+    fn window(&self, margin: i64) -> Option<(i64, i64, i64, i64)> {
+        if self.x0 > self.x1 {
             return None;
         }
         let clamp = |v: f64| v.clamp(-1e12, 1e12) as i64;
         Some((
-            clamp(x0.floor()) - margin,
-            clamp(y0.floor()) - margin,
-            clamp(x1.floor()) + 1 + margin,
-            clamp(y1.floor()) + 1 + margin,
+            clamp(self.x0.floor()) - margin,
+            clamp(self.y0.floor()) - margin,
+            clamp(self.x1.floor()) + 1 + margin,
+            clamp(self.y1.floor()) + 1 + margin,
         ))
+    }
+}
+
+/// The source pixel of each mapped point ([`NO_PIXEL`] where none), by
+/// `kernel::nearest_pixel`'s rule written without branches, so the loop vectorises:
+/// comparisons with NaN are false and an infinity fails the upper bound, so no finiteness
+/// test is needed (`nearest_pixels_match_the_kernel_rule` checks the two agree).
+fn nearest_pixels<'a>(
+    xs: &'a [f64],
+    ys: &'a [f64],
+    ok: &'a [bool],
+) -> impl Iterator<Item = (u32, u32)> + 'a {
+    const EPS: f64 = super::kernel::NEAREST_EPSILON;
+    const MAX: f64 = u32::MAX as f64;
+    xs.iter().zip(ys).zip(ok).map(|((&x, &y), &ok)| {
+        let (px, py) = (x + EPS, y + EPS);
+        let inside = ok & (x >= 0.0) & (y >= 0.0) & (px < MAX) & (py < MAX);
+        if inside {
+            (px as u32, py as u32)
+        } else {
+            NO_PIXEL
+        }
+    })
+}
+
+impl CoordMap {
+    fn with_capacity(n: usize) -> CoordMap {
+        CoordMap {
+            rows: Vec::new(),
+            cols: Vec::new(),
+            xs: Vec::with_capacity(n),
+            ys: Vec::with_capacity(n),
+            ok: Vec::with_capacity(n),
+        }
+    }
+
+    /// The integer source window `(x0, y0, x1, y1)` (exclusive end) holding every mapped point,
+    /// grown by `margin` pixels; `None` when no point mapped.
+    pub fn source_window(&self, margin: i64) -> Option<(i64, i64, i64, i64)> {
+        let mut e = Extent::default();
+        e.add(&self.xs, &self.ys, &self.ok);
+        e.window(margin)
+    }
+
+    /// For a nearest-neighbour warp, the source level pixel each mapped point falls on
+    /// ([`NO_PIXEL`] where none): 8 bytes a point instead of the map's 17.
+    pub fn nearest_pixels(&self) -> Vec<(u32, u32)> {
+        nearest_pixels(&self.xs, &self.ys, &self.ok).collect()
     }
 
     /// Output pixels per source pixel along x and y, estimated from the mapped extent (what
@@ -200,33 +320,6 @@ pub const NO_SOURCE: u32 = u32::MAX;
 
 /// Marks a mapped point that falls on no source pixel in [`CoordMap::nearest_pixels`].
 pub const NO_PIXEL: (u32, u32) = (u32::MAX, u32::MAX);
-
-impl CoordMap {
-    /// For a nearest-neighbour warp, the source level pixel each mapped point falls on
-    /// ([`NO_PIXEL`] where none): 8 bytes a point instead of the map's 17, computed while the
-    /// map is still in cache, so the sampling step reads little memory.
-    pub fn nearest_pixels(&self) -> Vec<(u32, u32)> {
-        // `kernel::nearest_pixel` without branches, so the loop vectorises: comparisons with
-        // NaN are false and an infinity fails the upper bound, so no finiteness test is needed
-        // (`nearest_pixels_match_the_kernel_rule` checks the two agree)
-        const EPS: f64 = super::kernel::NEAREST_EPSILON;
-        const MAX: f64 = u32::MAX as f64;
-        self.xs
-            .iter()
-            .zip(&self.ys)
-            .zip(&self.ok)
-            .map(|((&x, &y), &ok)| {
-                let (px, py) = (x + EPS, y + EPS);
-                let inside = ok & (x >= 0.0) & (y >= 0.0) & (px < MAX) & (py < MAX);
-                if inside {
-                    (px as u32, py as u32)
-                } else {
-                    NO_PIXEL
-                }
-            })
-            .collect()
-    }
-}
 
 /// For a nearest-neighbour warp, the plane index of `src` each point takes its value from
 /// ([`NO_SOURCE`] where none). The warp itself is then a copy of samples in their own type,
@@ -408,6 +501,25 @@ mod tests {
             assert_eq!(got.xs, want.xs, "grid {grid_w} span {span}");
             assert_eq!(got.ys, want.ys);
             assert_eq!(got.ok, want.ok);
+        }
+    }
+
+    #[test]
+    fn nearest_map_row_by_row_equals_the_whole_map() {
+        let approx = ApproxTransform {
+            exact: &Curved,
+            max_error: DEFAULT_MAX_ERROR,
+        };
+        let rows: Vec<usize> = (0..256).step_by(7).collect();
+        for (grid_w, span, cols) in [
+            (256, 256, (0..256).collect::<Vec<_>>()),
+            (1000, 512, (0..1000).step_by(3).collect()),
+        ] {
+            let map = map_pixels(&approx, grid_w, span, &rows, &cols);
+            let (pixels, window) = map_nearest(&approx, grid_w, span, &rows, &cols, 1);
+            assert_eq!(pixels, map.nearest_pixels(), "grid {grid_w}");
+            assert_eq!(window, map.source_window(1));
+            assert!(window.is_some());
         }
     }
 

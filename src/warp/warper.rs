@@ -75,7 +75,7 @@ pub fn map_nearest(
     rows: &[usize],
     cols: &[usize],
     margin: i64,
-) -> (Vec<(u32, u32)>, Option<(i64, i64, i64, i64)>) {
+) -> (Vec<(u32, u32)>, Option<SourceWindow>) {
     let n = rows.len() * cols.len();
     if n >= PARALLEL_MIN_PIXELS {
         let map = map_pixels(t, grid_w, span, rows, cols);
@@ -95,6 +95,9 @@ pub fn map_nearest(
     }
     (pixels, extent.window(margin))
 }
+
+/// An integer window `(x0, y0, x1, y1)` of a source level, exclusive end.
+pub type SourceWindow = (i64, i64, i64, i64);
 
 /// How the rows of one [`map_pixels`] call go through the transformer.
 struct Scanlines<'a> {
@@ -206,7 +209,7 @@ impl Extent {
 
     /// The integer window `(x0, y0, x1, y1)` (exclusive end) holding the box, grown by
     /// `margin` pixels; `None` when no point was added.
-    fn window(&self, margin: i64) -> Option<(i64, i64, i64, i64)> {
+    fn window(&self, margin: i64) -> Option<SourceWindow> {
         if self.x0 > self.x1 {
             return None;
         }
@@ -255,7 +258,7 @@ impl CoordMap {
 
     /// The integer source window `(x0, y0, x1, y1)` (exclusive end) holding every mapped point,
     /// grown by `margin` pixels; `None` when no point mapped.
-    pub fn source_window(&self, margin: i64) -> Option<(i64, i64, i64, i64)> {
+    pub fn source_window(&self, margin: i64) -> Option<SourceWindow> {
         let mut e = Extent::default();
         e.add(&self.xs, &self.ys, &self.ok);
         e.window(margin)

@@ -17,7 +17,7 @@
 //! - [`reader`]: rio-tiler's verbs (tile, part, preview, point, statistics, info).
 //! - [`render`]: rescale, colormaps, expressions, algorithms, image encoders.
 //! - [`server`]: TiTiler's HTTP API on hyper.
-//! - [`cpu`]: where CPU-bound steps run (the blocking pool, one job per core at a time).
+//! - [`cpu`]: where CPU-bound steps run (a worker thread per core, oldest request first).
 
 pub mod codec;
 pub mod cog;

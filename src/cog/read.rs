@@ -376,7 +376,7 @@ mod scratch {
 /// Chunks are decoded one at a time, each copied out before the next (only the decoded cache,
 /// within its budget, keeps them): a 512 × 512 four-band chunk is 1–8 MB decoded, and a
 /// window touching nine of them would otherwise hold them all at once. Parallelism comes from
-/// concurrent requests (the blocking pool is sized to the cores), not from fanning one window
+/// concurrent requests (the CPU pool has a worker per core), not from fanning one window
 /// out.
 fn assemble(job: Job) -> Result<Raster, Error> {
     let (w, h) = (job.w, job.h);

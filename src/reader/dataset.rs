@@ -76,7 +76,7 @@ impl DatasetMeta {
 }
 
 /// The CPU half of a window read (decoding, assembling): the reader runs it inside the same
-/// blocking task as the warp, so one tile costs one hop to the blocking pool and no source
+/// CPU job as the warp, so one tile costs one hop to the CPU pool and no source
 /// window waits in a queue between two hops.
 pub type Assemble = Box<dyn FnOnce() -> Result<Raster, Error> + Send>;
 

@@ -10,7 +10,7 @@
 //!
 //! Only the source pixels the output needs are read: the output pixels are mapped first, the
 //! bounding window of their sources is read with one [`Dataset::read_window`], and the CPU work
-//! runs on the blocking pool. Masks follow rio-tiler: with a nodata value, `data == nodata`;
+//! runs on the CPU pool. Masks follow rio-tiler: with a nodata value, `data == nodata`;
 //! with a real alpha band, `alpha != opaque` (alpha kept); otherwise the internal mask (or,
 //! when warping, whether any valid source pixel landed there).
 

@@ -6,7 +6,7 @@
 //!    bundled sample `url=sample` is read from memory) and a [`Reader`] over it;
 //! 2. **read** — a rio-tiler verb (tile, part, preview, feature, point) produces an
 //!    [`ImageData`](crate::reader::ImageData): arrays plus masks. I/O is async; decoding and
-//!    warping already run on the blocking pool inside the reader;
+//!    warping already run on the CPU pool inside the reader;
 //! 3. **render** — band math, the post-processing algorithm, rescale/colormap and encoding,
 //!    all synchronous CPU work, run here through [`crate::cpu::run`] ([`render`]).
 //!

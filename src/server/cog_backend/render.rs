@@ -2,7 +2,7 @@
 //! and statistics, in TiTiler's order (`expression` → `algorithm` → `render_image`).
 //!
 //! Everything here is synchronous CPU work; the async entry point [`render_blocking`] moves it
-//! to the blocking pool.
+//! to the CPU pool ([`crate::cpu`]).
 
 use serde_json::Value;
 
@@ -182,7 +182,7 @@ fn render_sync(
     })
 }
 
-/// [`render_sync`] on the blocking pool.
+/// [`render_sync`] on the CPU pool ([`crate::cpu`]).
 pub(super) async fn render_blocking(
     img: ImageData,
     prep: Prepared,

@@ -150,15 +150,14 @@ impl Pool {
             queue: Mutex::new(Queue::default()),
             ready: Condvar::new(),
         });
-        let threads = (0..jobs.max(1))
-            .filter(|i| {
-                let s = shared.clone();
-                std::thread::Builder::new()
-                    .name(format!("cogtiler-cpu-{i}"))
-                    .spawn(move || s.work())
-                    .is_ok()
-            })
-            .count();
+        let mut threads = 0;
+        for i in 0..jobs.max(1) {
+            let s = shared.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("cogtiler-cpu-{i}"))
+                .spawn(move || s.work());
+            threads += usize::from(spawned.is_ok());
+        }
         Pool { shared, threads }
     }
 

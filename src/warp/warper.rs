@@ -426,13 +426,7 @@ mod tests {
             f64::INFINITY,
             f64::NEG_INFINITY,
         ];
-        let mut map = CoordMap {
-            rows: vec![],
-            cols: vec![],
-            xs: vec![],
-            ys: vec![],
-            ok: vec![],
-        };
+        let mut map = CoordMap::with_capacity(values.len() * values.len() * 2);
         for &x in &values {
             for &y in &values {
                 for ok in [true, false] {

@@ -246,7 +246,8 @@ impl QuickAckService {
         let mut builder = Client::builder(TokioExecutor::new());
         builder
             .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new());
+            .timer(TokioTimer::new())
+            .http1_max_buf_size(64 << 10);
         if let Some(idle) = pool_idle {
             builder.pool_idle_timeout(idle);
         }

@@ -18,16 +18,18 @@ use std::sync::Arc;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
-use crate::io::ChunkKey;
+use crate::io::{CacheBuf, ChunkKey};
 
 /// One decoded chunk: native-endian, pixel-interleaved samples (`width × height × samples`).
+/// Cached chunks keep their samples in a [`CacheBuf`] (pages of their own, off the malloc
+/// heap); a chunk decoded for one read only uses a reusable `Vec`.
 #[derive(Debug)]
-pub struct DecodedChunk {
+pub struct DecodedChunk<B = CacheBuf> {
     pub width: u32,
     pub height: u32,
     /// Samples per pixel in this chunk (1 for planar-separate files and masks).
     pub samples: u16,
-    pub data: Vec<u8>,
+    pub data: B,
 }
 
 #[derive(Clone)]
@@ -61,9 +63,15 @@ impl DecodedCache {
     /// A cache holding at most `budget_bytes` of samples (0 disables it).
     pub fn new(budget_bytes: u64) -> DecodedCache {
         // Estimate: a typical decoded tile is 256 KiB (512 × 512 u8).
+        let opts = crate::io::byte_budget_options(budget_bytes, 256 << 10);
         let items = ((budget_bytes / (256 << 10)) as usize).max(16);
         DecodedCache {
-            inner: Cache::with_weighter(items, budget_bytes.max(1), DecodedWeighter),
+            inner: Cache::with_options(
+                opts,
+                DecodedWeighter,
+                Default::default(),
+                Default::default(),
+            ),
             seen: Cache::new((items * 16).max(4096)),
             hasher: std::collections::hash_map::RandomState::new(),
         }
@@ -126,7 +134,7 @@ mod tests {
                 width: 256,
                 height: 256,
                 samples: 1,
-                data: vec![0; 65536],
+                data: CacheBuf::zeroed(65536),
             };
             let key = ChunkKey {
                 source: "s".into(),

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::codec::{self, ChunkSpec};
-use crate::io::{self, ByteSource, ChunkKey};
+use crate::io::{self, ByteSource, CacheBuf, ChunkKey};
 use crate::raster::{Raster, Samples};
 use crate::tiff::Ifd;
 
@@ -266,13 +266,14 @@ pub(crate) fn chunk_spec(ifd: &Ifd, row: u32, big_endian: bool) -> Result<ChunkS
     })
 }
 
-/// Decodes one fetched chunk into `out` (any buffer; it is resized and zeroed first).
-fn decode_chunk(
+/// Decodes one fetched chunk into a buffer from `buffer` (called with the decoded length;
+/// it must hand back that many zero bytes).
+fn decode_chunk<B: std::ops::DerefMut<Target = [u8]>>(
     header: &CogHeader,
     n: &Need,
     bytes: &Bytes,
-    mut out: Vec<u8>,
-) -> Result<DecodedChunk, Error> {
+    buffer: impl FnOnce(usize) -> B,
+) -> Result<DecodedChunk<B>, Error> {
     let ifd = &header.tiff.ifds[n.ifd];
     let spec = chunk_spec(ifd, n.row, header.tiff.big_endian)?;
     let len = spec.decoded_len().ok_or_else(|| Error::Decode {
@@ -280,8 +281,7 @@ fn decode_chunk(
         chunk: n.chunk,
         reason: "decoded size overflows".into(),
     })?;
-    out.clear();
-    out.resize(len, 0);
+    let mut out = buffer(len);
     codec::decode(&spec, bytes, &mut out).map_err(|e| Error::Decode {
         ifd: n.ifd,
         chunk: n.chunk,
@@ -314,10 +314,15 @@ fn chunk_for(job: &Job, i: usize) -> Result<Option<Chunk>, Error> {
         c.admit(&key).then_some((c, key))
     });
     let Some((cache, key)) = admitted else {
-        let chunk = decode_chunk(&job.header, n, bytes, scratch::take())?;
+        let chunk = decode_chunk(&job.header, n, bytes, |len| {
+            let mut v = scratch::take();
+            v.clear();
+            v.resize(len, 0);
+            v
+        })?;
         return Ok(Some(Chunk::Scratch(chunk)));
     };
-    let chunk = Arc::new(decode_chunk(&job.header, n, bytes, Vec::new())?);
+    let chunk = Arc::new(decode_chunk(&job.header, n, bytes, CacheBuf::zeroed)?);
     cache.insert(key, chunk.clone());
     Ok(Some(Chunk::Shared(chunk)))
 }
@@ -326,15 +331,22 @@ fn chunk_for(job: &Job, i: usize) -> Result<Option<Chunk>, Error> {
 /// buffer, which goes back when the chunk is dropped.
 enum Chunk {
     Shared(Arc<DecodedChunk>),
-    Scratch(DecodedChunk),
+    Scratch(DecodedChunk<Vec<u8>>),
 }
 
-impl std::ops::Deref for Chunk {
-    type Target = DecodedChunk;
-    fn deref(&self) -> &DecodedChunk {
+impl Chunk {
+    /// Width, height and samples per pixel.
+    fn shape(&self) -> (u32, u32, u16) {
         match self {
-            Chunk::Shared(c) => c,
-            Chunk::Scratch(c) => c,
+            Chunk::Shared(c) => (c.width, c.height, c.samples),
+            Chunk::Scratch(c) => (c.width, c.height, c.samples),
+        }
+    }
+
+    fn data(&self) -> &[u8] {
+        match self {
+            Chunk::Shared(c) => &c.data,
+            Chunk::Scratch(c) => &c.data,
         }
     }
 }
@@ -441,15 +453,16 @@ fn assemble_into<T: ChunkSample>(job: &Job, out: &mut [T], mask: &mut [u8]) -> R
     }
     let size = T::SIZE;
     for (i, n) in job.needs.iter().enumerate() {
-        let Some(spec) = chunk_for(job, i)? else {
+        let Some(chunk) = chunk_for(job, i)? else {
             continue;
         };
-        let buf = &spec.data;
+        let buf = chunk.data();
+        let (chunk_w, chunk_h, spp) = chunk.shape();
         let f = &header.tiff.ifds[n.ifd];
         let cx0 = n.col as i64 * f.chunk_width as i64;
         let cy0 = n.row as i64 * f.chunk_height as i64;
-        let cw = spec.width as i64;
-        let chh = spec.height as i64;
+        let cw = chunk_w as i64;
+        let chh = chunk_h as i64;
         // Intersection of chunk, image and window.
         let x0 = cx0.max(job.x).max(0);
         let y0 = cy0.max(job.y).max(0);
@@ -472,7 +485,7 @@ fn assemble_into<T: ChunkSample>(job: &Job, out: &mut [T], mask: &mut [u8]) -> R
             }
             continue;
         }
-        let spp = spec.samples as usize;
+        let spp = spp as usize;
         let pixel_bytes = spp * size;
         // Which output bands this chunk feeds: (output band index, sample within pixel).
         let targets: Vec<(usize, usize)> = if level_ifd.planar_config == 2 {

@@ -21,6 +21,7 @@
 //! Compressed chunks are cached by byte budget in a [`ChunkCache`], keyed by source id.
 
 mod cache;
+pub mod cache_buf;
 mod coalesce;
 mod config;
 mod error;
@@ -28,7 +29,9 @@ mod http;
 mod source;
 mod store;
 
+pub(crate) use cache::byte_budget_options;
 pub use cache::{ChunkCache, ChunkKey};
+pub use cache_buf::CacheBuf;
 pub use coalesce::{coalesce, read_ranges, MergedRange};
 pub use config::IoConfig;
 pub use error::Error;

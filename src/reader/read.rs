@@ -21,9 +21,9 @@ use crate::raster::{DataType, Raster, Samples};
 use crate::warp::decimate::{nearest_indices, resample, Plane};
 use crate::warp::kernel::Source;
 use crate::warp::{
-    best_overview, map_nearest, map_pixels, nearest_sources, select_overview, warp_points,
-    warper::VRT_BLOCK_WIDTH, ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj,
-    GeoTransform, Resampling, SourceRequest, Window, DEFAULT_MAX_ERROR, NO_SOURCE,
+    best_overview, map_nearest, map_pixels, select_overview, warp_points, warper::VRT_BLOCK_WIDTH,
+    window_indices, ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj, GeoTransform,
+    Resampling, SourceRequest, Window, DEFAULT_MAX_ERROR, NO_SOURCE,
 };
 
 use super::image::{samples_from_f64, ImageData};
@@ -318,7 +318,10 @@ async fn read_boundless<D: Dataset>(
     } else {
         vec![(first, 0..nb.min(1)), (rest, nb.min(1)..nb)]
     };
-    let (mut out, mut valid) = empty_planes(meta.dtype, nb, ow * oh);
+    // The output planes are made in the first CPU job, not here: a request waiting for its
+    // chunks or for a core should not hold them.
+    let dtype = meta.dtype;
+    let mut planes: Option<Planes> = None;
     for (req, range) in groups {
         let Some(req) = req else { continue };
         if range.is_empty() {
@@ -362,8 +365,9 @@ async fn read_boundless<D: Dataset>(
         let fetched = ds
             .fetch_window(level, c0 as i64, r0 as i64, sw, sh, band_ids)
             .await?;
-        (out, valid) = on_blocking(move || {
+        let done = on_blocking(move || {
             let src = fetched()?;
+            let (mut out, mut valid) = planes.unwrap_or_else(|| empty_planes(dtype, nb, ow * oh));
             // (output pixel, source pixel) of every sample this part places
             let mut moves = Vec::with_capacity(rows.len() * cols.len());
             for (j, &r) in rows.iter().enumerate() {
@@ -384,8 +388,9 @@ async fn read_boundless<D: Dataset>(
             Ok((out, valid))
         })
         .await?;
+        planes = Some(done);
     }
-    Ok((out, valid))
+    Ok(planes.unwrap_or_else(|| empty_planes(dtype, nb, ow * oh)))
 }
 
 /// Copies band `band` of `src` into `dst` at the given (output, source) pixel pairs.
@@ -521,8 +526,10 @@ async fn read_warped<D: Dataset>(
     let coords = dst_to_src.clone();
     let reproject = params.reproject;
     let nearest = reproject == Resampling::Nearest && region.is_none();
+    let level_size = meta.level_size(level).ok_or(Error::InvalidLevel(level))?;
     // the output pixels' source positions and the window they need, in one CPU job; a nearest
-    // warp keeps only the source pixel of each point
+    // warp keeps only the index of each point's source pixel in that window (4 bytes a pixel,
+    // held while the request waits for its chunks and a core)
     let (mapped, window) = crate::cpu::run(move || {
         let exact = GenImgProj {
             dst_gt: grid_gt,
@@ -535,7 +542,9 @@ async fn read_warped<D: Dataset>(
         };
         if nearest {
             let (pixels, window) = map_nearest(&approx, grid_w, span, &rows, &cols, 1);
-            return (Mapped::Pixels(pixels), window);
+            let window = window.and_then(|w| clip_window(w, level_size));
+            let idx = window.map_or_else(Vec::new, |w| window_indices(&pixels, w));
+            return (Mapped::Indices(idx), window);
         }
         let map = map_pixels(&approx, grid_w, span, &rows, &cols);
         let mut margin = 1;
@@ -551,15 +560,9 @@ async fn read_warped<D: Dataset>(
     .map_err(|e| Error::Task(e.to_string()))?;
     let nb = bands.len();
     let empty = || empty_planes(meta.dtype, nb, ow * oh);
-    let Some((sx0, sy0, sx1, sy1)) = window else {
+    let Some((sx0, sy0, sx1, sy1)) = window.and_then(|w| clip_window(w, level_size)) else {
         return Ok(empty());
     };
-    let (slw, slh) = meta.level_size(level).ok_or(Error::InvalidLevel(level))?;
-    let (sx0, sy0) = (sx0.max(0), sy0.max(0));
-    let (sx1, sy1) = (sx1.min(slw as i64), sy1.min(slh as i64));
-    if sx1 <= sx0 || sy1 <= sy0 {
-        return Ok(empty());
-    }
     let (sw, sh) = ((sx1 - sx0) as usize, (sy1 - sy0) as usize);
     check_source(sw, sh)?;
     let fetched = ds.fetch_window(level, sx0, sy0, sw, sh, bands).await?;
@@ -578,8 +581,12 @@ async fn read_warped<D: Dataset>(
             valid: &svalid,
         };
         let map = match mapped {
-            Mapped::Pixels(pixels) => {
-                let idx = nearest_sources(&source, &pixels);
+            Mapped::Indices(mut idx) => {
+                for k in idx.iter_mut() {
+                    if *k != NO_SOURCE && svalid.get(*k as usize).is_none_or(|&v| v == 0) {
+                        *k = NO_SOURCE;
+                    }
+                }
                 let valid = idx
                     .iter()
                     .map(|&i| if i == NO_SOURCE { 0 } else { 255 })
@@ -628,7 +635,19 @@ async fn read_warped<D: Dataset>(
 /// a nearest warp just the source pixel of each.
 enum Mapped {
     Points(crate::warp::CoordMap),
-    Pixels(Vec<(u32, u32)>),
+    /// Per output pixel, the index of its source pixel in the (clipped) source window, or
+    /// [`NO_SOURCE`].
+    Indices(Vec<u32>),
+}
+
+/// `w` clipped to a level of `size` pixels; `None` when nothing is left.
+fn clip_window(
+    (x0, y0, x1, y1): crate::warp::SourceWindow,
+    (lw, lh): (usize, usize),
+) -> Option<crate::warp::SourceWindow> {
+    let (x0, y0) = (x0.max(0), y0.max(0));
+    let (x1, y1) = (x1.min(lw as i64), y1.min(lh as i64));
+    (x1 > x0 && y1 > y0).then_some((x0, y0, x1, y1))
 }
 
 /// The warper's view of which source pixels are valid: the mask, less pixels whose every

@@ -44,11 +44,6 @@ impl Source<'_> {
         let (x, y) = nearest_pixel(sx, sy)?;
         self.index(x as i64, y as i64)
     }
-
-    /// [`Source::nearest`] for a pixel already found by [`nearest_pixel`].
-    pub fn index_of(&self, (x, y): (u32, u32)) -> Option<usize> {
-        self.index(x as i64, y as i64)
-    }
 }
 
 /// The level pixel nearest-neighbour sampling takes at level position `(sx, sy)`: the pixel

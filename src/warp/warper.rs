@@ -323,21 +323,28 @@ pub struct Warped {
 /// across rayon's threads only adds hand-offs and a transposition.
 const PARALLEL_MIN_PIXELS: usize = 1 << 18;
 
-/// Marks an output pixel that takes no source pixel in [`nearest_sources`].
+/// Marks an output pixel that takes no source pixel in [`window_indices`].
 pub const NO_SOURCE: u32 = u32::MAX;
 
 /// Marks a mapped point that falls on no source pixel in [`CoordMap::nearest_pixels`].
 pub const NO_PIXEL: (u32, u32) = (u32::MAX, u32::MAX);
 
-/// For a nearest-neighbour warp, the plane index of `src` each point takes its value from
-/// ([`NO_SOURCE`] where none). The warp itself is then a copy of samples in their own type,
-/// which is most of why nearest tiles need no f64 planes at all. `src.bands` is unused.
-pub fn nearest_sources(src: &Source<'_>, pixels: &[(u32, u32)]) -> Vec<u32> {
+/// For a nearest-neighbour warp, the index into the source window `(x0, y0, x1, y1)`
+/// (row-major, exclusive end) of each point's source pixel ([`NO_SOURCE`] where none, or
+/// outside the window). The warp itself is then a copy of samples in their own type, which is
+/// most of why nearest tiles need no f64 planes at all.
+pub fn window_indices(pixels: &[(u32, u32)], (x0, y0, x1, y1): SourceWindow) -> Vec<u32> {
+    let width = (x1 - x0).max(0) as u64;
+    let inside = |v: u32, lo: i64, hi: i64| (v as i64) >= lo && (v as i64) < hi;
     pixels
         .iter()
-        .map(|&p| match p {
-            NO_PIXEL => NO_SOURCE,
-            p => src.index_of(p).map_or(NO_SOURCE, |k| k as u32),
+        .map(|&(x, y)| {
+            if (x, y) != NO_PIXEL && inside(x, x0, x1) && inside(y, y0, y1) {
+                let k = (y as i64 - y0) as u64 * width + (x as i64 - x0) as u64;
+                u32::try_from(k).unwrap_or(NO_SOURCE)
+            } else {
+                NO_SOURCE
+            }
         })
         .collect()
 }
@@ -401,6 +408,27 @@ mod tests {
     use super::*;
     use crate::warp::approx::tests::Curved;
     use crate::warp::approx::{ApproxTransform, DEFAULT_MAX_ERROR};
+
+    #[test]
+    fn window_indices_are_row_major_in_the_window_and_none_outside() {
+        let window = (10, 20, 13, 22); // 3 × 2 pixels from (10, 20)
+        let pixels = [
+            (10, 20),
+            (12, 20),
+            (10, 21),
+            (12, 21),
+            (9, 20),
+            (13, 21),
+            (11, 19),
+            (11, 22),
+            NO_PIXEL,
+        ];
+        let idx = window_indices(&pixels, window);
+        let none = NO_SOURCE;
+        assert_eq!(idx, vec![0, 2, 3, 5, none, none, none, none, none]);
+        // an empty window takes nothing
+        assert_eq!(window_indices(&pixels[..2], (5, 5, 5, 9)), vec![none, none]);
+    }
 
     #[test]
     fn nearest_pixels_match_the_kernel_rule() {

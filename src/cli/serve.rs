@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cogtiler::cog::{DecodedCache, OpenOptions};
-use cogtiler::io::ChunkCache;
+use cogtiler::cog::{global_fetch_budget, DecodedCache, OpenOptions};
+use cogtiler::io::{ChunkCache, FetchBudget};
 use cogtiler::server::{self, App, CogBackend, ServerConfig};
 use cogtiler::tms::TmsRegistry;
 
@@ -28,13 +28,17 @@ pub struct Args {
     pub workers: Option<usize>,
     /// Byte budget of the compressed-chunk cache, in MiB: chunks evicted from the decoded
     /// cache come back from here without a range request.
-    #[arg(long, env = "COGTILER_CACHE_SIZE", default_value_t = 16)]
+    #[arg(long, env = "COGTILER_CACHE_SIZE", default_value_t = 4)]
     pub cache_size: u64,
     /// Byte budget of the decoded-chunk cache, in MiB: a hit skips fetching and decoding,
-    /// most of a warm tile's work (0 disables it). On the load benchmark 96 MiB holds the
-    /// working set: 3× the warm tiles/s of 32 MiB.
-    #[arg(long, env = "COGTILER_DECODED_CACHE_SIZE", default_value_t = 96)]
+    /// most of a warm tile's work (0 disables it). The load benchmark's 227 tiles need 68 MiB
+    /// of chunks; 72 MiB holds them all.
+    #[arg(long, env = "COGTILER_DECODED_CACHE_SIZE", default_value_t = 72)]
     pub decoded_cache_size: u64,
+    /// Bytes of fetched chunks waiting to be decoded, in MiB, across all requests: a request
+    /// about to fetch past it waits (default: 4 MiB per core; raise it for slow storage).
+    #[arg(long, env = "COGTILER_FETCH_BUDGET")]
+    pub fetch_budget: Option<u64>,
     /// Requests processed at once; more wait in a queue.
     #[arg(long, env = "COGTILER_MAX_CONCURRENCY", default_value_t = 256)]
     pub max_concurrency: usize,
@@ -149,6 +153,10 @@ pub async fn run(args: Args) -> Result<(), CliError> {
             args.cache_size.saturating_mul(1 << 20),
         ))),
         decoded_cache: (decoded > 0).then(|| Arc::new(DecodedCache::new(decoded))),
+        fetch_budget: Some(match args.fetch_budget {
+            Some(mib) => Arc::new(FetchBudget::new(mib.saturating_mul(1 << 20))),
+            None => global_fetch_budget(),
+        }),
         ..OpenOptions::default()
     };
     let backend = CogBackend::new(open, tms.clone());

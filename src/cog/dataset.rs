@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
-use crate::io::{self, ByteSource, ChunkCache, IoConfig};
+use crate::io::{self, ByteSource, ChunkCache, FetchBudget, IoConfig};
 use crate::raster::Raster;
 use crate::tiff::{self, Limits, ParseOptions};
 
@@ -52,6 +52,8 @@ pub struct OpenOptions {
     pub chunk_cache: Option<Arc<ChunkCache>>,
     /// Decoded chunks, consulted before the compressed cache; `None` disables it.
     pub decoded_cache: Option<Arc<DecodedCache>>,
+    /// Bounds the bytes fetched but not yet decoded, across reads; `None`: unbounded.
+    pub fetch_budget: Option<Arc<FetchBudget>>,
     /// Largest window [`Cog::read_window`] allocates (samples of all requested bands).
     /// Default 1 GiB: far above any tile or preview, far below what a crafted request for
     /// a 10^6 × 10^6 window would need.
@@ -64,19 +66,30 @@ pub fn global_header_cache() -> Arc<HeaderCache> {
     C.get_or_init(|| Arc::new(header_cache(16 << 20))).clone()
 }
 
-/// Default chunk cache: 16 MiB of compressed chunks, behind the decoded cache (what it
+/// Default chunk cache: 4 MiB of compressed chunks, behind the decoded cache (what it
 /// evicts comes back from here without a range request).
 pub fn global_chunk_cache() -> Arc<ChunkCache> {
     static C: OnceLock<Arc<ChunkCache>> = OnceLock::new();
-    C.get_or_init(|| Arc::new(ChunkCache::new(16 << 20)))
+    C.get_or_init(|| Arc::new(ChunkCache::new(4 << 20))).clone()
+}
+
+/// Default decoded-chunk cache: 72 MiB of samples (the chunks a few map views revisit).
+pub fn global_decoded_cache() -> Arc<DecodedCache> {
+    static C: OnceLock<Arc<DecodedCache>> = OnceLock::new();
+    C.get_or_init(|| Arc::new(DecodedCache::new(72 << 20)))
         .clone()
 }
 
-/// Default decoded-chunk cache: 96 MiB of samples (the chunks a few map views revisit).
-pub fn global_decoded_cache() -> Arc<DecodedCache> {
-    static C: OnceLock<Arc<DecodedCache>> = OnceLock::new();
-    C.get_or_init(|| Arc::new(DecodedCache::new(96 << 20)))
-        .clone()
+/// Default fetch budget: 4 MiB per core of chunks fetched and waiting to be decoded, about ten
+/// cold tiles per core (their chunks are ~0.4 MB): enough to keep the cores busy behind a few
+/// tens of ms of storage latency, and a bound on what a burst of requests holds.
+pub fn global_fetch_budget() -> Arc<FetchBudget> {
+    static B: OnceLock<Arc<FetchBudget>> = OnceLock::new();
+    B.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+        Arc::new(FetchBudget::new(cores * (4 << 20)))
+    })
+    .clone()
 }
 
 impl Default for OpenOptions {
@@ -87,6 +100,7 @@ impl Default for OpenOptions {
             header_cache: Some(global_header_cache()),
             chunk_cache: Some(global_chunk_cache()),
             decoded_cache: Some(global_decoded_cache()),
+            fetch_budget: Some(global_fetch_budget()),
             max_window_bytes: 1 << 30,
         }
     }

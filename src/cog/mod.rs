@@ -23,7 +23,8 @@ mod read;
 mod validate;
 
 pub use dataset::{
-    global_chunk_cache, global_decoded_cache, global_header_cache, Cog, HeaderCache, OpenOptions,
+    global_chunk_cache, global_decoded_cache, global_fetch_budget, global_header_cache, Cog,
+    HeaderCache, OpenOptions,
 };
 pub use decoded::{DecodedCache, DecodedChunk};
 pub use error::Error;

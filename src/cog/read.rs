@@ -64,6 +64,8 @@ struct Job {
     decoded: Vec<Option<Arc<DecodedChunk>>>,
     source_id: String,
     decoded_cache: Option<Arc<DecodedCache>>,
+    /// The fetched bytes' share of the fetch budget, given back when the job is done.
+    _budget: Option<io::FetchPermit>,
 }
 
 /// Fetches the chunks of a boundless window (see [`super::Cog::fetch_window`]).
@@ -167,8 +169,13 @@ pub(crate) async fn fetch_window(
         })?;
         missing.push((i, off..end));
     }
+    let mut budget = None;
     if !missing.is_empty() {
         let ranges: Vec<Range<u64>> = missing.iter().map(|(_, r)| r.clone()).collect();
+        if let Some(b) = &opts.fetch_budget {
+            let bytes = ranges.iter().map(|r| r.end - r.start).sum();
+            budget = Some(b.acquire(bytes).await);
+        }
         let got = io::read_ranges(source, &ranges, opts.io.coalesce_gap).await?;
         for ((i, _), b) in missing.iter().zip(got) {
             if let Some(c) = cache {
@@ -198,6 +205,7 @@ pub(crate) async fn fetch_window(
         decoded,
         source_id,
         decoded_cache: opts.decoded_cache.clone(),
+        _budget: budget,
     };
     Ok(FetchedWindow(job))
 }

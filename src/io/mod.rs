@@ -20,6 +20,7 @@
 //!
 //! Compressed chunks are cached by byte budget in a [`ChunkCache`], keyed by source id.
 
+mod budget;
 mod cache;
 pub mod cache_buf;
 mod coalesce;
@@ -29,6 +30,7 @@ mod http;
 mod source;
 mod store;
 
+pub use budget::{FetchBudget, FetchPermit};
 pub(crate) use cache::byte_budget_options;
 pub use cache::{ChunkCache, ChunkKey};
 pub use cache_buf::CacheBuf;

@@ -349,6 +349,82 @@ mod tests {
         assert_eq!(after_first, 2);
     }
 
+    /// A source whose reads take 50 ms, and whose first `fail` reads past the header fail.
+    #[derive(Debug)]
+    struct SlowSource {
+        inner: MemorySource,
+        fail: std::sync::atomic::AtomicU32,
+    }
+
+    impl ByteSource for SlowSource {
+        fn id(&self) -> &str {
+            self.inner.id()
+        }
+        fn read(
+            &self,
+            range: std::ops::Range<u64>,
+        ) -> futures::future::BoxFuture<'_, Result<bytes::Bytes, io::Error>> {
+            use std::sync::atomic::Ordering::SeqCst;
+            let failing = range.start > 0
+                && self
+                    .fail
+                    .fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1))
+                    .is_ok();
+            Box::pin(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                if failing {
+                    return Err(io::Error::Timeout {
+                        url: "tiny-slow".into(),
+                    });
+                }
+                self.inner.read(range).await
+            })
+        }
+        fn size(&self) -> Option<u64> {
+            self.inner.size()
+        }
+    }
+
+    async fn concurrent_block_reads(fail: u32) -> (Vec<Result<Raster, Error>>, u64) {
+        let slow = SlowSource {
+            inner: MemorySource::new("tiny-slow", tiny_tiff()),
+            fail: fail.into(),
+        };
+        let src = Arc::new(CountingSource::new(Arc::new(slow)));
+        let opts = OpenOptions {
+            header_cache: None,
+            chunk_cache: Some(Arc::new(ChunkCache::new(1 << 20))),
+            decoded_cache: None,
+            ..OpenOptions::default()
+        };
+        let cog = Cog::open_source(src.clone(), &opts).await.unwrap();
+        let opened = src.requests();
+        let reads = (0..4).map(|_| cog.read_block(0, 0, 0));
+        let results = futures::future::join_all(reads).await;
+        (results, src.requests() - opened)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_reads_of_a_chunk_fetch_it_once() {
+        let (results, requests) = concurrent_block_reads(0).await;
+        for r in results {
+            assert_eq!(r.unwrap().data.get_f64(0), 42.0);
+        }
+        assert_eq!(requests, 1, "four concurrent reads, one range request");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn when_the_fetching_read_fails_the_waiting_reads_fetch_for_themselves() {
+        let (results, requests) = concurrent_block_reads(1).await;
+        let ok = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(ok, 3, "only the read whose fetch failed fails: {results:?}");
+        assert!(results.iter().flatten().all(|r| r.data.get_f64(0) == 42.0));
+        assert_eq!(
+            requests, 2,
+            "the failed fetch, then one fetch for the waiting reads"
+        );
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn decoded_cache_serves_repeat_reads_without_fetch_or_decode() {
         let src = Arc::new(CountingSource::new(Arc::new(MemorySource::new(

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::codec::{self, ChunkSpec};
-use crate::io::{self, ByteSource, CacheBuf, ChunkKey};
+use crate::io::{self, ByteSource, CacheBuf, ChunkGuard, ChunkKey, Claim};
 use crate::raster::{Raster, Samples};
 use crate::tiff::Ifd;
 
@@ -125,13 +125,19 @@ pub(crate) async fn fetch_window(
         chunks_for(m, x, y, w, h, &[0], true, &mut needs);
     }
 
-    // Decoded chunks first, then compressed ones; fetch the rest in one coalesced batch.
+    // Decoded chunks first, then compressed ones; fetch the rest in one coalesced batch. A
+    // chunk another read is already fetching is waited for, not fetched twice.
     let cache = opts.chunk_cache.as_deref();
     let max_chunk_bytes = opts.limits.max_chunk_bytes;
     let source_id = source.id().to_string();
+    let key_of = |n: &Need| ChunkKey {
+        source: source_id.clone(),
+        ifd: n.ifd,
+        chunk: n.chunk,
+    };
     let mut data: Vec<Option<Bytes>> = vec![None; needs.len()];
     let mut decoded: Vec<Option<Arc<DecodedChunk>>> = vec![None; needs.len()];
-    let mut missing: Vec<(usize, Range<u64>)> = Vec::new();
+    let mut wanted: Vec<(usize, Range<u64>)> = Vec::new();
     for (i, n) in needs.iter().enumerate() {
         let f = &header.tiff.ifds[n.ifd];
         let (off, len) = (
@@ -149,11 +155,7 @@ pub(crate) async fn fetch_window(
                 max: max_chunk_bytes,
             });
         }
-        let key = ChunkKey {
-            source: source_id.clone(),
-            ifd: n.ifd,
-            chunk: n.chunk,
-        };
+        let key = key_of(n);
         if let Some(d) = opts.decoded_cache.as_ref().and_then(|c| c.get(&key)) {
             decoded[i] = Some(d);
             continue;
@@ -167,29 +169,56 @@ pub(crate) async fn fetch_window(
             chunk: n.chunk,
             reason: format!("offset {off} + length {len} overflows"),
         })?;
-        missing.push((i, off..end));
+        wanted.push((i, off..end));
     }
+    // The budget is taken before any chunk is claimed: a read holding claims never waits, so
+    // reads waiting on each other's chunks always make progress.
     let mut budget = None;
-    if !missing.is_empty() {
-        let ranges: Vec<Range<u64>> = missing.iter().map(|(_, r)| r.clone()).collect();
-        if let Some(b) = &opts.fetch_budget {
-            let bytes = ranges.iter().map(|r| r.end - r.start).sum();
-            budget = Some(b.acquire(bytes).await);
-        }
-        let got = io::read_ranges(source, &ranges, opts.io.coalesce_gap).await?;
-        for ((i, _), b) in missing.iter().zip(got) {
-            if let Some(c) = cache {
-                c.insert(
-                    ChunkKey {
-                        source: source_id.clone(),
-                        ifd: needs[*i].ifd,
-                        chunk: needs[*i].chunk,
-                    },
-                    b.clone(),
-                );
+    if let (false, Some(b)) = (wanted.is_empty(), &opts.fetch_budget) {
+        let bytes = wanted.iter().map(|(_, r)| r.end - r.start).sum();
+        budget = Some(b.acquire(bytes).await);
+    }
+    let mut missing: Vec<Missing> = Vec::new();
+    let mut theirs: Vec<(usize, Range<u64>)> = Vec::new();
+    for (i, range) in wanted {
+        let guard = match cache.map(|c| c.claim(&key_of(&needs[i]))) {
+            Some(Claim::Cached(b)) => {
+                data[i] = Some(b);
+                continue;
             }
-            data[*i] = Some(b);
+            Some(Claim::Theirs) => {
+                theirs.push((i, range));
+                continue;
+            }
+            Some(Claim::Mine(g)) => Some(g),
+            None => None,
+        };
+        missing.push(Missing {
+            need: i,
+            range,
+            guard,
+        });
+    }
+    if !missing.is_empty() {
+        fetch_missing(source, opts, missing, &mut data).await?;
+    }
+    // Chunks other reads were fetching; if one of those reads failed, fetch it here (rare:
+    // outside the budget, which this read already holds a share of).
+    let mut handed_over = Vec::new();
+    for (i, range) in theirs {
+        if let Some(c) = cache {
+            match c.wait(&key_of(&needs[i])).await {
+                Ok(b) => data[i] = Some(b),
+                Err(guard) => handed_over.push(Missing {
+                    need: i,
+                    range,
+                    guard: Some(guard),
+                }),
+            }
         }
+    }
+    if !handed_over.is_empty() {
+        fetch_missing(source, opts, handed_over, &mut data).await?;
     }
 
     let job = Job {
@@ -208,6 +237,33 @@ pub(crate) async fn fetch_window(
         _budget: budget,
     };
     Ok(FetchedWindow(job))
+}
+
+/// A chunk this read fetches, with its claim on the chunk cache when there is one.
+struct Missing<'a> {
+    /// Index into the read's needs.
+    need: usize,
+    range: Range<u64>,
+    guard: Option<ChunkGuard<'a>>,
+}
+
+/// Fetches `missing` in one coalesced batch into `data`, filling their cache claims (an error
+/// drops the claims unfilled: reads waiting on them then fetch for themselves).
+async fn fetch_missing(
+    source: &dyn ByteSource,
+    opts: &OpenOptions,
+    missing: Vec<Missing<'_>>,
+    data: &mut [Option<Bytes>],
+) -> Result<(), Error> {
+    let ranges: Vec<Range<u64>> = missing.iter().map(|m| m.range.clone()).collect();
+    let got = io::read_ranges(source, &ranges, opts.io.coalesce_gap).await?;
+    for (m, b) in missing.into_iter().zip(got) {
+        if let Some(g) = m.guard {
+            g.fill(&b);
+        }
+        data[m.need] = Some(b);
+    }
+    Ok(())
 }
 
 /// Appends the chunks of `ifd` intersecting the window.

@@ -3,9 +3,11 @@
 //! Caching the *compressed* bytes keeps 3–10× more tiles in the same memory than decoded
 //! samples would, and decoding again is cheap next to a network round trip.
 
+use std::time::Duration;
+
 use bytes::Bytes;
-use quick_cache::sync::Cache;
-use quick_cache::Weighter;
+use quick_cache::sync::{Cache, DefaultLifecycle, GuardResult, PlaceholderGuard};
+use quick_cache::{DefaultHashBuilder, Weighter};
 
 /// Identifies one chunk: the object (source id), the IFD index in the file, the chunk index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -86,6 +88,26 @@ impl ChunkCache {
         self.inner.insert(key, Bytes::copy_from_slice(&value));
     }
 
+    /// Looks `key` up without waiting, and when it is missing claims it if no other read is
+    /// fetching it already. Concurrent reads of one chunk (neighbouring tiles of a map view
+    /// arrive together and share chunks) then make one range request between them.
+    pub fn claim(&self, key: &ChunkKey) -> Claim<'_> {
+        match self.inner.get_value_or_guard(key, Some(Duration::ZERO)) {
+            GuardResult::Value(b) => Claim::Cached(b),
+            GuardResult::Guard(g) => Claim::Mine(ChunkGuard(g)),
+            GuardResult::Timeout => Claim::Theirs,
+        }
+    }
+
+    /// Waits for the read fetching `key` ([`Claim::Theirs`]). If that read fails, the chunk
+    /// is handed over: the caller gets the guard and fetches it itself.
+    pub async fn wait(&self, key: &ChunkKey) -> Result<Bytes, ChunkGuard<'_>> {
+        self.inner
+            .get_value_or_guard_async(key)
+            .await
+            .map_err(ChunkGuard)
+    }
+
     /// Bytes currently held.
     pub fn weight(&self) -> u64 {
         self.inner.weight()
@@ -97,6 +119,35 @@ impl ChunkCache {
 
     pub fn is_empty(&self) -> bool {
         self.inner.is_empty()
+    }
+}
+
+/// What [`ChunkCache::claim`] found.
+pub enum Claim<'a> {
+    Cached(Bytes),
+    /// Missing, and now this read's to fetch: fill the guard (dropping it unfilled lets the
+    /// waiting reads fetch the chunk themselves).
+    Mine(ChunkGuard<'a>),
+    /// Missing, and another read is fetching it: [`ChunkCache::wait`] for it.
+    Theirs,
+}
+
+/// The right, and duty, to fetch one chunk for every read waiting on it.
+pub struct ChunkGuard<'a>(
+    PlaceholderGuard<
+        'a,
+        ChunkKey,
+        Bytes,
+        ByteWeighter,
+        DefaultHashBuilder,
+        DefaultLifecycle<ChunkKey, Bytes>,
+    >,
+);
+
+impl ChunkGuard<'_> {
+    /// Caches `value` (copied, as [`ChunkCache::insert`] does) and hands it to the waiters.
+    pub fn fill(self, value: &Bytes) {
+        let _ = self.0.insert(Bytes::copy_from_slice(value));
     }
 }
 

@@ -32,7 +32,7 @@ mod store;
 
 pub use budget::{FetchBudget, FetchPermit};
 pub(crate) use cache::byte_budget_options;
-pub use cache::{ChunkCache, ChunkKey};
+pub use cache::{ChunkCache, ChunkGuard, ChunkKey, Claim};
 pub use cache_buf::CacheBuf;
 pub use coalesce::{coalesce, read_ranges, MergedRange};
 pub use config::IoConfig;

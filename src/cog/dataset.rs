@@ -329,18 +329,23 @@ mod tests {
         assert_eq!(r.mask, vec![255]);
     }
 
+    /// Options with a fresh 1 MiB compressed-chunk cache and no other cache.
+    fn chunk_cache_only() -> OpenOptions {
+        OpenOptions {
+            header_cache: None,
+            chunk_cache: Some(Arc::new(ChunkCache::new(1 << 20))),
+            decoded_cache: None,
+            ..OpenOptions::default()
+        }
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn chunk_cache_avoids_second_fetch() {
         let src = Arc::new(CountingSource::new(Arc::new(MemorySource::new(
             "tiny",
             tiny_tiff(),
         ))));
-        let opts = OpenOptions {
-            header_cache: None,
-            chunk_cache: Some(Arc::new(ChunkCache::new(1 << 20))),
-            decoded_cache: None,
-            ..OpenOptions::default()
-        };
+        let opts = chunk_cache_only();
         let cog = Cog::open_source(src.clone(), &opts).await.unwrap();
         cog.read_block(0, 0, 0).await.unwrap();
         let after_first = src.requests();
@@ -391,12 +396,7 @@ mod tests {
             fail: fail.into(),
         };
         let src = Arc::new(CountingSource::new(Arc::new(slow)));
-        let opts = OpenOptions {
-            header_cache: None,
-            chunk_cache: Some(Arc::new(ChunkCache::new(1 << 20))),
-            decoded_cache: None,
-            ..OpenOptions::default()
-        };
+        let opts = chunk_cache_only();
         let cog = Cog::open_source(src.clone(), &opts).await.unwrap();
         let opened = src.requests();
         let reads = (0..4).map(|_| cog.read_block(0, 0, 0));

@@ -130,14 +130,9 @@ pub(crate) async fn fetch_window(
     let cache = opts.chunk_cache.as_deref();
     let max_chunk_bytes = opts.limits.max_chunk_bytes;
     let source_id = source.id().to_string();
-    let key_of = |n: &Need| ChunkKey {
-        source: source_id.clone(),
-        ifd: n.ifd,
-        chunk: n.chunk,
-    };
     let mut data: Vec<Option<Bytes>> = vec![None; needs.len()];
     let mut decoded: Vec<Option<Arc<DecodedChunk>>> = vec![None; needs.len()];
-    let mut wanted: Vec<(usize, Range<u64>)> = Vec::new();
+    let mut wanted: Vec<(usize, Range<u64>, ChunkKey)> = Vec::new();
     for (i, n) in needs.iter().enumerate() {
         let f = &header.tiff.ifds[n.ifd];
         let (off, len) = (
@@ -155,7 +150,11 @@ pub(crate) async fn fetch_window(
                 max: max_chunk_bytes,
             });
         }
-        let key = key_of(n);
+        let key = ChunkKey {
+            source: source_id.clone(),
+            ifd: n.ifd,
+            chunk: n.chunk,
+        };
         if let Some(d) = opts.decoded_cache.as_ref().and_then(|c| c.get(&key)) {
             decoded[i] = Some(d);
             continue;
@@ -169,25 +168,25 @@ pub(crate) async fn fetch_window(
             chunk: n.chunk,
             reason: format!("offset {off} + length {len} overflows"),
         })?;
-        wanted.push((i, off..end));
+        wanted.push((i, off..end, key));
     }
     // The budget is taken before any chunk is claimed: a read holding claims never waits, so
     // reads waiting on each other's chunks always make progress.
     let mut budget = None;
     if let (false, Some(b)) = (wanted.is_empty(), &opts.fetch_budget) {
-        let bytes = wanted.iter().map(|(_, r)| r.end - r.start).sum();
+        let bytes = wanted.iter().map(|(_, r, _)| r.end - r.start).sum();
         budget = Some(b.acquire(bytes).await);
     }
     let mut missing: Vec<Missing> = Vec::new();
-    let mut theirs: Vec<(usize, Range<u64>)> = Vec::new();
-    for (i, range) in wanted {
-        let guard = match cache.map(|c| c.claim(&key_of(&needs[i]))) {
+    let mut theirs: Vec<(usize, Range<u64>, ChunkKey)> = Vec::new();
+    for (i, range, key) in wanted {
+        let guard = match cache.map(|c| c.claim(&key)) {
             Some(Claim::Cached(b)) => {
                 data[i] = Some(b);
                 continue;
             }
             Some(Claim::Theirs) => {
-                theirs.push((i, range));
+                theirs.push((i, range, key));
                 continue;
             }
             Some(Claim::Mine(g)) => Some(g),
@@ -205,9 +204,9 @@ pub(crate) async fn fetch_window(
     // Chunks other reads were fetching; if one of those reads failed, fetch it here (rare:
     // outside the budget, which this read already holds a share of).
     let mut handed_over = Vec::new();
-    for (i, range) in theirs {
+    for (i, range, key) in theirs {
         if let Some(c) = cache {
-            match c.wait(&key_of(&needs[i])).await {
+            match c.wait(&key).await {
                 Ok(b) => data[i] = Some(b),
                 Err(guard) => handed_over.push(Missing {
                     need: i,

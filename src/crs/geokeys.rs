@@ -572,6 +572,16 @@ fn projected_from_geokeys(keys: &GeoKeys) -> Result<ProjectedCs, Error> {
                     ],
                     format!("+proj=cass +lat_0={nat_lat} +lon_0={nat_lon} +x_0={x0} +y_0={y0}"),
                 ),
+                12 => (
+                    "Azimuthal_Equidistant",
+                    vec![
+                        ("latitude_of_center", c_lat),
+                        ("longitude_of_center", c_lon),
+                        ("false_easting", fe),
+                        ("false_northing", fnn),
+                    ],
+                    format!("+proj=aeqd +lat_0={c_lat} +lon_0={c_lon} +x_0={x0} +y_0={y0}"),
+                ),
                 21 => (
                     "Orthographic",
                     vec![
@@ -767,6 +777,34 @@ mod tests {
             c.proj_string().contains("+x_0=304.8006096"),
             "{}",
             c.proj_string()
+        );
+    }
+
+    #[test]
+    fn user_defined_azimuthal_equidistant() {
+        // as GDAL writes a custom AEQD WKT: ProjCenterLat/LongGeoKey hold the projection centre
+        let k = keys(&[
+            (1024, s(1)),
+            (3072, s(32767)),
+            (2048, s(4326)),
+            (3075, s(12)),
+            (3089, d(48.0)),
+            (3088, d(8.0)),
+            (3082, d(100.0)),
+            (3083, d(0.0)),
+            (1026, a("custom azimuthal equidistant|")),
+        ]);
+        let c = crs_from_geokeys(&k).unwrap();
+        assert!(
+            c.to_titiler_string()
+                .contains("PROJECTION[\"Azimuthal_Equidistant\"],PARAMETER[\"latitude_of_center\",48],PARAMETER[\"longitude_of_center\",8]"),
+            "{}",
+            c.to_titiler_string()
+        );
+        let p = c.proj_string();
+        assert!(
+            p.contains("+proj=aeqd +lat_0=48 +lon_0=8 +x_0=100 +y_0=0"),
+            "{p}"
         );
     }
 }

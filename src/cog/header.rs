@@ -67,6 +67,20 @@ impl ColorInterp {
             ColorInterp::Alpha => "alpha",
         }
     }
+
+    /// GDAL's name (`GDALGetColorInterpretationByName`, case-insensitive); interpretations
+    /// this enum does not model (hue, cyan, near-infrared…) read as undefined.
+    pub fn from_gdal_name(name: &str) -> ColorInterp {
+        match name.to_ascii_lowercase().as_str() {
+            "gray" | "grey" => ColorInterp::Gray,
+            "palette" => ColorInterp::Palette,
+            "red" => ColorInterp::Red,
+            "green" => ColorInterp::Green,
+            "blue" => ColorInterp::Blue,
+            "alpha" => ColorInterp::Alpha,
+            _ => ColorInterp::Undefined,
+        }
+    }
 }
 
 /// Everything known about a dataset after parsing its header. Immutable, shared via `Arc`.
@@ -205,12 +219,22 @@ impl CogHeader {
         let nodata = first.gdal_nodata.as_deref().and_then(parse_nodata);
         let metadata = first.gdal_metadata.clone().unwrap_or_default();
         let n_extra = first.extra_samples.len().min(bands);
-        let alpha_band = first
+        let tagged_alpha = first
             .extra_samples
             .iter()
             .position(|&e| e == 1 || e == 2)
             .map(|p| bands - n_extra + p);
-        let colorinterp = colorinterp(first, bands, alpha_band);
+        let mut colorinterp = colorinterp(first, bands, tagged_alpha);
+        for (b, c) in colorinterp.iter_mut().enumerate() {
+            if let Some(name) = metadata
+                .bands
+                .get(&b)
+                .and_then(|m| m.colorinterp.as_deref())
+            {
+                *c = ColorInterp::from_gdal_name(name);
+            }
+        }
+        let alpha_band = colorinterp.iter().position(|c| *c == ColorInterp::Alpha);
         let colormap = match (&first.colormap, first.photometric) {
             (Some(c), 3) => Some(palette(c, nodata)),
             _ => None,
@@ -322,4 +346,70 @@ fn palette(c: &[u16], nodata: Option<f64>) -> Vec<[u8; 4]> {
             [conv(c[i]), conv(c[n + i]), conv(c[2 * n + i]), alpha]
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::MemorySource;
+    use crate::tiff::testutil::{build, image, short, Entry};
+    use crate::tiff::{parse, tag, ParseOptions};
+
+    /// A 4-band RGB image whose 4th sample the TIFF tags call unassociated alpha, with
+    /// GDAL_METADATA saying what band 4 really is (GDAL writes that item when the tags cannot).
+    fn rgb_plus_one(band4: Option<&str>) -> CogHeader {
+        let mut ifd = image(16, 16, 16, 1, 0, 0, false);
+        ifd.retain(|e| e.tag != tag::PHOTOMETRIC && e.tag != tag::SAMPLES_PER_PIXEL);
+        ifd.retain(|e| e.tag != tag::BITS_PER_SAMPLE);
+        ifd.push(short(tag::BITS_PER_SAMPLE, &[8, 8, 8, 8], false));
+        ifd.push(short(tag::PHOTOMETRIC, &[2], false));
+        ifd.push(short(tag::SAMPLES_PER_PIXEL, &[4], false));
+        ifd.push(short(338, &[2], false));
+        if let Some(name) = band4 {
+            let xml = format!(
+                "<GDALMetadata><Item name=\"COLORINTERP\" sample=\"3\" role=\"colorinterp\">{name}</Item></GDALMetadata>\0"
+            );
+            ifd.push(Entry {
+                tag: 42112,
+                typ: 2,
+                count: xml.len() as u64,
+                data: xml.into_bytes(),
+            });
+        }
+        ifd.sort_by_key(|e| e.tag);
+        let bytes = build(&[ifd], false, false, &[]);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let tiff = rt
+            .block_on(parse(
+                &MemorySource::new("mem", bytes),
+                &ParseOptions::default(),
+            ))
+            .unwrap();
+        CogHeader::from_tiff("mem", tiff).unwrap()
+    }
+
+    #[test]
+    fn extra_sample_alpha_is_alpha() {
+        let h = rgb_plus_one(None);
+        assert_eq!(h.alpha_band, Some(3));
+        assert_eq!(h.colorinterp[3], ColorInterp::Alpha);
+    }
+
+    #[test]
+    fn gdal_metadata_colorinterp_overrides_the_tags() {
+        // GDAL reports band 4 as undefined, hence no alpha and no alpha-derived mask.
+        let h = rgb_plus_one(Some("Undefined"));
+        assert_eq!(h.alpha_band, None);
+        assert_eq!(
+            h.colorinterp,
+            [
+                ColorInterp::Red,
+                ColorInterp::Green,
+                ColorInterp::Blue,
+                ColorInterp::Undefined
+            ]
+        );
+    }
 }

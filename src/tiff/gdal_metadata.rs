@@ -26,6 +26,10 @@ pub struct BandMetadata {
     pub scale: Option<f64>,
     pub offset: Option<f64>,
     pub unit: Option<String>,
+    /// GDAL's colour interpretation name (`Undefined`, `Alpha`, ...): GDAL writes it when the
+    /// TIFF tags cannot say it, and it overrides what PhotometricInterpretation and
+    /// ExtraSamples imply.
+    pub colorinterp: Option<String>,
     /// Items of non-default domains, by domain.
     pub domains: BTreeMap<String, BTreeMap<String, String>>,
 }
@@ -74,6 +78,7 @@ impl GdalMetadata {
                         Some("scale") => band.scale = text.trim().parse().ok(),
                         Some("offset") => band.offset = text.trim().parse().ok(),
                         Some("unittype") => band.unit = Some(text),
+                        Some("colorinterp") => band.colorinterp = Some(text.trim().to_string()),
                         Some(_) => {}
                         None => match domain {
                             Some(d) => {
@@ -140,6 +145,7 @@ mod tests {
   <Item name="SCALE" sample="1" role="scale">0.01</Item>
   <Item name="OFFSET" sample="1" role="offset">273.15</Item>
   <Item name="X" domain="IMAGE_STRUCTURE">y</Item>
+  <Item name="COLORINTERP" sample="1" role="colorinterp">Undefined</Item>
   <Item name="broken" sample="2"
 </GDALMetadata>"#;
         let md = GdalMetadata::parse(xml);
@@ -149,6 +155,8 @@ mod tests {
         assert_eq!(md.bands[&0].description.as_deref(), Some("red"));
         assert_eq!(md.bands[&1].scale, Some(0.01));
         assert_eq!(md.bands[&1].offset, Some(273.15));
+        assert_eq!(md.bands[&1].colorinterp.as_deref(), Some("Undefined"));
+        assert_eq!(md.bands[&0].colorinterp, None);
         assert!(!md.bands[&0].items.contains_key("DESCRIPTION"));
     }
 

@@ -36,4 +36,4 @@ pub use value::Value;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;

@@ -201,7 +201,15 @@ pub fn decode_with_mask(
         }
         JPEG => jpeg::decode(spec, input, out).map(|()| false),
         WEBP => webp::decode(spec, input, out).map(|()| false),
-        LERC => lerc::decode(spec, input, out, mask_out),
+        LERC => {
+            let masked = lerc::decode(spec, input, out, mask_out)?;
+            // libtiff byte-swaps the samples of a big-endian file before its LERC encoder sees
+            // them (and after its decoder): the blob holds byte-swapped numbers
+            if spec.big_endian {
+                predictor::swap_bytes(out, spec.dtype.size());
+            }
+            Ok(masked)
+        }
         OJPEG => Err(Error::UnsupportedFeature {
             what: "old-style jpeg (compression 6); re-encode the file with compression 7".into(),
         }),

@@ -67,7 +67,7 @@ pub fn undo(spec: &ChunkSpec, buf: &mut [u8]) -> Result<(), Error> {
 }
 
 /// Reverses the bytes of every `size`-byte sample (a no-op for bytes).
-fn swap_bytes(buf: &mut [u8], size: usize) {
+pub(super) fn swap_bytes(buf: &mut [u8], size: usize) {
     match size {
         2 => swap_fixed::<2>(buf),
         4 => swap_fixed::<4>(buf),

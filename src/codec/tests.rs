@@ -337,6 +337,30 @@ fn lerc_round_trip_with_mask_turns_invalid_floats_into_nan() {
 }
 
 #[test]
+fn lerc_in_a_big_endian_file_holds_byte_swapped_samples() {
+    // libtiff swaps a big-endian file's samples before LERC-encoding them, so the blob's
+    // numbers are the byte-swapped values and the decoder swaps them back (GDAL reads 2360 where
+    // the blob says 0x3809).
+    let (w, h) = (8u32, 2u32);
+    let values: Vec<i16> = (0..(w * h) as i16).map(|i| 2360 + 1000 * i).collect();
+    let stored: Vec<i16> = values.iter().map(|v| v.swap_bytes()).collect();
+    let blob = ::lerc::encode_slice(w, h, &stored, ::lerc::Precision::Lossless).unwrap();
+    for (big_endian, want) in [(true, &values), (false, &stored)] {
+        let s = ChunkSpec {
+            lerc_parameters: Some(Arc::from(&[4u32, 0][..])),
+            big_endian,
+            ..spec(compression::LERC, DataType::I16, 1, w, h)
+        };
+        let out = decode_vec(&s, &blob).unwrap();
+        let got: Vec<i16> = out
+            .chunks_exact(2)
+            .map(|c| i16::from_ne_bytes([c[0], c[1]]))
+            .collect();
+        assert_eq!(&got, want, "big_endian={big_endian}");
+    }
+}
+
+#[test]
 fn lerc_rgb_with_mask_gives_the_alpha_band() {
     // GDAL's LERC for 8-bit RGBA: three depth values per pixel, alpha kept as the mask.
     let (w, h) = (8u32, 4u32);

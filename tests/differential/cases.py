@@ -30,6 +30,9 @@ KINDS = ["tile"] * 6 + ["part", "part", "preview", "point", "statistics"]
 
 STATUS = [
     (rt_errors.TileOutsideBounds, 404),
+    # TiTiler's PointOutsideBounds is not in its status table, so it falls through to a 500;
+    # cogtiler deliberately answers 400 (README, "Compatibility with TiTiler").
+    (rt_errors.PointOutsideBounds, 400),
     (rt_errors.InvalidBandName, 404),
     (rt_errors.MissingBands, 400),
     (rt_errors.InvalidExpression, 400),

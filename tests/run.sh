@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The project's test command (README): unit + integration tests, then the TiTiler conformance suite
-# (../shared/conformance/compare.py) against a live release server.
+# The project's test command (README): unit + integration tests, the TiTiler conformance suite
+# (../shared/conformance/compare.py) against a live release server, then the differential test
+# against live rio-tiler/GDAL on generated files (tests/differential, which makes its own venv).
 # Needs python3 with numpy + pillow (and moto for the S3 test); installed here with pip if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,9 @@ cat tests/conformance-divergences.txt >"$listed"
   tests/conformance-pending.txt | grep -v '^#' | grep . >>"$listed" || true
 python3 "$shared/compare.py" --server "http://127.0.0.1:$port" --jobs 2 --divergences "$listed"
 kill $server 2>/dev/null || true
+
+echo "== differential test against live rio-tiler/GDAL (tests/differential)"
+python3 tests/differential/run.py
 
 echo "== viewer in headless Chromium"
 if command -v chromium >/dev/null 2>&1; then

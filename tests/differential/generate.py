@@ -75,9 +75,37 @@ def _data(rng, dtype, bands, h, w):
     return np.stack(out)
 
 
+def generate_huge(seed: int, r, rng, outdir: str) -> Spec:
+    """A raster tens of thousands of pixels a side with no overviews, mostly empty (sparse):
+    only a few blocks are written, so the file stays small, but a reader that reads whole
+    windows instead of the blocks under its samples needs gigabytes."""
+    w, h = r.randint(20000, 45000), r.randint(20000, 45000)
+    dtype = r.choice(["uint8", "uint16"])
+    block = r.choice([256, 512])
+    crs_name, crs_def, (cx, cy), res = r.choice([c for c in CRSS if c[0] in ("EPSG:3857", "EPSG:32631", "EPSG:4326")])
+    transform = Affine(res, 0.0, cx - res * w / 2.0, 0.0, -res, cy + res * h / 2.0)
+    compression = r.choice(["deflate", "zstd", "none"])
+    path = os.path.join(outdir, "seed-%d.tif" % seed)
+    opts = dict(driver="GTiff", width=w, height=h, count=1, dtype=dtype, crs=CRS.from_user_input(crs_def),
+                transform=transform, nodata=0, tiled=True, blockxsize=block, blockysize=block, SPARSE_OK="TRUE",
+                BIGTIFF="IF_SAFER")
+    if compression != "none":
+        opts["compress"] = compression
+    with rasterio.open(path, "w", **opts) as dst:
+        for _ in range(r.randint(5, 30)):
+            bx, by = r.randrange(0, w // block), r.randrange(0, h // block)
+            data = _data(rng, dtype, 1, block, block)
+            dst.write(data, window=rasterio.windows.Window(bx * block, by * block, block, block))
+    feats = ["dtype=" + dtype, "bands=1", "compress=" + compression, "size=huge", "block=square",
+             "crs=" + crs_name, "geotransform=north-up", "validity=nodata", "overviews=none", "sparse"]
+    return Spec(seed=seed, path=path, features=feats, crs_name=crs_name)
+
+
 def generate(seed: int, outdir: str) -> Spec:
     r = random.Random(seed)
     rng = np.random.default_rng(seed)
+    if r.random() < 0.04:
+        return generate_huge(seed, r, rng, outdir)
     feats = []
 
     compression = r.choice(COMPRESSIONS)
@@ -255,4 +283,5 @@ def generate(seed: int, outdir: str) -> Spec:
     return Spec(seed=seed, path=path, features=feats, crs_name=crs_name)
 
 
-import rasterio.shutil  # noqa: E402  (rasterio.shutil is a submodule: import it explicitly)
+import rasterio.shutil  # noqa: E402  (submodules: import them explicitly)
+import rasterio.windows  # noqa: E402

@@ -370,6 +370,10 @@ fn projected(n: &Node) -> Result<ProjectedCs, Error> {
         "Oblique_Stereographic" => ("Oblique_Stereographic", format!("+proj=sterea +lat_0={lat0} +lon_0={lon0} +k={k} +x_0={x0} +y_0={y0}")),
         "Equirectangular" => ("Equirectangular", format!("+proj=eqc +lat_ts={sp1} +lat_0={lat0} +lon_0={lon0} +x_0={x0} +y_0={y0}")),
         "Sinusoidal" => ("Sinusoidal", format!("+proj=sinu +lon_0={lon0} +x_0={x0} +y_0={y0}")),
+        "Azimuthal_Equidistant" => ("Azimuthal_Equidistant", format!("+proj=aeqd +lat_0={lat0} +lon_0={lon0} +x_0={x0} +y_0={y0}")),
+        "Orthographic" => ("Orthographic", format!("+proj=ortho +lat_0={lat0} +lon_0={lon0} +x_0={x0} +y_0={y0}")),
+        "Cassini_Soldner" => ("Cassini_Soldner", format!("+proj=cass +lat_0={lat0} +lon_0={lon0} +x_0={x0} +y_0={y0}")),
+        "Polyconic" => ("Polyconic", format!("+proj=poly +lat_0={lat0} +lon_0={lon0} +x_0={x0} +y_0={y0}")),
         other => return Err(Error::Unsupported(format!("wkt projection {other}"))),
     };
     let wkt_params = n
@@ -443,6 +447,22 @@ mod tests {
         assert!(
             (a.0 - b.0).abs() < 1e-6 && (a.1 - b.1).abs() < 1e-6,
             "{a:?} {b:?}"
+        );
+    }
+
+    #[test]
+    fn custom_azimuthal_equidistant() {
+        // a custom WKT as GDAL prints it; the projection centre maps to the false origin
+        let wkt = r#"PROJCS["custom azimuthal equidistant",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Azimuthal_Equidistant"],PARAMETER["latitude_of_center",48.0],PARAMETER["longitude_of_center",8.0],PARAMETER["false_easting",100],PARAMETER["false_northing",0],UNIT["metre",1]]"#;
+        let c = parse_wkt(wkt).unwrap();
+        let t = crate::crs::Transformer::new(&Crs::wgs84(), &c).unwrap();
+        let (x, y) = t.transform_point(8.0, 48.0).unwrap();
+        assert!((x - 100.0).abs() < 1e-6 && y.abs() < 1e-6, "{x} {y}");
+        // one degree north of the centre is ~111.2 km away along the meridian
+        let (x, y) = t.transform_point(8.0, 49.0).unwrap();
+        assert!(
+            (x - 100.0).abs() < 1e-6 && (y - 111_238.0).abs() < 100.0,
+            "{x} {y}"
         );
     }
 

@@ -8,6 +8,7 @@
 //!    └► render └► tms   └► crs
 //! ```
 //!
+//! - [`affine`]: the geotransform (full affine: rotation and shear kept) and pixel windows.
 //! - [`io`]: byte ranges from local files, HTTP(S) and S3 (object_store), coalescing, caches.
 //! - [`tiff`]: the async header parser (IFDs, tags, GeoKeys), with explicit limits.
 //! - [`codec`]: compressed chunk → samples (deflate, LZW, zstd, JPEG, WebP, packbits, LERC).
@@ -19,6 +20,7 @@
 //! - [`server`]: TiTiler's HTTP API on hyper.
 //! - [`cpu`]: where CPU-bound steps run (a worker thread per core, oldest request first).
 
+pub mod affine;
 pub mod codec;
 pub mod cog;
 pub mod cpu;

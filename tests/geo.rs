@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use cogtiler::affine::GeoTransform;
 use cogtiler::crs::{calculate_default_transform, transform_bounds, Crs, Transformer};
 use cogtiler::tms::{default_registry, Tile, ZoomStrategy};
 use serde_json::Value;
@@ -179,11 +180,11 @@ fn calculate_default_transform_matches_gdal() {
         let ew = case["out_width"].as_u64().unwrap() as usize;
         let eh = case["out_height"].as_u64().unwrap() as usize;
         // The pixel size decides the dataset's maxzoom: it must agree to ~1e-9 relative.
-        let res_ok = ((got.geotransform[1] - f(&gt[1])) / f(&gt[1])).abs() < 1e-9
-            && ((got.geotransform[5] - f(&gt[5])) / f(&gt[5])).abs() < 1e-9;
+        let res_ok = ((got.geotransform.0[1] - f(&gt[1])) / f(&gt[1])).abs() < 1e-9
+            && ((got.geotransform.0[5] - f(&gt[5])) / f(&gt[5])).abs() < 1e-9;
         let tol = tolerance_for(&src, &dst);
-        let origin_ok = (got.geotransform[0] - f(&gt[0])).abs() <= tol
-            && (got.geotransform[3] - f(&gt[3])).abs() <= tol;
+        let origin_ok = (got.geotransform.0[0] - f(&gt[0])).abs() <= tol
+            && (got.geotransform.0[3] - f(&gt[3])).abs() <= tol;
         if !(res_ok && origin_ok && got.width == ew && got.height == eh) {
             errors.push(format!(
                 "{:?} {src} -> {dst}: got {:?} {}x{}, gdal {gt:?} {ew}x{eh}",
@@ -370,7 +371,7 @@ struct Header {
     width: usize,
     height: usize,
     /// GDAL geotransform (PixelIsPoint already shifted by half a pixel, as GDAL does).
-    gt: Option<[f64; 6]>,
+    gt: Option<GeoTransform>,
 }
 
 /// `None` for files that are not TIFFs (the corpus has deliberately broken ones).
@@ -421,7 +422,7 @@ fn read_header(path: &Path) -> Option<Header> {
                 gt[0] -= 0.5 * sx;
                 gt[3] += 0.5 * sy;
             }
-            Some(gt)
+            Some(GeoTransform(gt))
         }
         _ => None,
     };
@@ -502,7 +503,6 @@ fn query_int(case: &Recorded, key: &str) -> Option<i32> {
 /// TileJSON zoom range and bounds, and OGC tileset limits, as TiTiler recorded them.
 #[test]
 fn dataset_zooms_bounds_and_limits_match_titiler() {
-    use cogtiler::tms::dataset::raster_bounds;
     use cogtiler::tms::geographic_bounds;
     let dir = conformance::dir();
     let reg = default_registry();
@@ -523,9 +523,8 @@ fn dataset_zooms_bounds_and_limits_match_titiler() {
         let h = read_header(&dir.join(&rel)).unwrap();
         let Some(gt) = h.gt else { continue };
         let crs = Crs::from_geokeys(&h.keys).unwrap();
-        let bounds = raster_bounds(h.width, h.height, &gt);
-        let minz = tms.dataset_minzoom(&crs, h.width, h.height, &gt);
-        let maxz = tms.dataset_maxzoom(&crs, h.width, h.height, &gt);
+        let bounds = gt.bounds(h.width, h.height);
+        let (minz, maxz) = tms.dataset_zoom_range(&crs, h.width, h.height, &gt);
         let geo = geographic_bounds(&crs, bounds, &tms.geographic_crs().unwrap());
         let name = format!("{}.json", case.id);
         checked += 1;
@@ -684,7 +683,6 @@ fn user_defined_geokeys_print_gdal_wkt() {
 /// Every recorded tile request: TiTiler answered 404 exactly when `tile_exists` is false.
 #[test]
 fn tile_exists_matches_titiler_404s() {
-    use cogtiler::tms::dataset::raster_bounds;
     let dir = conformance::dir();
     let reg = default_registry();
     let mut errors = Vec::new();
@@ -713,7 +711,7 @@ fn tile_exists_matches_titiler_404s() {
         let Ok(crs) = Crs::from_geokeys(&h.keys) else {
             continue;
         };
-        let bounds = raster_bounds(h.width, h.height, &gt);
+        let bounds = gt.bounds(h.width, h.height);
         let exists = tms.tile_exists(Tile::new(x, y, z), &crs, bounds).unwrap();
         if exists != (status == 200) {
             errors.push(format!(

@@ -8,13 +8,14 @@
 
 use std::sync::Arc;
 
+use crate::affine::GeoTransform;
 use crate::crs::Crs;
 use crate::raster::DataType;
 use crate::tiff::geokeys::GeoKeys;
 use crate::tiff::{GdalMetadata, Ifd, Tiff};
 use crate::warp::GcpVrt;
 
-use super::geotransform::{bounds, gcps, geotransform};
+use super::geotransform::{gcps, geotransform};
 use super::Error;
 
 /// One resolution level of the dataset.
@@ -98,7 +99,7 @@ pub struct CogHeader {
     /// Bits per sample as stored (1 for bilevel images, whose samples are 0/1 `U8`).
     pub bits_per_sample: u16,
     /// GDAL-order affine transform; `None` when the file has no affine georeferencing.
-    pub geotransform: Option<[f64; 6]>,
+    pub geotransform: Option<GeoTransform>,
     /// For a raster georeferenced by ground control points only: the warped VRT rio-tiler
     /// reads it through (or why it could not be built). `None` for every other raster.
     pub gcp_vrt: Option<Result<Arc<GcpVrt>, String>>,
@@ -136,10 +137,10 @@ impl CogHeader {
     pub fn bounds(&self) -> [f64; 4] {
         if let Some(Ok(vrt)) = &self.gcp_vrt {
             let b = vrt.base();
-            return bounds(&b.geotransform.0, b.width as u32, b.height as u32);
+            return b.geotransform.bounds(b.width, b.height);
         }
-        let gt = self.geotransform.unwrap_or([0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
-        bounds(&gt, self.width, self.height)
+        let gt = self.geotransform.unwrap_or_default();
+        gt.bounds(self.width as usize, self.height as usize)
     }
 
     /// Overview decimation factors (levels 1..), like rasterio's `overviews(1)`.

@@ -28,7 +28,7 @@ pub use dataset::{
 };
 pub use decoded::{DecodedCache, DecodedChunk};
 pub use error::Error;
-pub use geotransform::{bounds, gcps, geotransform};
+pub use geotransform::{gcps, geotransform};
 pub use header::{CogHeader, ColorInterp, Level};
 pub use info::Info;
 pub use jpeg_quality::guess_quality as guess_jpeg_quality;

@@ -237,13 +237,14 @@ pub fn validate(h: &CogHeader, strict: bool) -> Validation {
     } else {
         "BAND"
     };
-    let gt = h.geotransform.unwrap_or([0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+    let gt = h.geotransform.unwrap_or_default().0;
     let (min_zoom, max_zoom) = match (&h.crs, h.geotransform) {
         (Ok(crs), Some(gt)) => match default_registry().get("WebMercatorQuad") {
-            Ok(tms) => (
-                Some(tms.dataset_minzoom(crs, h.width as usize, h.height as usize, &gt)),
-                Some(tms.dataset_maxzoom(crs, h.width as usize, h.height as usize, &gt)),
-            ),
+            Ok(tms) => {
+                let (min, max) =
+                    tms.dataset_zoom_range(crs, h.width as usize, h.height as usize, &gt);
+                (Some(min), Some(max))
+            }
             Err(_) => (None, None),
         },
         _ => (None, None),

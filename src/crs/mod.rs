@@ -42,8 +42,7 @@ pub use bounds::transform_bounds;
 pub use definition::{Crs, Units};
 pub use transform::{center_longitude, Transformer};
 pub use warp_output::{
-    calculate_default_transform, suggested_warp_output, suggested_warp_output_gcp, GeoTransform,
-    WarpOutput,
+    calculate_default_transform, suggested_warp_output, suggested_warp_output_gcp, WarpOutput,
 };
 
 /// Errors from building CRSs and transforming coordinates.

@@ -10,6 +10,7 @@ use proj4rs::errors::Result as ProjResult;
 use proj4rs::transform::{transform, Transform, TransformClosure};
 
 use super::{Crs, Error};
+use crate::affine::GeoTransform;
 
 /// Transforms coordinates from one CRS to another.
 #[derive(Clone, Debug)]
@@ -263,16 +264,10 @@ impl Transformer {
 /// GDAL's `InsertCenterLong`: the central longitude of a geographic raster, used to wrap
 /// longitudes transformed back into it. `None` when the raster spans more than 360° (plus a
 /// pixel) or has a rotated geotransform.
-pub fn center_longitude(width: usize, height: usize, gt: &[f64; 6]) -> Option<f64> {
-    let xs = [
-        gt[0],
-        gt[0] + width as f64 * gt[1],
-        gt[0] + height as f64 * gt[2],
-        gt[0] + width as f64 * gt[1] + height as f64 * gt[2],
-    ];
-    let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let eps = gt[1].abs().max(gt[2].abs());
+pub fn center_longitude(width: usize, height: usize, gt: &GeoTransform) -> Option<f64> {
+    let b = gt.bounds(width, height);
+    let (min, max) = (b[0].min(b[2]), b[0].max(b[2]));
+    let eps = gt.0[1].abs().max(gt.0[2].abs());
     if !(min.is_finite() && max.is_finite()) || max - min > 360.0 + eps * 1.05 {
         return None;
     }
@@ -337,7 +332,7 @@ mod tests {
     #[test]
     fn center_longitude_wraps_like_gdal() {
         // fiji_antimeridian_f32_4326.tif: 1024 px of 0.0078125° from 176°E.
-        let gt = [176.0, 0.0078125, 0.0, -15.0, 0.0, -0.0078125];
+        let gt = GeoTransform([176.0, 0.0078125, 0.0, -15.0, 0.0, -0.0078125]);
         let c = center_longitude(1024, 640, &gt).unwrap();
         assert_eq!(c, 180.0);
         let web = Crs::from_epsg(3857).unwrap();
@@ -349,7 +344,8 @@ mod tests {
         let (lon, _) = t.transform_point(x, -1900000.0).unwrap();
         assert!((lon - 184.0).abs() < 1e-9, "{lon}");
         // 11 px of 40° = 440°: more than the world plus a pixel.
-        assert!(center_longitude(11, 10, &[-180.0, 40.0, 0.0, 90.0, 0.0, -18.0]).is_none());
+        let world = GeoTransform([-180.0, 40.0, 0.0, 90.0, 0.0, -18.0]);
+        assert!(center_longitude(11, 10, &world).is_none());
     }
 
     #[test]

@@ -11,10 +11,7 @@
 //! last bits, not just approximately.
 
 use super::{Crs, Error, Transformer};
-
-/// A GDAL geotransform: `[x0, dx, rx, y0, ry, dy]`; pixel `(c, r)` maps to
-/// `(x0 + c·dx + r·rx, y0 + c·ry + r·dy)`.
-pub type GeoTransform = [f64; 6];
+use crate::affine::GeoTransform;
 
 /// The grid GDAL suggests for warping a raster into another CRS.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -27,18 +24,12 @@ pub struct WarpOutput {
 impl WarpOutput {
     /// Pixel size `(x, y)`, both positive.
     pub fn resolution(&self) -> (f64, f64) {
-        (self.geotransform[1].abs(), self.geotransform[5].abs())
+        self.geotransform.resolution()
     }
 
     /// Extent `[left, bottom, right, top]` of the suggested grid.
     pub fn bounds(&self) -> [f64; 4] {
-        let g = &self.geotransform;
-        [
-            g[0],
-            g[3] + self.height as f64 * g[5],
-            g[0] + self.width as f64 * g[1],
-            g[3],
-        ]
+        self.geotransform.bounds(self.width, self.height)
     }
 }
 
@@ -108,33 +99,14 @@ struct PixelTransformer {
     dst: Crs,
 }
 
-fn invert_geotransform(g: &GeoTransform) -> Option<GeoTransform> {
-    let det = g[1] * g[5] - g[2] * g[4];
-    if det == 0.0 || !det.is_finite() {
-        return None;
-    }
-    let inv_det = 1.0 / det;
-    Some([
-        (g[2] * g[3] - g[0] * g[5]) * inv_det,
-        g[5] * inv_det,
-        -g[2] * inv_det,
-        (-g[1] * g[3] + g[0] * g[4]) * inv_det,
-        -g[4] * inv_det,
-        g[1] * inv_det,
-    ])
-}
-
 impl SourceTransformer for PixelTransformer {
     fn opposite_pole(&self, nx: f64, ny: f64) -> Result<Option<(f64, f64)>, Error> {
         opposite_pole_inside(&self.src, &self.dst, self, nx, ny)
     }
 
     fn forward(&self, xs: &mut [f64], ys: &mut [f64]) -> Result<Vec<bool>, Error> {
-        let g = &self.gt;
         for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
-            let (px, py) = (*x, *y);
-            *x = g[0] + px * g[1] + py * g[2];
-            *y = g[3] + px * g[4] + py * g[5];
+            (*x, *y) = self.gt.apply(*x, *y);
         }
         self.fwd.transform_lossy(xs, ys)?;
         Ok(success(xs, ys))
@@ -142,11 +114,8 @@ impl SourceTransformer for PixelTransformer {
 
     fn inverse(&self, xs: &mut [f64], ys: &mut [f64]) -> Result<Vec<bool>, Error> {
         self.inv.transform_lossy(xs, ys)?;
-        let g = &self.inv_gt;
         for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
-            let (gx, gy) = (*x, *y);
-            *x = g[0] + gx * g[1] + gy * g[2];
-            *y = g[3] + gx * g[4] + gy * g[5];
+            (*x, *y) = self.inv_gt.apply(*x, *y);
         }
         Ok(success(xs, ys))
     }
@@ -172,14 +141,12 @@ impl SourceTransformer for PixelTransformer {
     }
 
     fn proj_bounds(&self, nx: f64, ny: f64) -> Option<[f64; 4]> {
-        let g = &self.gt;
-        if !(g[1] != 0.0 && g[2] == 0.0 && g[4] == 0.0 && g[5] != 0.0) {
+        let g = &self.gt.0;
+        if !(g[1] != 0.0 && self.gt.is_rectilinear() && g[5] != 0.0) {
             return None;
         }
-        let ulx = g[0];
-        let uly = g[3];
-        let lrx = ulx + g[1] * nx;
-        let lry = uly + g[5] * ny;
+        let (ulx, uly) = self.gt.apply(0.0, 0.0);
+        let (lrx, lry) = self.gt.apply(nx, ny);
         let b = [ulx.min(lrx), uly.min(lry), ulx.max(lrx), uly.max(lry)];
         super::transform_bounds(&self.src, &self.dst, b, 2).ok()
     }
@@ -211,11 +178,7 @@ fn opposite_pole_inside(
     let mut sx = [0.0];
     let mut sy = [lat];
     Transformer::new(&geographic, src)?.transform_lossy(&mut sx, &mut sy)?;
-    let g = &t.inv_gt;
-    let (px, py) = (
-        g[0] + sx[0] * g[1] + sy[0] * g[2],
-        g[3] + sx[0] * g[4] + sy[0] * g[5],
-    );
+    let (px, py) = t.inv_gt.apply(sx[0], sy[0]);
     const EPSILON: f64 = 1e-5;
     if !(px >= -EPSILON && px <= nx + EPSILON && py >= -EPSILON && py <= ny + EPSILON) {
         return Ok(None);
@@ -241,14 +204,7 @@ pub fn calculate_default_transform(
             "raster size {width}x{height} is empty"
         )));
     }
-    let gt = [
-        left,
-        (right - left) / width as f64,
-        0.0,
-        top,
-        0.0,
-        (bottom - top) / height as f64,
-    ];
+    let gt = GeoTransform::from_bounds([left, bottom, right, top], width, height);
     suggested_warp_output(src, dst, width, height, &gt)
 }
 
@@ -266,10 +222,14 @@ pub fn suggested_warp_output(
             "raster size {width}x{height} is out of range"
         )));
     }
-    if src.same_coordinates(dst) && geotransform[2] == 0.0 && geotransform[4] == 0.0 {
-        // GDAL's special case for warping onto the same CRS: the source grid, north-up.
+    if src == dst && geotransform.is_rectilinear() {
+        // GDAL's special case for warping onto the same CRS (no reprojection in the
+        // GenImgProj transformer): the source grid, north-up. Only for the *same* CRS:
+        // rasterio asked for EPSG:4326 → OGC:CRS84 (same numbers, other axis order) gets
+        // GDAL's square-pixel suggestion like any other pair.
         let mut gt = *geotransform;
-        if gt[5] > 0.0 {
+        if gt.0[5] > 0.0 {
+            let gt = &mut gt.0;
             gt[3] += height as f64 * gt[5];
             gt[5] = -gt[5];
         }
@@ -279,7 +239,7 @@ pub fn suggested_warp_output(
             height,
         });
     }
-    let inv_gt = invert_geotransform(geotransform).ok_or_else(|| {
+    let inv_gt = geotransform.invert_gdal().ok_or_else(|| {
         Error::Transform(format!("geotransform {geotransform:?} is not invertible"))
     })?;
     let t = PixelTransformer {
@@ -594,7 +554,7 @@ fn suggest(
         px_y = (max_y + 90.0) / n_lines as f64;
     }
     Ok(WarpOutput {
-        geotransform: [min_x, px_x, 0.0, max_y, 0.0, -px_y],
+        geotransform: GeoTransform([min_x, px_x, 0.0, max_y, 0.0, -px_y]),
         width: n_pixels,
         height: n_lines,
     })

@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::affine::GeoTransform;
 use crate::cog::{Cog, CogHeader, OpenOptions};
 use crate::raster::Raster;
-use crate::warp::{GcpVrt, GeoTransform};
+use crate::warp::GcpVrt;
 
 use super::gcp_dataset::{gcp_meta, read_gcp_direct, read_gcp_window};
 
@@ -106,7 +107,7 @@ impl CogDataset {
             height: h.height as usize,
             bands: h.bands,
             dtype: h.dtype,
-            geotransform: GeoTransform(gt),
+            geotransform: gt,
             crs,
             nodata: h.nodata,
             // the header counts bands from 0, the reader (like rasterio) from 1

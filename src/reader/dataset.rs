@@ -6,9 +6,9 @@
 
 use std::future::Future;
 
+use crate::affine::GeoTransform;
 use crate::crs::Crs;
 use crate::raster::{DataType, Raster};
-use crate::warp::GeoTransform;
 
 use super::Error;
 

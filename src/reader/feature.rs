@@ -9,8 +9,8 @@
 
 use serde_json::Value;
 
+use crate::affine::GeoTransform;
 use crate::crs::{Crs, Transformer};
-use crate::warp::GeoTransform;
 
 use super::options::PartOptions;
 use super::part::part;

@@ -9,11 +9,12 @@
 
 use std::sync::Arc;
 
+use crate::affine::GeoTransform;
 use crate::cog::{Cog, CogHeader};
 use crate::raster::{Raster, Sample};
 use crate::warp::gcp_vrt::alpha_max;
 use crate::warp::kernel::Source;
-use crate::warp::{warp_points, CoordMap, GcpVrt, GeoTransform, Resampling};
+use crate::warp::{warp_points, CoordMap, GcpVrt, Resampling};
 
 use super::cog_dataset::BandMeta;
 use super::dataset::DatasetMeta;

@@ -12,7 +12,6 @@ use super::point::{point, PointData};
 use super::preview::{preview, PreviewOptions};
 use super::statistics::{band_statistics, BandStatistics, StatsOptions};
 use super::tile::{tile, TileSpec};
-use super::zoom::zoom_range;
 use super::{Dataset, Error, ImageData};
 
 /// An opened dataset with rio-tiler's verbs.
@@ -115,9 +114,10 @@ impl<D: Dataset> Reader<D> {
         Ok(image_statistics_weighted(&img, stats, Some(&cov)))
     }
 
-    /// `(minzoom, maxzoom)` of the dataset in `tms`.
+    /// `(minzoom, maxzoom)` of the dataset in `tms` ([`TileMatrixSet::dataset_zoom_range`]).
     pub fn zoom_range(&self, tms: &TileMatrixSet) -> (i32, i32) {
-        zoom_range(self.dataset.meta(), tms)
+        let m = self.dataset.meta();
+        tms.dataset_zoom_range(&m.crs, m.width, m.height, &m.geotransform)
     }
 }
 

@@ -20,7 +20,6 @@ mod preview;
 pub mod read;
 pub mod statistics;
 mod tile;
-mod zoom;
 
 pub use cog_dataset::CogDataset;
 pub use dataset::{Assemble, Dataset, DatasetMeta, MemDataset};
@@ -36,7 +35,6 @@ pub use point::{point, PointData};
 pub use preview::{preview, PreviewOptions};
 pub use read::{Grid, ReadParams};
 pub use tile::{tile, tile_exists, TileSpec};
-pub use zoom::{maximum_overview_level, zoom_range};
 
 /// Reader failures; messages quote the offending value.
 #[derive(Debug, thiserror::Error)]

@@ -7,9 +7,10 @@
 //! the output resolution is used instead when it is finer, i.e. over-zoom), and reads the whole
 //! VRT into the output size.
 
-use crate::crs::{suggested_warp_output, transform_bounds, Crs, Transformer};
+use crate::affine::{GeoTransform, Window};
+use crate::crs::{calculate_default_transform, transform_bounds, Crs, Transformer};
 use crate::raster::{Raster, Samples};
-use crate::warp::{CoordTransform, GeoTransform, Window};
+use crate::warp::CoordTransform;
 
 use super::options::PartOptions;
 use super::read::{read, Grid, ReadParams};
@@ -111,8 +112,7 @@ fn vrt_transform(
     let dst_gt = if meta.crs != *dst_crs {
         let mut src_w = meta.width;
         let mut src_h = meta.height;
-        let mut src_gt = meta.geotransform;
-        let sb = meta.bounds();
+        let mut sb = meta.bounds();
         // rio-tiler #654: clamp latitudes beyond Web Mercator's domain before asking GDAL
         if meta.crs.epsg() == Some(4326)
             && dst_crs.epsg() == Some(3857)
@@ -122,11 +122,13 @@ fn vrt_transform(
             if let Some(w) = meta.geotransform.window(nb) {
                 src_h = py_round(w.height) as usize;
                 src_w = py_round(w.width) as usize;
-                src_gt = GeoTransform::from_bounds(nb, src_w.max(1), src_h.max(1));
+                sb = nb;
             }
         }
-        let out = suggested_warp_output(&meta.crs, dst_crs, src_w, src_h, &src_gt.0)?;
-        GeoTransform(out.geotransform)
+        // rasterio's `calculate_default_transform` from the *bounds*: a rotated dataset is
+        // taken as the axis-aligned grid over its extent, as rio-tiler asks
+        let out = calculate_default_transform(&meta.crs, dst_crs, src_w, src_h, sb)?;
+        out.geotransform
     } else {
         meta.geotransform
     };

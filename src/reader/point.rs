@@ -5,8 +5,8 @@
 //! (`floor` of the fractional pixel position) is read as a 1 × 1 window, with the same masking
 //! rules as every other read.
 
+use crate::affine::Window;
 use crate::crs::{Crs, Transformer};
-use crate::warp::Window;
 
 use super::options::ReadOptions;
 use super::read::{read, Grid, ReadParams};
@@ -41,12 +41,14 @@ pub async fn point<D: Dataset>(
     } else {
         (x, y)
     };
+    // rio-tiler puts the latitudes of a south-up dataset's bounds in order, not the x's
     let b = meta.bounds();
-    if !(b[0] < px && px < b[2] && b[1] < py && py < b[3]) {
+    let (south, north) = (b[1].min(b[3]), b[1].max(b[3]));
+    if !(b[0] < px && px < b[2] && south < py && py < north) {
         return Err(Error::PointOutsideBounds { x, y });
     }
     let inv = meta.geotransform.invert().ok_or(Error::Geotransform)?;
-    let (c, r) = inv.apply(px, py);
+    let (c, r) = inv.apply_fused(px, py);
     let window = Window {
         col_off: c.floor(),
         row_off: r.floor(),

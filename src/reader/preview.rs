@@ -5,8 +5,8 @@
 //! applies, so a preview of a large COG reads one small overview. With `dst_crs` the whole
 //! dataset is warped on GDAL's suggested grid first.
 
+use crate::affine::Window;
 use crate::crs::{suggested_warp_output, Crs, Transformer};
-use crate::warp::{GeoTransform, Window};
 
 use super::options::ReadOptions;
 use super::part::{width_height_for_max_size, ProjCoords};
@@ -45,13 +45,8 @@ pub async fn preview<D: Dataset>(ds: &D, opts: &PreviewOptions) -> Result<ImageD
     let warped = match &opts.dst_crs {
         Some(c) if *c != meta.crs => {
             let out =
-                suggested_warp_output(&meta.crs, c, meta.width, meta.height, &meta.geotransform.0)?;
-            Some((
-                c.clone(),
-                GeoTransform(out.geotransform),
-                out.width,
-                out.height,
-            ))
+                suggested_warp_output(&meta.crs, c, meta.width, meta.height, &meta.geotransform)?;
+            Some((c.clone(), out.geotransform, out.width, out.height))
         }
         _ => None,
     };

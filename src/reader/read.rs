@@ -16,14 +16,15 @@
 
 use std::sync::Arc;
 
+use crate::affine::{GeoTransform, Window};
 use crate::crs::Crs;
 use crate::raster::{DataType, Raster, Samples};
 use crate::warp::decimate::{nearest_indices, resample, Plane};
 use crate::warp::kernel::Source;
 use crate::warp::{
     best_overview, map_nearest, map_pixels, select_overview, warp_points, warper::VRT_BLOCK_WIDTH,
-    window_indices, ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj, GeoTransform,
-    Resampling, SourceRequest, Window, DEFAULT_MAX_ERROR, NO_SOURCE,
+    window_indices, ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj, Resampling,
+    SourceRequest, DEFAULT_MAX_ERROR, NO_SOURCE,
 };
 
 use super::image::{samples_from_f64, ImageData};

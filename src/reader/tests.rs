@@ -1,9 +1,10 @@
 //! Unit tests of the read pipeline on in-memory datasets.
 
 use super::*;
+use crate::affine::{GeoTransform, Window};
 use crate::crs::Crs;
 use crate::raster::{DataType, Raster, Samples};
-use crate::warp::{GeoTransform, Resampling, Window};
+use crate::warp::Resampling;
 
 /// A `w × h` u16 dataset whose value is `row * 1000 + col`, with a 2× overview.
 pub(crate) fn gradient(w: usize, h: usize, nodata: Option<f64>) -> MemDataset {

@@ -7,7 +7,7 @@
 //! empty image.
 
 use crate::crs::{transform_bounds, Crs};
-use crate::tms::{Tile, TileMatrixSet};
+use crate::tms::{normalize_bounds, Tile, TileMatrixSet};
 
 use super::options::{PartOptions, TileOptions};
 use super::part::part;
@@ -56,7 +56,7 @@ pub fn tile_exists(meta: &DatasetMeta, tile: &TileSpec) -> bool {
     if tb.iter().any(|v| !v.is_finite()) {
         return true;
     }
-    let db = meta.bounds();
+    let (tb, db) = (normalize_bounds(tb), normalize_bounds(meta.bounds()));
     tb[0] < db[2] && tb[2] > db[0] && tb[3] > db[1] && tb[1] < db[3]
 }
 

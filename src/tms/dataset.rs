@@ -4,8 +4,9 @@
 //! These are pure functions of the dataset's CRS, size and geotransform, so the reader can
 //! call them without I/O once the header is parsed.
 
-use super::{Error, Tile, TileMatrixSet};
-use crate::crs::{suggested_warp_output, transform_bounds, Crs, GeoTransform};
+use super::{Error, Tile, TileMatrixSet, ZoomStrategy};
+use crate::affine::GeoTransform;
+use crate::crs::{calculate_default_transform, transform_bounds, Crs, WarpOutput};
 
 /// rasterio's `get_maximum_overview_level(width, height, minsize)`: how many halvings until
 /// the smaller side is at most `minsize`.
@@ -19,82 +20,62 @@ pub fn maximum_overview_level(width: usize, height: usize, minsize: usize) -> u3
     level
 }
 
-/// `(left, bottom, right, top)` of a north-up or south-up raster (rasterio's `bounds`).
-pub fn raster_bounds(width: usize, height: usize, gt: &GeoTransform) -> [f64; 4] {
-    let right = gt[0] + width as f64 * gt[1];
-    let bottom = gt[3] + height as f64 * gt[5];
-    [gt[0], bottom, right, gt[3]]
-}
-
 impl TileMatrixSet {
-    /// The dataset's native resolution in the TMS CRS (rio-tiler `_dst_geom_in_tms_crs`):
-    /// the larger of the two pixel sizes GDAL suggests for warping it into the TMS CRS.
-    pub fn native_resolution(
+    /// The dataset's grid in the TMS CRS (rio-tiler `_dst_geom_in_tms_crs`): its own
+    /// geotransform when rasterio calls the two CRSs equal, else the grid GDAL suggests
+    /// for warping it there, computed (by rasterio's `calculate_default_transform`) from
+    /// the dataset *bounds*: a rotated raster is taken as its axis-aligned extent.
+    fn dataset_grid(
         &self,
         crs: &Crs,
         width: usize,
         height: usize,
         gt: &GeoTransform,
-    ) -> Result<(f64, usize, usize), Error> {
-        // rio-tiler rebuilds the geotransform from the bounds (`calculate_default_transform`
-        // with `*bounds`), which is what we replicate through `suggested_warp_output`.
-        let b = raster_bounds(width, height, gt);
-        let rebuilt = [
-            b[0],
-            (b[2] - b[0]) / width as f64,
-            0.0,
-            b[3],
-            0.0,
-            (b[1] - b[3]) / height as f64,
-        ];
-        let out = if crs.same_coordinates(&self.crs) {
-            crate::crs::WarpOutput {
+    ) -> Result<WarpOutput, Error> {
+        if *crs == self.crs {
+            return Ok(WarpOutput {
                 geotransform: *gt,
                 width,
                 height,
-            }
-        } else {
-            suggested_warp_output(crs, &self.crs, width, height, &rebuilt)?
-        };
-        let (rx, ry) = out.resolution();
-        Ok((rx.max(ry), out.width, out.height))
+            });
+        }
+        let bounds = gt.bounds(width, height);
+        Ok(calculate_default_transform(
+            crs, &self.crs, width, height, bounds,
+        )?)
     }
 
-    /// rio-tiler's dataset `minzoom`: the zoom of the coarsest theoretical overview (halved
-    /// until it fits one tile of the first matrix), or the TMS minzoom when that fails.
-    pub fn dataset_minzoom(
+    /// rio-tiler's dataset `(minzoom, maxzoom)`, the one zoom-range rule of the crate
+    /// (TileJSON, tilesets, WMTS, `/cog/validate`). maxzoom is the zoom whose cell size best
+    /// matches the dataset's resolution in the TMS CRS (`max(|a|, |e|)` of its grid there,
+    /// rotation terms ignored as rio-tiler does); minzoom pretends the dataset had overviews
+    /// halving it until it fits one tile of the first matrix, whatever overviews the file
+    /// really has. Each falls back to the TMS's own zoom when it cannot be computed.
+    pub fn dataset_zoom_range(
         &self,
         crs: &Crs,
         width: usize,
         height: usize,
         gt: &GeoTransform,
-    ) -> i32 {
+    ) -> (i32, i32) {
+        let grid = self.dataset_grid(crs, width, height, gt);
+        let zoom = |res_factor: &dyn Fn(&WarpOutput) -> f64| {
+            grid.as_ref().ok().and_then(|g| {
+                let (rx, ry) = g.resolution();
+                self.zoom_for_res(rx.max(ry) * res_factor(g), None, ZoomStrategy::Auto, None)
+                    .ok()
+            })
+        };
         let tilesize = self
             .tile_matrices
             .first()
             .map(|m| m.tile_width as usize)
             .unwrap_or(256);
-        self.native_resolution(crs, width, height, gt)
-            .and_then(|(res, w, h)| {
-                let level = maximum_overview_level(w, h, tilesize);
-                let ovr_res = res * 2f64.powi(level as i32);
-                self.zoom_for_res(ovr_res, None, super::ZoomStrategy::Auto, None)
-            })
-            .unwrap_or_else(|_| self.minzoom())
-    }
-
-    /// rio-tiler's dataset `maxzoom`: the zoom closest to the native resolution, or the TMS
-    /// maxzoom when that fails.
-    pub fn dataset_maxzoom(
-        &self,
-        crs: &Crs,
-        width: usize,
-        height: usize,
-        gt: &GeoTransform,
-    ) -> i32 {
-        self.native_resolution(crs, width, height, gt)
-            .and_then(|(res, _, _)| self.zoom_for_res(res, None, super::ZoomStrategy::Auto, None))
-            .unwrap_or_else(|_| self.maxzoom())
+        let minzoom =
+            zoom(&|g| 2f64.powi(maximum_overview_level(g.width, g.height, tilesize) as i32))
+                .unwrap_or_else(|| self.minzoom());
+        let maxzoom = zoom(&|_| 1.0).unwrap_or_else(|| self.maxzoom());
+        (minzoom, maxzoom)
     }
 
     /// rio-tiler's `tile_exists`: the tile bounds, transformed into the dataset CRS (21
@@ -154,6 +135,7 @@ pub fn geographic_bounds(crs: &Crs, bounds: [f64; 4], geographic: &Crs) -> [f64;
 
 #[cfg(test)]
 mod tests {
+    use crate::affine::GeoTransform;
     use crate::crs::Crs;
     use crate::tms::default_registry;
 
@@ -163,16 +145,21 @@ mod tests {
     #[test]
     fn arctic_raster_zoom_ranges() {
         let crs = Crs::from_epsg(3413).unwrap();
-        let gt = [-480000.0, 1250.0, 0.0, 480000.0, 0.0, -1250.0];
+        let gt = GeoTransform([-480000.0, 1250.0, 0.0, 480000.0, 0.0, -1250.0]);
         let zooms = |id: &str| {
             let t = default_registry().get(id).unwrap();
-            (
-                t.dataset_minzoom(&crs, 768, 768, &gt),
-                t.dataset_maxzoom(&crs, 768, 768, &gt),
-            )
+            t.dataset_zoom_range(&crs, 768, 768, &gt)
         };
         assert_eq!(zooms("LINZAntarticaMapTilegrid"), (0, 13));
         assert_eq!(zooms("UPSAntarcticWGS84Quad"), (0, 24));
         assert_eq!(zooms("UPSArcticWGS84Quad"), (4, 6));
+    }
+
+    #[test]
+    fn overview_levels_like_rasterio() {
+        use super::maximum_overview_level;
+        assert_eq!(maximum_overview_level(256, 256, 256), 0);
+        assert_eq!(maximum_overview_level(257, 300, 256), 1);
+        assert_eq!(maximum_overview_level(2048, 1024, 256), 2);
     }
 }

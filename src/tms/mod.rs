@@ -26,7 +26,7 @@ mod model;
 pub mod registry;
 mod set;
 
-pub use dataset::{geographic_bounds, maximum_overview_level};
+pub use dataset::{geographic_bounds, maximum_overview_level, normalize_bounds};
 pub use limits::TileMatrixLimits;
 pub use model::{BoundingBox, CornerOfOrigin, TileMatrix, VariableMatrixWidth};
 pub use registry::{default_registry, TmsRegistry};

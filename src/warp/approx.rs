@@ -11,7 +11,7 @@
 //! neighbour sample across a pixel boundary now and then, so matching GDAL pixel for pixel
 //! means approximating the same way, on the same scanline spans.
 
-use super::GeoTransform;
+use crate::affine::GeoTransform;
 
 /// Transforms points in place; clears `ok[i]` where a point has no image.
 pub trait PixelTransform: Sync {

@@ -27,7 +27,7 @@
 //! larger than the raster costs nothing.
 
 use super::overview::{select_overview, IntWindow};
-use super::{GeoTransform, Window};
+use crate::affine::{GeoTransform, Window};
 
 /// GDAL's tolerance when snapping output offsets to whole pixels.
 const SNAP_EPS: f64 = 1e-3;

@@ -22,7 +22,7 @@
 use std::sync::Arc;
 
 use super::approx::PixelTransform;
-use super::GeoTransform;
+use crate::affine::GeoTransform;
 
 /// Largest number of ground control points accepted: fitting is linear in the count, but a
 /// crafted header should not make us sum millions of normal-equation terms per overview.

@@ -23,7 +23,7 @@
 use super::approx::{ApproxTransform, PixelTransform, DEFAULT_MAX_ERROR};
 use super::gcp::{Gcp, GcpError, GcpImgProj, GcpTransform};
 use super::warper::{map_pixels, CoordMap, VRT_BLOCK_WIDTH};
-use super::GeoTransform;
+use crate::affine::GeoTransform;
 
 /// Why the warped VRT of a GCP raster could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +87,7 @@ impl GcpVrt {
         };
         let base = GcpTransform::new(gcps, 0)?;
         let grid = crate::crs::suggested_warp_output_gcp(&base, sw, sh, geographic)?;
-        let gt = GeoTransform(grid.geotransform);
+        let gt = grid.geotransform;
         let (gw, gh) = (grid.width, grid.height);
         let mut levels = vec![GcpVrtLevel {
             width: gw,

@@ -22,7 +22,6 @@ pub mod boundless;
 pub mod decimate;
 pub mod gcp;
 pub mod gcp_vrt;
-mod geotransform;
 pub mod kernel;
 pub mod overview;
 mod resampling;
@@ -34,7 +33,6 @@ pub use approx::{
 pub use boundless::{BoundlessVrt, SourceRequest};
 pub use gcp::{Gcp, GcpError, GcpImgProj, GcpTransform};
 pub use gcp_vrt::{GcpVrt, GcpVrtError, GcpVrtLevel};
-pub use geotransform::{GeoTransform, Window};
 pub use overview::{best_overview, select_overview, IntWindow, OverviewChoice};
 pub use resampling::{Resampling, UnknownResampling, NEAREST_OVERVIEW_THRESHOLD};
 pub use warper::{

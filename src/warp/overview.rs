@@ -10,7 +10,7 @@
 //! factor ends the search at once. Using the same overview is the first condition for using
 //! the same source pixels; the request window is then rescaled to the overview's grid.
 
-use super::Window;
+use crate::affine::Window;
 
 /// GDAL's tolerance on downsampling factors when choosing an overview.
 const FACTOR_EPSILON: f64 = 0.1;

@@ -19,12 +19,14 @@ use std::sync::Arc;
 use crate::affine::{GeoTransform, Window};
 use crate::crs::Crs;
 use crate::raster::{DataType, Raster, Samples};
-use crate::warp::decimate::{nearest_indices, resample, Plane};
+use crate::warp::decimate::{
+    convolve, nearest_indices, resample, BandSource, OutputRule, Plane, RasterIo,
+};
 use crate::warp::kernel::Source;
 use crate::warp::{
     best_overview, map_nearest, map_pixels, select_overview, warp_points, warper::VRT_BLOCK_WIDTH,
-    window_indices, ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj, Resampling,
-    SourceRequest, DEFAULT_MAX_ERROR, NO_SOURCE,
+    window_indices, ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj, IntWindow,
+    Resampling, SourceRequest, DEFAULT_MAX_ERROR, NO_SOURCE,
 };
 
 use super::image::{samples_from_f64, ImageData};
@@ -165,8 +167,12 @@ async fn read_native<D: Dataset>(
         || window.row_off < 0.0
         || window.col_off + window.width > meta.width as f64
         || window.row_off + window.height > meta.height as f64;
-    if boundless && params.resampling == Resampling::Nearest {
-        return read_boundless(ds, window, params, bands).await;
+    if boundless {
+        return if params.resampling == Resampling::Nearest {
+            read_boundless(ds, window, params, bands).await
+        } else {
+            read_boundless_resampled(ds, window, params, bands).await
+        };
     }
     let choice = best_overview(
         (meta.width, meta.height),
@@ -245,49 +251,270 @@ async fn read_native<D: Dataset>(
         })
         .await;
     }
-    // resampled read: the covered source pixels plus the kernel's reach
-    let ratio = (win.width / ow as f64).max(win.height / oh as f64).max(1.0);
-    let margin = (params.resampling.kernel_radius().unwrap_or(1.0) * ratio).ceil() as i64 + 1;
-    let x0 = (win.col_off.floor() as i64 - margin).max(0);
-    let y0 = (win.row_off.floor() as i64 - margin).max(0);
-    let x1 = ((win.col_off + win.width).ceil() as i64 + margin).min(lw as i64);
-    let y1 = ((win.row_off + win.height).ceil() as i64 + margin).min(lh as i64);
+    let int_window = choice.map_or(IntWindow::of(&window), |c| c.int_window);
+    let rio = RasterIo {
+        level: (lw, lh),
+        int_window,
+        window: win,
+        buf: (ow, oh),
+        block_width: meta.block_size.0,
+        // GDALDataset::IRasterIO resamples several bands at once (padding chunks by the larger
+        // factor) unless a band has nodata or has overviews it did not use for a reduction
+        dataset_level: bands.len() > 1
+            && meta.nodata.is_none()
+            && !(level == 0
+                && !meta.overviews.is_empty()
+                && ((ow as i64) < int_window.width || (oh as i64) < int_window.height)),
+    };
+    read_resampled(ds, level, rio, params, bands, boundless).await
+}
+
+/// A resampled (non-nearest) read of one level, as GDAL's `RasterIOResampled` does it: the
+/// convolution kernels through [`convolve`] with GDAL's masks (the nodata value, else the alpha
+/// band, else the internal mask) weighting the taps, the footprint statistics through
+/// [`resample`]. The validity follows rio-tiler: with an internal mask, rasterio reads the mask
+/// band with the same resampling and a pixel is valid where that is non-zero.
+async fn read_resampled<D: Dataset>(
+    ds: &D,
+    level: usize,
+    rio: RasterIo,
+    params: &ReadParams,
+    bands: &[usize],
+    boundless: bool,
+) -> Result<Planes, Error> {
+    let meta = ds.meta();
+    let (ow, oh) = rio.buf;
+    let (lw, lh) = rio.level;
+    let win = rio.window;
+    let method = params.resampling;
     let nb = bands.len();
-    if x1 <= x0 || y1 <= y0 {
+    let convolution = method.kernel_radius().is_some() && !boundless;
+    let rect = if convolution {
+        rio.source_rect(method)
+    } else {
+        // the covered source pixels plus the kernel's reach
+        let ratio = (win.width / ow as f64).max(win.height / oh as f64).max(1.0);
+        let margin = (method.kernel_radius().unwrap_or(1.0) * ratio).ceil() as i64 + 1;
+        let x0 = (win.col_off.floor() as i64 - margin).max(0);
+        let y0 = (win.row_off.floor() as i64 - margin).max(0);
+        let x1 = ((win.col_off + win.width).ceil() as i64 + margin).min(lw as i64);
+        let y1 = ((win.row_off + win.height).ceil() as i64 + margin).min(lh as i64);
+        (x1 > x0 && y1 > y0).then_some((x0, y0, x1, y1))
+    };
+    let Some((x0, y0, x1, y1)) = rect else {
         return Ok(empty_planes(meta.dtype, nb, ow * oh));
-    }
+    };
     let (sw, sh) = ((x1 - x0) as usize, (y1 - y0) as usize);
     check_source(sw, sh)?;
     let fetched = ds.fetch_window(level, x0, y0, sw, sh, bands).await?;
-    let method = params.resampling;
     let dtype = meta.dtype;
+    let gdal_nodata = meta.nodata;
+    // GDAL takes an alpha band as the mask of the other bands only for gray + alpha and
+    // RGB + alpha layouts of bytes or 16-bit words
+    let alpha_pos = meta
+        .alpha_band
+        .filter(|&a| (meta.bands, a) == (2, 2) || (meta.bands, a) == (4, 4))
+        .filter(|_| matches!(meta.dtype, DataType::U8 | DataType::U16))
+        .and_then(|a| bands.iter().position(|&b| b == a));
+    let has_mask = meta.has_mask;
     on_blocking(move || {
-        let (planes, svalid) = to_planes(&fetched()?);
-        let mut valid = vec![0u8; ow * oh];
+        let (planes, smask) = to_planes(&fetched()?);
+        // GDAL's mask band of each read band (None: all valid)
+        let alpha_weights: Option<Vec<u8>> = alpha_pos
+            .and_then(|p| planes.get(p))
+            .map(|a| a.iter().map(|&v| alpha_as_mask(dtype, v)).collect());
+        let mask_of = |b: usize, p: &[f64]| -> Option<Vec<u8>> {
+            if let Some(nd) = gdal_nodata {
+                Some(
+                    p.iter()
+                        .map(|&v| if same_value(v, nd) { 0 } else { 255 })
+                        .collect(),
+                )
+            } else if alpha_pos.is_some() {
+                (Some(b) != alpha_pos)
+                    .then(|| alpha_weights.clone())
+                    .flatten()
+            } else if has_mask {
+                Some(smask.clone())
+            } else {
+                None
+            }
+        };
         let mut out = Vec::with_capacity(nb);
-        for p in &planes {
-            let plane = Plane {
-                width: sw,
-                height: sh,
-                values: p,
-                valid: &svalid,
-            };
-            let (v, ok) = resample(
-                &plane,
-                win.col_off - x0 as f64,
-                win.row_off - y0 as f64,
-                win.width,
-                win.height,
-                ow,
-                oh,
-                method,
-            );
-            valid = ok;
-            out.push(v);
+        let mut valid = vec![255u8; ow * oh];
+        if convolution {
+            for (b, p) in planes.iter().enumerate() {
+                let m = mask_of(b, p);
+                let src = BandSource {
+                    origin: (x0, y0),
+                    width: sw,
+                    height: sh,
+                    values: p,
+                    mask: m.as_deref(),
+                };
+                let rule = OutputRule {
+                    nodata: gdal_nodata,
+                    dtype,
+                };
+                out.push(convolve(&rio, method, &src, rule));
+            }
+            if gdal_nodata.is_none() && alpha_pos.is_none() && has_mask {
+                // rasterio reads the mask band itself with the same resampling (per band:
+                // no dataset-level padding)
+                let mvals: Vec<f64> = smask.iter().map(|&m| m as f64).collect();
+                let src = BandSource {
+                    origin: (x0, y0),
+                    width: sw,
+                    height: sh,
+                    values: &mvals,
+                    mask: None,
+                };
+                let rule = OutputRule {
+                    nodata: None,
+                    dtype: DataType::U8,
+                };
+                let band_rio = RasterIo {
+                    dataset_level: false,
+                    ..rio
+                };
+                let m = convolve(&band_rio, method, &src, rule);
+                valid = samples_from_f64(DataType::U8, &m)
+                    .to_f64_vec()
+                    .iter()
+                    .map(|&v| if v != 0.0 { 255 } else { 0 })
+                    .collect();
+            }
+        } else {
+            for (b, p) in planes.iter().enumerate() {
+                let m = mask_of(b, p).unwrap_or_else(|| smask.clone());
+                let plane = Plane {
+                    width: sw,
+                    height: sh,
+                    values: p,
+                    valid: &m,
+                };
+                let (v, ok) = resample(
+                    &plane,
+                    win.col_off - x0 as f64,
+                    win.row_off - y0 as f64,
+                    win.width,
+                    win.height,
+                    ow,
+                    oh,
+                    method,
+                );
+                valid = ok;
+                out.push(v);
+            }
         }
         Ok((typed_planes(dtype, &out), valid))
     })
     .await
+}
+
+/// A resampled read of a window reaching past the raster, through rasterio's boundless VRT:
+/// the VRT hands each band's request to the raster (the first band through the VRT's
+/// implicit overviews, like [`read_boundless`]), which resamples its part of the window into
+/// the part of the buffer it covers; the rest stays empty.
+async fn read_boundless_resampled<D: Dataset>(
+    ds: &D,
+    window: Window,
+    params: &ReadParams,
+    bands: &[usize],
+) -> Result<Planes, Error> {
+    let meta = ds.meta();
+    let (ow, oh) = (params.out_width, params.out_height);
+    let full = (meta.width, meta.height);
+    let vrt = BoundlessVrt::new(full, &meta.overviews, &meta.geotransform, window).ok_or(
+        Error::TooLarge {
+            what: "boundless read window",
+            value: window.width.max(window.height) as usize,
+        },
+    )?;
+    let threshold = params.resampling.overview_threshold();
+    let first = vrt.request((ow, oh), true, threshold);
+    let rest = vrt.request((ow, oh), false, threshold);
+    let nb = bands.len();
+    let groups: Vec<(Option<SourceRequest>, std::ops::Range<usize>)> = if first == rest {
+        vec![(first, 0..nb)]
+    } else {
+        vec![(first, 0..nb.min(1)), (rest, nb.min(1)..nb)]
+    };
+    let (mut out, mut valid) = empty_planes(meta.dtype, nb, ow * oh);
+    for (req, range) in groups {
+        let Some(req) = req else { continue };
+        let (ox, oy, w, h) = req.out;
+        if range.is_empty() || w == 0 || h == 0 {
+            continue;
+        }
+        let choice = select_overview(
+            full,
+            &meta.overviews,
+            req.int_window,
+            req.window,
+            (w, h),
+            threshold,
+        );
+        let (level, win, int_window) = match choice {
+            Some(c) => (c.index + 1, c.window, c.int_window),
+            None => (0, req.window, req.int_window),
+        };
+        let (lw, lh) = meta.level_size(level).ok_or(Error::InvalidLevel(level))?;
+        if lw == 0 || lh == 0 {
+            continue;
+        }
+        let band_ids = &bands[range.clone()];
+        let rio = RasterIo {
+            level: (lw, lh),
+            int_window,
+            window: win,
+            buf: (w, h),
+            block_width: meta.block_size.0,
+            dataset_level: band_ids.len() > 1
+                && meta.nodata.is_none()
+                && !(level == 0
+                    && !meta.overviews.is_empty()
+                    && ((w as i64) < int_window.width || (h as i64) < int_window.height)),
+        };
+        let (part, pvalid) = read_resampled(ds, level, rio, params, band_ids, false).await?;
+        for (k, b) in range.enumerate() {
+            if let (Some(dst), Some(src)) = (out.get_mut(b), part.get(k)) {
+                let (d, s) = (dst.to_f64_vec(), src.to_f64_vec());
+                let mut d = d;
+                for j in 0..h {
+                    for i in 0..w {
+                        if let (Some(x), Some(&v)) =
+                            (d.get_mut((oy + j) * ow + ox + i), s.get(j * w + i))
+                        {
+                            *x = v;
+                        }
+                    }
+                }
+                *dst = samples_from_f64(meta.dtype, &d);
+            }
+        }
+        for j in 0..h {
+            for i in 0..w {
+                if let (Some(x), Some(&v)) =
+                    (valid.get_mut((oy + j) * ow + ox + i), pvalid.get(j * w + i))
+                {
+                    *x |= v;
+                }
+            }
+        }
+    }
+    Ok((out, valid))
+}
+
+/// GDAL's mask value for an alpha sample: the alpha itself for bytes; for 16-bit words
+/// (`GDALRescaledAlphaBand`) divided by 257, with any non-zero alpha kept non-zero.
+fn alpha_as_mask(dtype: DataType, v: f64) -> u8 {
+    let v = v.clamp(0.0, 65535.0);
+    match dtype {
+        DataType::U8 => v.min(255.0) as u8,
+        _ if v > 0.0 && v < 257.0 => 1,
+        _ => (v / 257.0) as u8,
+    }
 }
 
 /// Values and validity for a nearest read of a window reaching past the raster: rasterio's

@@ -22,11 +22,12 @@ use crate::raster::{DataType, Raster, Samples};
 use crate::warp::decimate::{
     convolve, nearest_indices, resample, BandSource, OutputRule, Plane, RasterIo,
 };
-use crate::warp::kernel::Source;
+use crate::warp::kernel::{Kernel, Source};
 use crate::warp::{
-    best_overview, map_nearest, map_pixels, select_overview, warp_points, warper::VRT_BLOCK_WIDTH,
-    window_indices, ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj, IntWindow,
-    Resampling, SourceRequest, DEFAULT_MAX_ERROR, NO_SOURCE,
+    best_overview, gdal_source_window, map_corners, map_nearest, map_pixels, retry_exact,
+    select_overview, warp_with, warper::VRT_BLOCK_WIDTH, window_indices, ApproxTransform,
+    BoundlessVrt, CoordTransform, GdalWindow, GenImgProj, IntWindow, Resampling, SourceRequest,
+    DEFAULT_MAX_ERROR, NO_SOURCE,
 };
 
 use super::image::{samples_from_f64, ImageData};
@@ -774,15 +775,33 @@ async fn read_warped<D: Dataset>(
             let idx = window.map_or_else(Vec::new, |w| window_indices(&pixels, w));
             return (Mapped::Indices(idx), window);
         }
-        let map = map_pixels(&approx, grid_w, span, &rows, &cols);
-        let mut margin = 1;
-        if reproject != Resampling::Nearest {
-            let scale = map.scale();
-            let stretch = (1.0 / scale.0.min(scale.1).clamp(1e-3, 1.0)).ceil() as i64;
-            margin += reproject.kernel_radius().unwrap_or(1.0).ceil() as i64 * stretch + stretch;
+        let mut map = map_pixels(&approx, grid_w, span, &rows, &cols);
+        // a warp straight into the output reads GDAL's own source window, and the kernel is
+        // set up from it; the resampled second step keeps a window around its mapped region
+        if region.is_none() {
+            let gdal = gdal_source_window(&approx, (grid_w, rows.len()), level_size, reproject);
+            let Some(g) = gdal else {
+                return (Mapped::Points(Box::new((map, None, None))), None);
+            };
+            retry_exact(&mut map, &exact, &g);
+            let corners = (reproject.kernel_radius().is_none())
+                .then(|| map_corners(&approx, grid_w, span, &rows, &cols));
+            let window = (
+                g.x_off as i64,
+                g.y_off as i64,
+                (g.x_off + g.width) as i64,
+                (g.y_off + g.height) as i64,
+            );
+            return (
+                Mapped::Points(Box::new((map, corners, Some(g)))),
+                Some(window),
+            );
         }
+        let scale = map.scale();
+        let stretch = (1.0 / scale.0.min(scale.1).clamp(1e-3, 1.0)).ceil() as i64;
+        let margin = 1 + reproject.kernel_radius().unwrap_or(1.0).ceil() as i64 * stretch + stretch;
         let window = map.source_window(margin);
-        (Mapped::Points(map), window)
+        (Mapped::Points(Box::new((map, None, None))), window)
     })
     .await
     .map_err(|e| Error::Task(e.to_string()))?;
@@ -795,6 +814,7 @@ async fn read_warped<D: Dataset>(
     check_source(sw, sh)?;
     let fetched = ds.fetch_window(level, sx0, sy0, sw, sh, bands).await?;
     let has_alpha = bands.len() > params.indexes.len();
+    let has_mask = meta.has_mask;
     let resampling = params.resampling;
     let dtype = meta.dtype;
     on_blocking(move || {
@@ -821,11 +841,52 @@ async fn read_warped<D: Dataset>(
                     .collect();
                 return Ok((gather(&raster, &idx), valid));
             }
-            Mapped::Points(map) => map,
+            Mapped::Points(p) => *p,
         };
+        let (map, corners, gdal) = map;
         let (planes, _) = to_planes(&raster);
         source.bands = &planes;
-        let warped = warp_points(&source, &map, reproject);
+        // GDAL masks the chunk when the dataset has a per-dataset mask, or when some pixel of
+        // the window is nodata / transparent (an all-valid mask is dropped)
+        let masked = (has_mask && nodata.is_none() && !has_alpha) || svalid.contains(&0);
+        let kernel = match gdal {
+            // Measured against GDAL 3.10 through rasterio's WarpedVRT: a warp straight into
+            // the output scales its filters by output size over the whole source window, the
+            // filter's padding included (its `extra` does not reach the kernel on this path)
+            Some(g) => Kernel::new(
+                reproject,
+                (g.width, g.height),
+                (0.0, 0.0),
+                (map.cols.len(), map.rows.len()),
+                masked,
+                dtype,
+                nodata,
+            ),
+            None => Kernel::new(
+                reproject,
+                (sw, sh),
+                (0.0, 0.0),
+                (map.cols.len(), map.rows.len()),
+                masked,
+                dtype,
+                nodata,
+            ),
+        };
+        let mut warped = warp_with(&source, &map, corners.as_ref(), reproject, &kernel);
+        if has_alpha && gdal.is_some() {
+            // GDAL writes the destination alpha band from the warp's density, not from the
+            // interpolated alpha samples
+            let opaque = match dtype {
+                DataType::I16 => 32767.0,
+                DataType::U16 => 65535.0,
+                _ => 255.0,
+            };
+            if let Some(a) = warped.bands.last_mut() {
+                for (v, ok) in a.iter_mut().zip(&warped.valid) {
+                    *v = if *ok != 0 { opaque } else { 0.0 };
+                }
+            }
+        }
         Ok(match region {
             None => (typed_planes(dtype, &warped.bands), warped.valid),
             // resampled second step over the warped region
@@ -862,7 +923,16 @@ async fn read_warped<D: Dataset>(
 /// Where a warp's output pixels come from: source positions to sample with a kernel, or for
 /// a nearest warp just the source pixel of each.
 enum Mapped {
-    Points(crate::warp::CoordMap),
+    /// Centre positions, corner positions (footprint methods), and GDAL's source window
+    /// when the warp goes straight into the output.
+    #[allow(clippy::type_complexity)]
+    Points(
+        Box<(
+            crate::warp::CoordMap,
+            Option<(crate::warp::CoordMap, crate::warp::CoordMap)>,
+            Option<GdalWindow>,
+        )>,
+    ),
     /// Per output pixel, the index of its source pixel in the (clipped) source window, or
     /// [`NO_SOURCE`].
     Indices(Vec<u32>),

@@ -36,8 +36,8 @@ pub use gcp_vrt::{GcpVrt, GcpVrtError, GcpVrtLevel};
 pub use overview::{best_overview, select_overview, IntWindow, OverviewChoice};
 pub use resampling::{Resampling, UnknownResampling, NEAREST_OVERVIEW_THRESHOLD};
 pub use warper::{
-    map_nearest, map_pixels, warp_points, window_indices, CoordMap, SourceWindow, Warped, NO_PIXEL,
-    NO_SOURCE,
+    gdal_source_window, map_corners, map_nearest, map_pixels, retry_exact, warp_points, warp_with,
+    window_indices, CoordMap, GdalWindow, SourceWindow, Warped, NO_PIXEL, NO_SOURCE,
 };
 
 #[cfg(test)]

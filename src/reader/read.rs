@@ -22,9 +22,9 @@ use crate::raster::{DataType, Raster, Samples};
 use crate::warp::decimate::{nearest_indices, resample, Plane};
 use crate::warp::kernel::Source;
 use crate::warp::{
-    best_overview, map_nearest, map_pixels, select_overview, warp_points, warper::VRT_BLOCK_WIDTH,
-    window_indices, ApproxTransform, BoundlessVrt, CoordTransform, GenImgProj, Resampling,
-    SourceRequest, DEFAULT_MAX_ERROR, NO_SOURCE,
+    best_overview, boundless_source_window, map_nearest, map_pixels, select_overview, warp_points,
+    warper::VRT_BLOCK_WIDTH, window_indices, ApproxTransform, BoundlessVrt, CoordTransform,
+    GenImgProj, Resampling, SourceRequest, DEFAULT_MAX_ERROR, NO_SOURCE,
 };
 
 use super::image::{samples_from_f64, ImageData};
@@ -168,6 +168,12 @@ async fn read_native<D: Dataset>(
     if boundless && params.resampling == Resampling::Nearest {
         return read_boundless(ds, window, params, bands).await;
     }
+    // rasterio's boundless VRT shifts a rotated raster by its rotation terms
+    let window = if boundless {
+        boundless_source_window(&meta.geotransform, window)
+    } else {
+        window
+    };
     let choice = best_overview(
         (meta.width, meta.height),
         &meta.overviews,

@@ -30,7 +30,7 @@ pub mod warper;
 pub use approx::{
     ApproxTransform, CoordTransform, GenImgProj, Identity, PixelTransform, DEFAULT_MAX_ERROR,
 };
-pub use boundless::{BoundlessVrt, SourceRequest};
+pub use boundless::{boundless_source_window, BoundlessVrt, SourceRequest};
 pub use gcp::{Gcp, GcpError, GcpImgProj, GcpTransform};
 pub use gcp_vrt::{GcpVrt, GcpVrtError, GcpVrtLevel};
 pub use overview::{best_overview, select_overview, IntWindow, OverviewChoice};

@@ -245,6 +245,19 @@ pub struct BoundlessVrt {
     overviews: Vec<((usize, usize), VrtSource)>,
 }
 
+/// Where rasterio's boundless VRT puts the raster (its `DstRect` offset, VRT pixels). The VRT
+/// geotransform is rasterio's `window_transform`, and the offset is computed back from it
+/// with the same floating-point steps, from the `a` and `e` terms only: minus the window
+/// offset for an axis-aligned grid, but shifted by the rotation terms (`row·b/a`, `col·d/e`)
+/// for a rotated one.
+fn dst_offset(gt: &GeoTransform, window: Window) -> (f64, f64) {
+    let [c, a, b, f, d, e] = gt.0;
+    let x = a * window.col_off + b * window.row_off + c;
+    let y = d * window.col_off + e * window.row_off + f;
+    let (vc, vf) = ((x - c) + c, (y - f) + f);
+    ((c - vc) / a, (f - vf) / e)
+}
+
 impl BoundlessVrt {
     /// The VRT for reading `window` of a raster of `full` pixels georeferenced by `gt`, whose
     /// overview sizes are `overviews` (largest first). `None` when the VRT would exceed GDAL's
@@ -266,16 +279,11 @@ impl BoundlessVrt {
         };
         let width = size(full.0, window.width)?;
         let height = size(full.1, window.height)?;
-        // the VRT geotransform is rasterio's `window_transform`, and the DstRect is computed
-        // back from it, with the same floating-point steps
-        let [c, a, b, f, d, e] = gt.0;
-        let x = a * window.col_off + b * window.row_off + c;
-        let y = d * window.col_off + e * window.row_off + f;
-        let (vc, vf) = ((x - c) + c, (y - f) + f);
+        let [_, a, _, _, _, e] = gt.0;
         let (fw, fh) = (full.0 as f64, full.1 as f64);
         let base = VrtSource {
             src_size: (fw, fh),
-            dst_off: ((c - vc) / a, (f - vf) / e),
+            dst_off: dst_offset(gt, window),
             dst_size: (fw * a / a, fh * e / e),
         };
         let mut sizes: Vec<(usize, usize)> = overviews.to_vec();
@@ -420,6 +428,25 @@ mod tests {
         assert_eq!(r.out, (0, 34, 256, 222));
         assert!((r.window.width - 1565.430339280404).abs() < 1e-6);
         assert!((r.window.row_off + 3.772318449713953).abs() < 1e-6);
+    }
+
+    /// rasterio's DstRect uses only the `a` and `e` terms: a rotated raster is sampled at the
+    /// window shifted by `row·b/a` and `col·d/e` (45°: a = b = d = -e).
+    #[test]
+    fn rotated_rasters_are_sampled_where_rasterio_places_them() {
+        let w = Window {
+            col_off: 10.0,
+            row_off: -60.0,
+            width: 330.0,
+            height: 330.0,
+        };
+        let north_up = GeoTransform([0.0, 2.0, 0.0, 100.0, 0.0, -2.0]);
+        assert_eq!(dst_offset(&north_up, w), (-10.0, 60.0));
+        let r = 17.5;
+        let rotated = GeoTransform([1e6, r, r, 6e6, r, -r]);
+        let (x, y) = dst_offset(&rotated, w);
+        assert!((x + (10.0 - 60.0)).abs() < 1e-6, "{x}");
+        assert!((y + (-60.0 - 10.0)).abs() < 1e-6, "{y}");
     }
 
     #[test]

@@ -850,13 +850,15 @@ async fn read_warped<D: Dataset>(
         // the window is nodata / transparent (an all-valid mask is dropped)
         let masked = (has_mask && nodata.is_none() && !has_alpha) || svalid.contains(&0);
         let kernel = match gdal {
-            // Measured against GDAL 3.10 through rasterio's WarpedVRT: a warp straight into
-            // the output scales its filters by output size over the whole source window, the
-            // filter's padding included (its `extra` does not reach the kernel on this path)
+            // Measured against GDAL 3.10 through rio-tiler's WarpedVRT (the mechanism is not
+            // traced yet): when rio-tiler adds an alpha band (no nodata, no alpha of its own)
+            // the filter scale leaves the window's padding out, as ComputeSourceWindow's
+            // `extra` says; with nodata or a source alpha it is output size over the whole
+            // window, padding included
             Some(g) => Kernel::new(
                 reproject,
                 (g.width, g.height),
-                (0.0, 0.0),
+                if add_alpha { g.extra } else { (0.0, 0.0) },
                 (map.cols.len(), map.rows.len()),
                 masked,
                 dtype,

@@ -11,7 +11,7 @@ use crate::tiff::{self, Limits, ParseOptions};
 
 use super::decoded::DecodedCache;
 use super::info::Info;
-use super::read::{fetch_window, FetchedWindow};
+use super::read::{fetch_pixels, fetch_window, FetchedWindow};
 use super::{CogHeader, Error};
 
 /// Parsed headers by URL, so a tile server opens each dataset once. Weighed in bytes (see
@@ -245,6 +245,26 @@ impl Cog {
             y,
             w,
             h,
+            bands,
+        )
+        .await
+    }
+
+    /// Like [`Cog::fetch_window`] for single pixels `(x, y)` of `level`: only the chunks
+    /// under them are fetched, and the assembled raster is `pixels.len() × 1` (pixel `i` is
+    /// `pixels[i]`; pixels outside the level are 0 with mask 0).
+    pub async fn fetch_pixels(
+        &self,
+        level: usize,
+        pixels: Vec<(u32, u32)>,
+        bands: &[usize],
+    ) -> Result<FetchedWindow, Error> {
+        fetch_pixels(
+            &self.inner.header,
+            self.inner.source.as_ref(),
+            &self.inner.opts,
+            level,
+            pixels,
             bands,
         )
         .await

@@ -58,6 +58,9 @@ struct Job {
     h: usize,
     bands: Vec<usize>,
     needs: Vec<Need>,
+    /// For a read of single pixels ([`fetch_pixels`]): the pixels, and per need the indexes
+    /// of the pixels it holds. `None` for a window read.
+    picks: Option<Picks>,
     /// Per need: compressed bytes still to decode (`None`: sparse, or already decoded).
     data: Vec<Option<Bytes>>,
     /// Per need: the decoded chunk when the decoded cache had it.
@@ -115,16 +118,146 @@ pub(crate) async fn fetch_window(
     tracing::trace!(level, x, y, w, h, bands = bands.len(), "fetch window");
     let ifd = &header.tiff.ifds[lv.ifd];
     let mut needs = Vec::new();
-    let planes: Vec<u16> = if ifd.planar_config == 2 {
-        bands.iter().map(|&b| (b - 1) as u16).collect()
-    } else {
-        vec![0]
-    };
+    let planes = chunk_planes(ifd, bands);
     chunks_for(ifd, x, y, w, h, &planes, false, &mut needs);
     if let Some(m) = lv.mask_ifd.and_then(|i| header.tiff.ifds.get(i)) {
         chunks_for(m, x, y, w, h, &[0], true, &mut needs);
     }
+    let window = (level, x, y, w, h);
+    fetch_needs(header, source, opts, window, bands, needs, None).await
+}
 
+/// Fetches the chunks under single pixels of `level` (`(x, y)`, inside the level), for a
+/// nearest-neighbour read of a window far larger than its output: GDAL's RasterIO reads only
+/// the blocks its sample points fall in, so a preview of a raster of 10^9 pixels without
+/// overviews touches each block once (and sparse blocks not at all) instead of allocating
+/// the window. The assembled raster is `pixels.len() × 1`, pixel `i` being `pixels[i]`.
+pub(crate) async fn fetch_pixels(
+    header: &Arc<CogHeader>,
+    source: &dyn ByteSource,
+    opts: &OpenOptions,
+    level: usize,
+    pixels: Vec<(u32, u32)>,
+    bands: &[usize],
+) -> Result<FetchedWindow, Error> {
+    let lv = header.levels.get(level).ok_or(Error::InvalidLevel {
+        level,
+        levels: header.levels.len(),
+    })?;
+    for &b in bands {
+        if b == 0 || b > header.bands {
+            return Err(Error::InvalidBand {
+                band: b,
+                count: header.bands,
+            });
+        }
+    }
+    pixels
+        .len()
+        .checked_mul(bands.len().max(1))
+        .and_then(|p| p.checked_mul(header.dtype.size()))
+        .filter(|&b| b as u64 <= opts.max_window_bytes)
+        .ok_or(Error::WindowTooLarge {
+            width: pixels.len(),
+            height: 1,
+            bands: bands.len(),
+        })?;
+    tracing::trace!(
+        level,
+        pixels = pixels.len(),
+        bands = bands.len(),
+        "fetch pixels"
+    );
+    let ifd = &header.tiff.ifds[lv.ifd];
+    let mut needs = Vec::new();
+    let mut groups = Vec::new();
+    chunks_under(
+        ifd,
+        &pixels,
+        &chunk_planes(ifd, bands),
+        false,
+        &mut needs,
+        &mut groups,
+    );
+    if let Some(m) = lv.mask_ifd.and_then(|i| header.tiff.ifds.get(i)) {
+        chunks_under(m, &pixels, &[0], true, &mut needs, &mut groups);
+    }
+    let n = pixels.len();
+    let picks = Picks { pixels, groups };
+    fetch_needs(
+        header,
+        source,
+        opts,
+        (level, 0, 0, n, 1),
+        bands,
+        needs,
+        Some(picks),
+    )
+    .await
+}
+
+/// The pixels of a [`fetch_pixels`] read and which of them each chunk holds.
+struct Picks {
+    pixels: Vec<(u32, u32)>,
+    /// Per need (same order): indexes into `pixels`.
+    groups: Vec<Vec<u32>>,
+}
+
+/// The chunk planes holding `bands` (one per band for planar-separate files).
+fn chunk_planes(ifd: &Ifd, bands: &[usize]) -> Vec<u16> {
+    if ifd.planar_config == 2 {
+        bands.iter().map(|&b| (b - 1) as u16).collect()
+    } else {
+        vec![0]
+    }
+}
+
+/// Appends the chunks of `ifd` holding any of `pixels` (each chunk once, with the pixels it
+/// holds); pixels outside the image are left out.
+fn chunks_under(
+    ifd: &Ifd,
+    pixels: &[(u32, u32)],
+    planes: &[u16],
+    is_mask: bool,
+    out: &mut Vec<Need>,
+    groups: &mut Vec<Vec<u32>>,
+) {
+    let (cw, ch) = (ifd.chunk_width.max(1), ifd.chunk_height.max(1));
+    let across = ifd.chunks_across() as u64;
+    let down = ifd.chunks_down() as u64;
+    // pixel indexes by chunk position, in chunk order
+    let mut by_chunk: std::collections::BTreeMap<(u32, u32), Vec<u32>> = Default::default();
+    for (i, &(x, y)) in pixels.iter().enumerate() {
+        if x < ifd.width && y < ifd.height {
+            by_chunk.entry((y / ch, x / cw)).or_default().push(i as u32);
+        }
+    }
+    for &plane in planes {
+        for (&(row, col), idx) in &by_chunk {
+            out.push(Need {
+                ifd: ifd.index,
+                chunk: plane as u64 * across * down + row as u64 * across + col as u64,
+                col,
+                row,
+                plane,
+                is_mask,
+            });
+            groups.push(idx.clone());
+        }
+    }
+}
+
+/// The part of a read shared by windows and single pixels: takes what the caches have and
+/// fetches the rest of `needs` in one coalesced batch, under the fetch budget.
+async fn fetch_needs(
+    header: &Arc<CogHeader>,
+    source: &dyn ByteSource,
+    opts: &OpenOptions,
+    (level, x, y, w, h): (usize, i64, i64, usize, usize),
+    bands: &[usize],
+    needs: Vec<Need>,
+    picks: Option<Picks>,
+) -> Result<FetchedWindow, Error> {
     // Decoded chunks first, then compressed ones; fetch the rest in one coalesced batch. A
     // chunk another read is already fetching is waited for, not fetched twice.
     let cache = opts.chunk_cache.as_deref();
@@ -229,6 +362,7 @@ pub(crate) async fn fetch_window(
         h,
         bands: bands.to_vec(),
         needs,
+        picks,
         data,
         decoded,
         source_id,
@@ -457,7 +591,11 @@ fn assemble(job: Job) -> Result<Raster, Error> {
     let (w, h) = (job.w, job.h);
     let mut data = Samples::zeros(job.header.dtype, w * h * job.bands.len());
     let mut mask = vec![0u8; w * h];
-    crate::with_samples!(&mut data, v => assemble_into(&job, v, &mut mask))?;
+    if job.picks.is_some() {
+        crate::with_samples!(&mut data, v => assemble_picks(&job, v, &mut mask))?;
+    } else {
+        crate::with_samples!(&mut data, v => assemble_into(&job, v, &mut mask))?;
+    }
     Ok(Raster {
         width: w,
         height: h,
@@ -487,6 +625,86 @@ macro_rules! chunk_sample {
     )*};
 }
 chunk_sample!(u8, i8, u16, i16, u32, i32, f32, f64);
+
+/// [`assemble`] of a [`fetch_pixels`] read: each chunk decoded once, only its picked pixels
+/// copied out. `out` holds the bands one after the other, one sample per pixel.
+fn assemble_picks<T: ChunkSample>(job: &Job, out: &mut [T], mask: &mut [u8]) -> Result<(), Error> {
+    let header = &job.header;
+    let Some(picks) = &job.picks else {
+        return Ok(());
+    };
+    let n = picks.pixels.len();
+    let lv = &header.levels[job.level];
+    let level_ifd = &header.tiff.ifds[lv.ifd];
+    // pixels of the image are valid unless an internal mask says otherwise; sparse chunks and
+    // chunks not fetched read as nodata (or 0), as in a window read
+    let has_mask = lv.mask_ifd.is_some();
+    let fill = T::from_f64(header.nodata.unwrap_or(0.0));
+    for (i, &(x, y)) in picks.pixels.iter().enumerate() {
+        if x < lv.width && y < lv.height {
+            mask[i] = if has_mask { 0 } else { 255 };
+            for band in out.chunks_exact_mut(n.max(1)) {
+                band[i] = fill;
+            }
+        }
+    }
+    let size = T::SIZE;
+    for (i, need) in job.needs.iter().enumerate() {
+        let Some(chunk) = chunk_for(job, i)? else {
+            continue;
+        };
+        let buf = chunk.data();
+        let (chunk_w, chunk_h, spp) = chunk.shape();
+        let f = &header.tiff.ifds[need.ifd];
+        let cx0 = need.col as usize * f.chunk_width as usize;
+        let cy0 = need.row as usize * f.chunk_height as usize;
+        // offset of each picked pixel in the chunk, or None when the chunk is short of it
+        let at = |p: u32| -> Option<(usize, usize)> {
+            let &(x, y) = picks.pixels.get(p as usize)?;
+            let (lx, ly) = (
+                (x as usize).checked_sub(cx0)?,
+                (y as usize).checked_sub(cy0)?,
+            );
+            (lx < chunk_w as usize && ly < chunk_h as usize)
+                .then_some((p as usize, ly * chunk_w as usize + lx))
+        };
+        let group = job.picks.as_ref().and_then(|p| p.groups.get(i));
+        let group = group.map_or(&[][..], |g| g.as_slice());
+        if need.is_mask {
+            for (p, off) in group.iter().filter_map(|&p| at(p)) {
+                if let (Some(m), Some(b)) = (mask.get_mut(p), buf.get(off)) {
+                    *m = if *b != 0 { 255 } else { 0 };
+                }
+            }
+            continue;
+        }
+        let spp = spp as usize;
+        let pixel_bytes = spp * size;
+        for (ob, &b) in job.bands.iter().enumerate() {
+            // the sample of band `b` within this chunk's pixels
+            let s = if level_ifd.planar_config == 2 {
+                if b - 1 != need.plane as usize {
+                    continue;
+                }
+                0
+            } else {
+                b - 1
+            };
+            if s >= spp {
+                continue;
+            }
+            for (p, off) in group.iter().filter_map(|&p| at(p)) {
+                let start = off * pixel_bytes + s * size;
+                if let (Some(src), Some(d)) =
+                    (buf.get(start..start + size), out.get_mut(ob * n + p))
+                {
+                    *d = T::from_ne(src);
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 /// [`assemble`] for one sample type: `out` holds the window's bands one after the other.
 fn assemble_into<T: ChunkSample>(job: &Job, out: &mut [T], mask: &mut [u8]) -> Result<(), Error> {

@@ -175,6 +175,20 @@ impl Dataset for CogDataset {
         Ok(Box::new(move || Ok(fetched.assemble()?)))
     }
 
+    async fn fetch_pixels(
+        &self,
+        level: usize,
+        pixels: Vec<(u32, u32)>,
+        bands: &[usize],
+    ) -> Result<Assemble, Error> {
+        if self.gcp.is_some() {
+            // the GCP VRT warps whole windows: sample its bounding window
+            return super::dataset::fetch_pixels_by_window(self, level, pixels, bands).await;
+        }
+        let fetched = self.cog.fetch_pixels(level, pixels, bands).await?;
+        Ok(Box::new(move || Ok(fetched.assemble()?)))
+    }
+
     async fn read_direct(
         &self,
         level: usize,

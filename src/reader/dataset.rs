@@ -114,6 +114,19 @@ pub trait Dataset: Send + Sync {
         }
     }
 
+    /// Like [`Dataset::fetch_window`] for single pixels `(x, y)` of `level`, for sampling a
+    /// window far larger than the output: the assembled raster is `pixels.len() × 1`, pixel
+    /// `i` being `pixels[i]`. A COG fetches only the chunks under the pixels; the default
+    /// reads their bounding window (refused when that is larger than a read may be).
+    fn fetch_pixels(
+        &self,
+        level: usize,
+        pixels: Vec<(u32, u32)>,
+        bands: &[usize],
+    ) -> impl Future<Output = Result<Assemble, Error>> + Send {
+        fetch_pixels_by_window(self, level, pixels, bands)
+    }
+
     /// For a dataset that is itself a warped VRT (a GCP raster, [`super::CogDataset`]): every
     /// pixel of the `w × h` grid `gt` warped straight from `level`'s source, each row one
     /// scanline, as GDAL's VRTWarpedDataset::IRasterIO does when all bands are read at the
@@ -129,6 +142,57 @@ pub trait Dataset: Send + Sync {
     ) -> impl Future<Output = Result<Option<Raster>, Error>> + Send {
         async { Ok(None) }
     }
+}
+
+/// [`Dataset::fetch_pixels`] through the pixels' bounding window (refused when that window is
+/// larger than a read may be): for datasets that cannot fetch pixels one by one.
+pub async fn fetch_pixels_by_window<D: Dataset + ?Sized>(
+    ds: &D,
+    level: usize,
+    pixels: Vec<(u32, u32)>,
+    bands: &[usize],
+) -> Result<Assemble, Error> {
+    let dtype = ds.meta().dtype;
+    let nb = bands.len();
+    let (Some(x0), Some(y0), Some(x1), Some(y1)) = (
+        pixels.iter().map(|p| p.0).min(),
+        pixels.iter().map(|p| p.1).min(),
+        pixels.iter().map(|p| p.0).max(),
+        pixels.iter().map(|p| p.1).max(),
+    ) else {
+        return Ok(Box::new(move || Ok(Raster::empty(dtype, nb, 0, 1))));
+    };
+    let (w, h) = ((x1 - x0) as usize + 1, (y1 - y0) as usize + 1);
+    if w.saturating_mul(h) > super::read::MAX_SOURCE_PIXELS {
+        return Err(Error::TooLarge {
+            what: "source window",
+            value: w.saturating_mul(h),
+        });
+    }
+    let fetched = ds
+        .fetch_window(level, x0 as i64, y0 as i64, w, h, bands)
+        .await?;
+    Ok(Box::new(move || {
+        let r = fetched()?;
+        let n = pixels.len();
+        let plane = r.plane_len();
+        let idx: Vec<usize> = pixels
+            .iter()
+            .map(|&(x, y)| (y - y0) as usize * w + (x - x0) as usize)
+            .collect();
+        let mut out = Raster::empty(r.dtype(), r.bands, n, 1);
+        crate::with_samples!(&mut out.data, d => {
+            for b in 0..r.bands {
+                for (k, &i) in idx.iter().enumerate() {
+                    d[b * n + k] = crate::raster::Sample::from_f64(r.data.get_f64(b * plane + i));
+                }
+            }
+        });
+        for (k, &i) in idx.iter().enumerate() {
+            out.mask[k] = r.mask.get(i).copied().unwrap_or(0);
+        }
+        Ok(out)
+    }))
 }
 
 /// A dataset held in memory, one [`Raster`] per level: for tests and small in-process rasters.

@@ -27,7 +27,7 @@ use crate::warp::{
     best_overview, gdal_source_window, map_corners, map_nearest, map_pixels, retry_exact,
     select_overview, warp_with, warper::VRT_BLOCK_WIDTH, window_indices, ApproxTransform,
     BoundlessVrt, CoordTransform, GdalWindow, GenImgProj, IntWindow, Resampling, SourceRequest,
-    DEFAULT_MAX_ERROR, NO_SOURCE,
+    DEFAULT_MAX_ERROR, NO_PIXEL, NO_SOURCE,
 };
 
 use super::image::{samples_from_f64, ImageData};
@@ -38,6 +38,17 @@ use super::{Dataset, Error};
 pub const MAX_OUTPUT_PIXELS: usize = 25_000_000;
 /// Largest source window a single read may request (pixels per band, 10000²).
 pub const MAX_SOURCE_PIXELS: usize = 100_000_000;
+
+/// A nearest-neighbour read whose source window holds more pixels than this (4096²) fetches
+/// only the blocks under its sample points ([`read_grid`], [`read_pixels`]) instead of the
+/// window, like GDAL's RasterIO: memory then follows the output, not the window, and sparse
+/// blocks cost nothing. Smaller windows (every map tile over a COG with overviews) keep the
+/// one-window read.
+const SAMPLED_READ_PIXELS: usize = 1 << 24;
+
+/// Blocks fetched and decoded at once by a sampled read: it goes block row by block row
+/// (several rows for narrow rasters), so its compressed bytes stay around this many blocks.
+const SAMPLED_BATCH_BLOCKS: usize = 64;
 
 /// A read's output before it becomes an [`ImageData`]: one plane of samples per read band, in
 /// the dataset's type, and the validity of each output pixel (255 valid, 0 not).
@@ -232,17 +243,39 @@ async fn read_native<D: Dataset>(
             return Ok(empty_planes(meta.dtype, bands.len(), ow * oh));
         };
         let (sw, sh) = ((c1 - c0 + 1) as usize, (r1 - r0 + 1) as usize);
-        check_source(sw, sh)?;
-        let fetched = ds.fetch_window(level, c0, r0, sw, sh, bands).await?;
+        // where each output column and row sits in the source read: the window, or for a
+        // window far larger than the output, only the sampled pixels
+        let (fetched, cpos, rpos, stride) = if sw.saturating_mul(sh) > SAMPLED_READ_PIXELS {
+            let at = |v: &[Option<i64>]| -> Vec<Option<usize>> {
+                v.iter().map(|i| i.map(|i| i as usize)).collect()
+            };
+            let (cols, rows) = (at(&cols), at(&rows));
+            let (ucols, urows) = (distinct(&cols), distinct(&rows));
+            let raster = read_grid(ds, level, &ucols, &urows, bands).await?;
+            let fetched: super::Assemble = Box::new(move || Ok(raster));
+            (
+                fetched,
+                positions(&cols, &ucols),
+                positions(&rows, &urows),
+                ucols.len(),
+            )
+        } else {
+            check_source(sw, sh)?;
+            let pos = |v: &[Option<i64>], o: i64| -> Vec<Option<usize>> {
+                v.iter().map(|i| i.map(|i| (i - o) as usize)).collect()
+            };
+            let fetched = ds.fetch_window(level, c0, r0, sw, sh, bands).await?;
+            (fetched, pos(&cols, c0), pos(&rows, r0), sw)
+        };
         return on_blocking(move || {
             let src = fetched()?;
             let mut idx = vec![NO_SOURCE; ow * oh];
             let mut valid = vec![0u8; ow * oh];
-            for (j, r) in rows.iter().enumerate() {
+            for (j, r) in rpos.iter().enumerate() {
                 let Some(r) = r else { continue };
-                for (i, c) in cols.iter().enumerate() {
+                for (i, c) in cpos.iter().enumerate() {
                     let Some(c) = c else { continue };
-                    let si = (r - r0) as usize * sw + (c - c0) as usize;
+                    let si = r * stride + c;
                     let o = j * ow + i;
                     idx[o] = si as u32;
                     valid[o] = src.mask.get(si).copied().unwrap_or(0);
@@ -589,19 +622,40 @@ async fn read_boundless<D: Dataset>(
             continue;
         };
         let (sw, sh) = (c1 - c0 + 1, r1 - r0 + 1);
-        check_source(sw, sh)?;
         let band_ids = &bands[range.clone()];
-        let fetched = ds
-            .fetch_window(level, c0 as i64, r0 as i64, sw, sh, band_ids)
-            .await?;
+        // the window, or for a window far larger than the output only the sampled pixels
+        let (fetched, cpos, rpos, stride) = if sw.saturating_mul(sh) > SAMPLED_READ_PIXELS {
+            let (cols, rows): (Vec<_>, Vec<_>) = (
+                cols.iter().map(|&c| Some(c)).collect(),
+                rows.iter().map(|&r| Some(r)).collect(),
+            );
+            let (ucols, urows) = (distinct(&cols), distinct(&rows));
+            let raster = read_grid(ds, level, &ucols, &urows, band_ids).await?;
+            let fetched: super::Assemble = Box::new(move || Ok(raster));
+            let pos = |v: &[Option<usize>], set: &[usize]| -> Vec<usize> {
+                positions(v, set)
+                    .into_iter()
+                    .map(|p| p.unwrap_or(0))
+                    .collect()
+            };
+            (fetched, pos(&cols, &ucols), pos(&rows, &urows), ucols.len())
+        } else {
+            check_source(sw, sh)?;
+            let fetched = ds
+                .fetch_window(level, c0 as i64, r0 as i64, sw, sh, band_ids)
+                .await?;
+            let cpos: Vec<usize> = cols.iter().map(|&c| c - c0).collect();
+            let rpos: Vec<usize> = rows.iter().map(|&r| r - r0).collect();
+            (fetched, cpos, rpos, sw)
+        };
         let done = on_blocking(move || {
             let src = fetched()?;
             let (mut out, mut valid) = planes.unwrap_or_else(|| empty_planes(dtype, nb, ow * oh));
             // (output pixel, source pixel) of every sample this part places
-            let mut moves = Vec::with_capacity(rows.len() * cols.len());
-            for (j, &r) in rows.iter().enumerate() {
-                for (i, &c) in cols.iter().enumerate() {
-                    let si = (r - r0) * sw + (c - c0);
+            let mut moves = Vec::with_capacity(rpos.len() * cpos.len());
+            for (j, &r) in rpos.iter().enumerate() {
+                for (i, &c) in cpos.iter().enumerate() {
+                    let si = r * stride + c;
                     let o = (oy + j) * ow + ox + i;
                     if let (Some(v), Some(&m)) = (valid.get_mut(o), src.mask.get(si)) {
                         *v |= m;
@@ -620,6 +674,154 @@ async fn read_boundless<D: Dataset>(
         planes = Some(done);
     }
     Ok(planes.unwrap_or_else(|| empty_planes(dtype, nb, ow * oh)))
+}
+
+/// The distinct values of `v` (sorted).
+fn distinct(v: &[Option<usize>]) -> Vec<usize> {
+    let mut d: Vec<usize> = v.iter().flatten().copied().collect();
+    d.sort_unstable();
+    d.dedup();
+    d
+}
+
+/// Where each value of `v` sits in `set` (sorted, holding every value of `v`).
+fn positions(v: &[Option<usize>], set: &[usize]) -> Vec<Option<usize>> {
+    v.iter()
+        .map(|i| i.and_then(|i| set.binary_search(&i).ok()))
+        .collect()
+}
+
+/// The source pixels at every (column, row) pair of a sampling grid (`cols` and `rows`
+/// sorted, distinct, inside the level): a `cols.len() × rows.len()` raster read through
+/// [`read_pixels`].
+async fn read_grid<D: Dataset>(
+    ds: &D,
+    level: usize,
+    cols: &[usize],
+    rows: &[usize],
+    bands: &[usize],
+) -> Result<Raster, Error> {
+    let n = cols.len().saturating_mul(rows.len());
+    if n > MAX_OUTPUT_PIXELS {
+        return Err(Error::TooLarge {
+            what: "sampled pixels",
+            value: n,
+        });
+    }
+    let pixels: Vec<(u32, u32)> = rows
+        .iter()
+        .flat_map(|&r| cols.iter().map(move |&c| (c as u32, r as u32)))
+        .collect();
+    let mut r = read_pixels(ds, level, pixels, bands).await?;
+    r.width = cols.len();
+    r.height = rows.len();
+    Ok(r)
+}
+
+/// Single source pixels (sorted by row) of `level`, as a `pixels.len() × 1` raster. The
+/// dataset fetches only the blocks under them, a batch of block rows at a time (about
+/// [`SAMPLED_BATCH_BLOCKS`] blocks), each batch decoded on the CPU pool while the next one
+/// is fetched: the compressed bytes held stay those of two batches, whatever the raster's
+/// size (GDAL's block cache plays that part for RasterIO).
+async fn read_pixels<D: Dataset>(
+    ds: &D,
+    level: usize,
+    pixels: Vec<(u32, u32)>,
+    bands: &[usize],
+) -> Result<Raster, Error> {
+    let meta = ds.meta();
+    let (dtype, nb, n) = (meta.dtype, bands.len(), pixels.len());
+    let (bw, bh) = (meta.block_size.0.max(1), meta.block_size.1.max(1));
+    let lw = meta.level_size(level).map_or(1, |s| s.0);
+    let rows_per_batch = (SAMPLED_BATCH_BLOCKS / lw.div_ceil(bw).max(1)).max(1);
+    // batches: runs of pixels whose rows fall in the same `rows_per_batch` block rows
+    let mut batches: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for i in 1..=n {
+        let key = |k: usize| pixels[k].1 as usize / bh / rows_per_batch;
+        if i == n || key(i) != key(start) {
+            batches.push(start..i);
+            start = i;
+        }
+    }
+    let pixels = Arc::new(pixels);
+    let mut out: Option<Raster> = None;
+    let mut pending: Option<(usize, super::Assemble)> = None;
+    let mut next = batches.into_iter();
+    loop {
+        let batch = next.next();
+        let fetch = async {
+            match &batch {
+                Some(b) => {
+                    let part = pixels[b.clone()].to_vec();
+                    ds.fetch_pixels(level, part, bands).await.map(Some)
+                }
+                None => Ok(None),
+            }
+        };
+        let decode = async {
+            let Some((at, assemble)) = pending.take() else {
+                return Ok(out.take());
+            };
+            let prev = out.take();
+            on_blocking(move || {
+                let part = assemble()?;
+                let mut all = prev.unwrap_or_else(|| Raster::empty(dtype, nb, n, 1));
+                copy_pixels(&part, &mut all, at);
+                Ok(Some(all))
+            })
+            .await
+        };
+        let (fetched, decoded) = tokio::join!(fetch, decode);
+        out = decoded?;
+        match (fetched?, batch) {
+            (Some(a), Some(b)) => pending = Some((b.start, a)),
+            _ => break,
+        }
+    }
+    Ok(out.unwrap_or_else(|| Raster::empty(dtype, nb, n, 1)))
+}
+
+/// Copies the pixels of `part` (`k × 1`, same bands) into `all` (`n × 1`) from pixel `at`.
+fn copy_pixels(part: &Raster, all: &mut Raster, at: usize) {
+    let (k, n) = (part.plane_len(), all.plane_len());
+    for b in 0..part.bands.min(all.bands) {
+        let (src, dst) = (b * k..(b + 1) * k, b * n + at..b * n + at + k);
+        match (&mut all.data, &part.data) {
+            (Samples::U8(d), Samples::U8(s)) => copy_slice(d, s, dst, src),
+            (Samples::I8(d), Samples::I8(s)) => copy_slice(d, s, dst, src),
+            (Samples::U16(d), Samples::U16(s)) => copy_slice(d, s, dst, src),
+            (Samples::I16(d), Samples::I16(s)) => copy_slice(d, s, dst, src),
+            (Samples::U32(d), Samples::U32(s)) => copy_slice(d, s, dst, src),
+            (Samples::I32(d), Samples::I32(s)) => copy_slice(d, s, dst, src),
+            (Samples::F32(d), Samples::F32(s)) => copy_slice(d, s, dst, src),
+            (Samples::F64(d), Samples::F64(s)) => copy_slice(d, s, dst, src),
+            (d, s) => crate::with_samples!(d, dv => {
+                for (o, i) in dst.zip(src) {
+                    if let Some(x) = dv.get_mut(o) {
+                        *x = crate::raster::Sample::from_f64(s.get_f64(i));
+                    }
+                }
+            }),
+        }
+    }
+    if let (Some(d), Some(s)) = (all.mask.get_mut(at..at + k), part.mask.get(..k)) {
+        d.copy_from_slice(s);
+    }
+}
+
+/// `d[dst] = s[src]` when both ranges are in bounds (same length by construction).
+fn copy_slice<T: Copy>(
+    d: &mut [T],
+    s: &[T],
+    dst: std::ops::Range<usize>,
+    src: std::ops::Range<usize>,
+) {
+    if let (Some(d), Some(s)) = (d.get_mut(dst), s.get(src)) {
+        if d.len() == s.len() {
+            d.copy_from_slice(s);
+        }
+    }
 }
 
 /// Copies band `band` of `src` into `dst` at the given (output, source) pixel pairs.
@@ -772,6 +974,12 @@ async fn read_warped<D: Dataset>(
         if nearest {
             let (pixels, window) = map_nearest(&approx, grid_w, span, &rows, &cols, 1);
             let window = window.and_then(|w| clip_window(w, level_size));
+            let large = window.is_some_and(|(x0, y0, x1, y1)| {
+                ((x1 - x0) as usize).saturating_mul((y1 - y0) as usize) > SAMPLED_READ_PIXELS
+            });
+            if large {
+                return (Mapped::Pixels(pixels), window);
+            }
             let idx = window.map_or_else(Vec::new, |w| window_indices(&pixels, w));
             return (Mapped::Indices(idx), window);
         }
@@ -810,10 +1018,17 @@ async fn read_warped<D: Dataset>(
     let Some((sx0, sy0, sx1, sy1)) = window.and_then(|w| clip_window(w, level_size)) else {
         return Ok(empty());
     };
+    let has_alpha = bands.len() > params.indexes.len();
+    let mapped = match mapped {
+        Mapped::Pixels(pixels) => {
+            let window = (sx0, sy0, sx1, sy1);
+            return warp_sampled(ds, level, pixels, window, bands, nodata, has_alpha).await;
+        }
+        m => m,
+    };
     let (sw, sh) = ((sx1 - sx0) as usize, (sy1 - sy0) as usize);
     check_source(sw, sh)?;
     let fetched = ds.fetch_window(level, sx0, sy0, sw, sh, bands).await?;
-    let has_alpha = bands.len() > params.indexes.len();
     let has_mask = meta.has_mask;
     let resampling = params.resampling;
     let dtype = meta.dtype;
@@ -842,6 +1057,8 @@ async fn read_warped<D: Dataset>(
                 return Ok((gather(&raster, &idx), valid));
             }
             Mapped::Points(p) => *p,
+            // read above, by warp_sampled
+            Mapped::Pixels(_) => return Ok(empty_planes(dtype, nb, ow * oh)),
         };
         let (map, corners, gdal) = map;
         let (planes, _) = to_planes(&raster);
@@ -922,9 +1139,65 @@ async fn read_warped<D: Dataset>(
     .await
 }
 
+/// A nearest warp whose source window is far larger than its output (a low-zoom tile over a
+/// raster without overviews): the source pixels the output points fall on are read one by one
+/// ([`read_pixels`]), only the blocks under them fetched, as GDAL's warper does through the
+/// block cache.
+async fn warp_sampled<D: Dataset>(
+    ds: &D,
+    level: usize,
+    pixels: Vec<(u32, u32)>,
+    (x0, y0, x1, y1): crate::warp::SourceWindow,
+    bands: &[usize],
+    nodata: Option<f64>,
+    has_alpha: bool,
+) -> Result<Planes, Error> {
+    let inside = |&(x, y): &(u32, u32)| {
+        (x as i64) >= x0 && (x as i64) < x1 && (y as i64) >= y0 && (y as i64) < y1
+    };
+    // distinct pixels by row, then column (the order the blocks are read in)
+    let mut distinct: Vec<(u32, u32)> = pixels
+        .iter()
+        .filter(|p| **p != NO_PIXEL && inside(p))
+        .map(|&(x, y)| (y, x))
+        .collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let by_row = distinct.clone();
+    let raster = read_pixels(
+        ds,
+        level,
+        distinct.into_iter().map(|(y, x)| (x, y)).collect(),
+        bands,
+    )
+    .await?;
+    on_blocking(move || {
+        let svalid = warp_source_validity(&raster, nodata, has_alpha);
+        let idx: Vec<u32> = pixels
+            .iter()
+            .map(|&(x, y)| {
+                by_row
+                    .binary_search(&(y, x))
+                    .ok()
+                    .filter(|&k| svalid.get(k).is_some_and(|&v| v != 0))
+                    .map_or(NO_SOURCE, |k| k as u32)
+            })
+            .collect();
+        let valid = idx
+            .iter()
+            .map(|&i| if i == NO_SOURCE { 0 } else { 255 })
+            .collect();
+        Ok((gather(&raster, &idx), valid))
+    })
+    .await
+}
+
 /// Where a warp's output pixels come from: source positions to sample with a kernel, or for
 /// a nearest warp just the source pixel of each.
 enum Mapped {
+    /// For a nearest warp over a very large source window, the source pixel of each output
+    /// point ([`NO_PIXEL`] where none), read by [`warp_sampled`].
+    Pixels(Vec<(u32, u32)>),
     /// Centre positions, corner positions (footprint methods), and GDAL's source window
     /// when the warp goes straight into the output.
     #[allow(clippy::type_complexity)]
@@ -950,8 +1223,24 @@ fn clip_window(
     (x1 > x0 && y1 > y0).then_some((x0, y0, x1, y1))
 }
 
+/// The warper's source alpha threshold: GDAL turns an alpha value into a density `alpha /
+/// SRC_ALPHA_MAX` (in float32; 65535 for a UInt16 alpha band, 32767 for Int16, else 255,
+/// clamped to 1) and leaves out a source pixel whose density is below 1e-4
+/// (`GWKSetPixelValue`). True when `alpha` keeps its pixel.
+fn alpha_density_ok(dtype: DataType, alpha: f64) -> bool {
+    let max = match dtype {
+        DataType::U16 => 65535.0,
+        DataType::I16 => 32767.0,
+        _ => 255.0,
+    };
+    let inv = (1.0 / max) as f32;
+    let density = (alpha as f32 * inv).min(1.0);
+    (density as f64) >= 1e-4
+}
+
 /// The warper's view of which source pixels are valid: the mask, less pixels whose every
-/// band equals the nodata value, or (with a real alpha band, read last) whose alpha is 0.
+/// band equals the nodata value, or (with a real alpha band, read last) whose alpha density
+/// is too small ([`alpha_density_ok`]).
 fn warp_source_validity(r: &Raster, nodata: Option<f64>, has_alpha: bool) -> Vec<u8> {
     use crate::raster::Sample;
     let mut valid = r.mask.clone();
@@ -968,8 +1257,9 @@ fn warp_source_validity(r: &Raster, nodata: Option<f64>, has_alpha: bool) -> Vec
                 }
             }
         } else if let (true, Some(alpha)) = (has_alpha, planes.last()) {
+            let dtype = r.dtype();
             for (ok, a) in valid.iter_mut().zip(alpha.iter()) {
-                if a.to_f64() <= 0.0 {
+                if !alpha_density_ok(dtype, a.to_f64()) {
                     *ok = 0;
                 }
             }

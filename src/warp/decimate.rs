@@ -27,7 +27,9 @@ pub struct Plane<'a> {
     pub width: usize,
     pub height: usize,
     pub values: &'a [f64],
-    /// 255 valid, 0 invalid; same length as `values`.
+    /// GDAL's mask band: 0 invalid, else valid (255 for a nodata or internal mask; an alpha
+    /// band's 8-bit value, which GDAL's convolution kernels weigh each pixel by); same length
+    /// as `values`.
     pub valid: &'a [u8],
 }
 
@@ -59,6 +61,14 @@ pub fn resample(
             .then(|| src.values.get(i).copied())
             .flatten()
     };
+    // a partial mask value (an alpha band's) scales the pixel's kernel weight
+    let weight = |x: i64, y: i64| -> f64 {
+        let i = y as usize * src.width + x as usize;
+        match src.valid.get(i) {
+            Some(255) | None => 1.0,
+            Some(&m) => m as f64 / 255.0,
+        }
+    };
     for j in 0..buf_h {
         for i in 0..buf_w {
             let o = j * buf_w + i;
@@ -84,8 +94,9 @@ pub fn resample(
                                 continue;
                             }
                             if let Some(v) = get(x, y) {
-                                acc += wx * wy * v;
-                                wsum += wx * wy;
+                                let w = wx * wy * weight(x, y);
+                                acc += w * v;
+                                wsum += w;
                             }
                         }
                     }

@@ -253,23 +253,24 @@ mod tests {
         let order = Arc::new(Mutex::new(Vec::new()));
         let ms = Duration::from_millis;
         let mut waiters = Vec::new();
-        for (name, start) in [
+        for (queued, (name, start)) in [
             ("new", t0 + ms(30)),
             ("older-1", t0 + ms(10)),
             ("oldest", t0),
             ("older-2", t0 + ms(10)),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let order = order.clone();
             waiters.push(tokio::spawn(
                 pool.run(start, move || order.lock().unwrap().push(name)),
             ));
-        }
-        // every job is queued behind the busy worker before it is freed
-        for _ in 0..100 {
-            if pool.shared.lock().jobs.len() == 4 {
-                break;
+            // queue them one by one behind the busy worker: spawned tasks race, and "older-1"
+            // must be queued before "older-2" for their arrival order to be the one asserted
+            while pool.shared.lock().jobs.len() <= queued {
+                tokio::task::yield_now().await;
             }
-            tokio::time::sleep(ms(5)).await;
         }
         assert!(order.lock().unwrap().is_empty(), "all wait for the worker");
         drop(busy);

@@ -17,6 +17,7 @@
 //! - [`warp`]: reprojection and resampling, GDAL-style.
 //! - [`reader`]: rio-tiler's verbs (tile, part, preview, point, statistics, info).
 //! - [`render`]: rescale, colormaps, expressions, algorithms, image encoders.
+//! - [`stac`]: STAC items (assets, media types, the projection extension) for `/stac`.
 //! - [`server`]: TiTiler's HTTP API on hyper.
 //! - [`cpu`]: where CPU-bound steps run (a worker thread per core, oldest request first).
 
@@ -30,6 +31,7 @@ pub mod raster;
 pub mod reader;
 pub mod render;
 pub mod server;
+pub mod stac;
 pub mod tiff;
 pub mod tms;
 pub mod warp;

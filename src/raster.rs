@@ -359,6 +359,61 @@ impl Raster {
     }
 }
 
+impl DataType {
+    /// The type numpy gives a concatenation of arrays of types `self` and `other`
+    /// (`numpy.result_type`; 64-bit integers, which cogtiler does not carry, become float64).
+    pub fn promote(self, other: DataType) -> DataType {
+        use DataType::*;
+        if self == other {
+            return self;
+        }
+        // (is float, is signed, bits)
+        let k = |t: DataType| match t {
+            U8 => (false, false, 8),
+            I8 => (false, true, 8),
+            U16 => (false, false, 16),
+            I16 => (false, true, 16),
+            U32 => (false, false, 32),
+            I32 => (false, true, 32),
+            F32 => (true, true, 32),
+            F64 => (true, true, 64),
+        };
+        let (a, b) = (k(self), k(other));
+        let int_bits = |t: (bool, bool, u32)| if t.0 { 0 } else { t.2 };
+        if a.0 || b.0 {
+            // float with float, or float with an integer it can hold exactly (≤ 16 bits)
+            let float_bits = if a.0 { a.2 } else { 0 }.max(if b.0 { b.2 } else { 0 });
+            let ints = int_bits(a).max(int_bits(b));
+            return if float_bits == 64 || ints >= 32 {
+                F64
+            } else {
+                F32
+            };
+        }
+        let bits = match (a.1, b.1) {
+            (false, false) | (true, true) => a.2.max(b.2),
+            // mixing signed and unsigned: a signed type wider than the unsigned one
+            _ => {
+                let (u, s) = if a.1 { (b.2, a.2) } else { (a.2, b.2) };
+                if s > u {
+                    s
+                } else {
+                    u * 2
+                }
+            }
+        };
+        match (a.1 || b.1, bits) {
+            (false, 8) => U8,
+            (false, 16) => U16,
+            (false, 32) => U32,
+            (true, 8) => I8,
+            (true, 16) => I16,
+            (true, 32) => I32,
+            _ => F64,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,8 +46,8 @@ impl Backend for DemBackend {
                 .collect::<Result<Vec<_>, ApiError>>()?;
             Ok(DatasetFacts {
                 wgs84_bounds: b,
-                band_descriptions: vec![("b1".into(), "b1".into())],
-                dtype: "float32".into(),
+                band_descriptions: Some(vec![("b1".into(), "b1".into())]),
+                dtype: Some("float32".into()),
                 tms,
             })
         })

@@ -28,6 +28,9 @@ pub enum Error {
     /// The URL could not be understood.
     #[error("invalid url '{url}': {reason}")]
     InvalidUrl { url: String, reason: String },
+    /// A whole-object read (a STAC item, a mosaic document) larger than its limit.
+    #[error("{url} is larger than the {limit}-byte limit for documents")]
+    TooLarge { url: String, limit: u64 },
     /// Any other transport failure (connection refused, TLS, ...).
     #[error("cannot read {url}: {message}")]
     Other { url: String, message: String },

@@ -34,7 +34,7 @@ pub use part::{part, width_height_for_max_size};
 pub use point::{point, PointData};
 pub use preview::{preview, PreviewOptions};
 pub use read::{Grid, ReadParams};
-pub use tile::{tile, tile_exists, TileSpec};
+pub use tile::{tile, tile_exists, tile_intersects, TileSpec};
 
 /// Reader failures; messages quote the offending value.
 #[derive(Debug, thiserror::Error)]

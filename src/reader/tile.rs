@@ -45,8 +45,13 @@ impl TileSpec {
 /// rio-tiler `tile_exists`: strict overlap of the tile's bounds (in the dataset CRS) with the
 /// dataset bounds; unknowable (non-finite) bounds count as overlapping.
 pub fn tile_exists(meta: &DatasetMeta, tile: &TileSpec) -> bool {
-    let tb = if tile.crs != meta.crs {
-        match transform_bounds(&tile.crs, &meta.crs, tile.bounds, 21) {
+    tile_intersects(&meta.crs, meta.bounds(), tile)
+}
+
+/// [`tile_exists`] for any extent: `bounds` in `crs` (a STAC item's, a mosaic's).
+pub fn tile_intersects(crs: &Crs, bounds: [f64; 4], tile: &TileSpec) -> bool {
+    let tb = if tile.crs != *crs {
+        match transform_bounds(&tile.crs, crs, tile.bounds, 21) {
             Ok(b) => b,
             Err(_) => return true,
         }
@@ -56,7 +61,7 @@ pub fn tile_exists(meta: &DatasetMeta, tile: &TileSpec) -> bool {
     if tb.iter().any(|v| !v.is_finite()) {
         return true;
     }
-    let (tb, db) = (normalize_bounds(tb), normalize_bounds(meta.bounds()));
+    let (tb, db) = (normalize_bounds(tb), normalize_bounds(bounds));
     tb[0] < db[2] && tb[2] > db[0] && tb[3] > db[1] && tb[1] < db[3]
 }
 

@@ -188,6 +188,18 @@ pub trait Backend: Send + Sync + 'static {
     fn ogc_map<'a>(&'a self, _image: &'a ImageRequest, _p: &'a OgcMapParams) -> BoxFut<'a, Image> {
         not_wired("/cog/map")
     }
+    /// `/stac/assets`: the item's readable assets, in document order.
+    fn stac_assets<'a>(&'a self, _url: &'a str) -> BoxFut<'a, Value> {
+        not_wired("/stac/assets")
+    }
+    /// `/stac/asset_statistics`: a statistics document per asset.
+    fn asset_statistics<'a>(&'a self, _req: &'a StatisticsRequest) -> BoxFut<'a, Value> {
+        not_wired("/stac/asset_statistics")
+    }
+    /// `/stac/renders`: the item's render extension entries, parameters in document order.
+    fn stac_renders<'a>(&'a self, _url: &'a str) -> BoxFut<'a, Vec<(String, crate::stac::Render)>> {
+        not_wired("/stac/renders")
+    }
 }
 
 fn not_wired<'a, T: Send + 'a>(what: &str) -> BoxFut<'a, T> {

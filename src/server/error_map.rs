@@ -62,6 +62,8 @@ impl Classify for crate::io::Error {
             E::Truncated { .. } => ErrorKind::Internal,
             // `ftp-nope://...`: the client named something we cannot fetch.
             E::InvalidUrl { .. } => ErrorKind::BadRequest,
+            // a document past the configured limit: the client's choice of URL
+            E::TooLarge { .. } => ErrorKind::BadRequest,
         }
     }
 }
@@ -126,6 +128,21 @@ impl Classify for crate::reader::Error {
             E::Tms(t) => t.kind(),
             E::Cog(c) => c.kind(),
             E::InvalidLevel(_) | E::Geotransform | E::Task(_) | E::Source(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+impl Classify for crate::stac::Error {
+    fn kind(&self) -> ErrorKind {
+        use crate::stac::Error as E;
+        match self {
+            // TiTiler: `InvalidAssetName` is a 404, `MissingAssets` a 400
+            E::InvalidAssetName { .. } => ErrorKind::NotFound,
+            E::NoRasterAssets | E::Bands(_) | E::BadOption(_) | E::Href { .. } => {
+                ErrorKind::BadRequest
+            }
+            // the URL answered something that is not an item (TiTiler: 500)
+            E::NotAnItem(_) => ErrorKind::Internal,
         }
     }
 }

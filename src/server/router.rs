@@ -110,14 +110,54 @@ fn match_tokens(
 /// Longest path routed; longer ones are a 404 without trying the templates.
 pub const MAX_PATH_LEN: usize = 1024;
 
+/// The router family a dataset endpoint was reached through: the same verbs serve one COG
+/// (`/cog`), a STAC item's assets (`/stac`) and a MosaicJSON document (`/mosaicjson`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Family {
+    #[default]
+    Cog,
+    Stac,
+    Mosaic,
+}
+
+impl Family {
+    /// The path prefix of the family's routes (without slashes).
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Family::Cog => "cog",
+            Family::Stac => "stac",
+            Family::Mosaic => "mosaicjson",
+        }
+    }
+
+    /// Whether the family serves `e`: STAC has no `/validate` but lists and describes its
+    /// assets; `/cog` has none of the STAC-only routes.
+    fn serves(self, e: Endpoint) -> bool {
+        use Endpoint as E;
+        let stac_only = matches!(
+            e,
+            E::Assets | E::AssetStatistics | E::RenderList | E::Render
+        );
+        match self {
+            Family::Cog => !stac_only,
+            Family::Stac => !matches!(e, E::Validate | E::SampleTif),
+            Family::Mosaic => false,
+        }
+    }
+}
+
 /// Captured path parameters of a matched route.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Captures(Vec<(String, String)>);
+pub struct Captures {
+    params: Vec<(String, String)>,
+    /// The family of a dataset route (`Cog` for every other route).
+    pub family: Family,
+}
 
 impl Captures {
     /// The raw value of `{name}` (empty string if the template has no such parameter).
     pub fn get(&self, name: &str) -> &str {
-        self.0
+        self.params
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
@@ -126,7 +166,7 @@ impl Captures {
 
     /// Whether the template had `{name}`.
     pub fn has(&self, name: &str) -> bool {
-        self.0.iter().any(|(k, _)| k == name)
+        self.params.iter().any(|(k, _)| k == name)
     }
 }
 
@@ -172,6 +212,13 @@ pub enum Endpoint {
     Viewer,
     Static,
     SampleTif,
+    /// `/stac/assets`: the item's readable assets.
+    Assets,
+    /// `/stac/asset_statistics`: statistics per asset.
+    AssetStatistics,
+    /// `/stac/renders`: the item's render extension.
+    RenderList,
+    Render,
 }
 
 /// A route: template, methods, endpoint and an optional extra condition on the captures.
@@ -318,6 +365,10 @@ pub static ROUTES: &[Route] = &[
     ),
     r("/cog/validate", GET, Endpoint::Validate),
     r("/cog/viewer", GET, Endpoint::Viewer),
+    r("/cog/assets", GET, Endpoint::Assets),
+    r("/cog/asset_statistics", GET, Endpoint::AssetStatistics),
+    r("/cog/renders", GET, Endpoint::RenderList),
+    r("/cog/renders/{render_id}", GET, Endpoint::Render),
     r("/static/{file}", GET, Endpoint::Static),
     r("/static/{dir}/{file}", GET, Endpoint::Static),
     r("/static/{dir}/{sub}/{file}", GET, Endpoint::Static),
@@ -334,7 +385,17 @@ pub enum Matched {
 }
 
 /// Routes a (percent-decoded) path. `HEAD` is routed like `GET`.
+///
+/// `/stac/...` and `/mosaicjson/...` are matched against the `/cog` templates and then kept
+/// only if their family serves the endpoint: one route table, three routers.
 pub fn route(method: &Method, path: &str) -> Matched {
+    let (family, rewritten) = match path.split_once('/').map(|(_, r)| r.split_once('/')) {
+        Some(Some(("stac", rest))) => (Family::Stac, Some(format!("/cog/{rest}"))),
+        Some(Some(("mosaicjson", rest))) => (Family::Mosaic, Some(format!("/cog/{rest}"))),
+        _ => (Family::Cog, None),
+    };
+    let path = rewritten.as_deref().unwrap_or(path);
+    let dataset_route = path.starts_with("/cog/");
     let want = if method == Method::HEAD {
         &Method::GET
     } else {
@@ -352,16 +413,20 @@ pub fn route(method: &Method, path: &str) -> Matched {
         if !match_tokens(tokens, 0, path, 0, &mut spans, &mut failed) {
             continue;
         }
-        let caps = Captures(
-            spans
+        let caps = Captures {
+            params: spans
                 .iter()
                 .filter_map(|&(ti, a, b)| match tokens.get(ti) {
                     Some(Token::Param(name)) => Some((name.clone(), path[a..b].to_string())),
                     _ => None,
                 })
                 .collect(),
-        );
+            family,
+        };
         if rt.guard.is_some_and(|g| !g(&caps)) {
+            continue;
+        }
+        if dataset_route && !family.serves(rt.endpoint) {
             continue;
         }
         if rt.methods.contains(want) {
@@ -426,6 +491,21 @@ mod tests {
         assert_eq!((e, c.get("y")), (Endpoint::Tile, "0@5x"));
         let (e, c) = get("/cog/tiles/3/4/2.png");
         assert_eq!((e, c.get("z")), (Endpoint::TileNoTms, "3"));
+    }
+
+    #[test]
+    fn families_share_the_cog_templates() {
+        let (e, c) = get("/stac/tiles/WebMercatorQuad/12/3697/2513.png");
+        assert_eq!(
+            (e, c.family, c.get("z")),
+            (Endpoint::Tile, Family::Stac, "12")
+        );
+        assert_eq!(get("/stac/assets").0, Endpoint::Assets);
+        assert_eq!(get("/stac/renders/ndvi").1.get("render_id"), "ndvi");
+        assert_eq!(get("/cog/info").1.family, Family::Cog);
+        assert_eq!(route(&Method::GET, "/cog/assets"), Matched::NotFound);
+        assert_eq!(route(&Method::GET, "/stac/validate"), Matched::NotFound);
+        assert_eq!(get("/tileMatrixSets").1.family, Family::Cog);
     }
 
     #[test]

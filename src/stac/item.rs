@@ -81,31 +81,46 @@ pub struct Item {
     pub extensions: Vec<String>,
     /// Assets in document order (the order TiTiler lists them in).
     pub assets: Vec<(String, Asset)>,
-    /// Item-level `renders` (render extension), in document order.
-    pub renders: Vec<(String, Value)>,
+    /// `renders` (render extension), entries and their parameters in document order.
+    pub renders: Vec<(String, Render)>,
 }
 
 /// A JSON object read into a list, keeping the document's key order.
-struct Ordered(Vec<(String, Value)>);
+struct Ordered<V>(Vec<(String, V)>);
 
-impl<'de> Deserialize<'de> for Ordered {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Ordered;
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Ordered<T>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Ordered, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Ordered<T>, A::Error> {
                 let mut out = Vec::new();
-                while let Some((k, v)) = m.next_entry::<String, Value>()? {
+                while let Some((k, v)) = m.next_entry::<String, T>()? {
                     out.push((k, v));
                 }
                 Ok(Ordered(out))
             }
         }
-        d.deserialize_map(V)
+        d.deserialize_map(V(std::marker::PhantomData))
     }
+}
+
+/// A render extension entry: its parameters in document order.
+pub type Render = Vec<(String, Value)>;
+
+/// Where the render extension's `renders` may sit: on the item, or in its properties.
+#[derive(Deserialize)]
+struct RawRenders {
+    renders: Option<Ordered<Ordered<Value>>>,
+    properties: Option<RawProps>,
+}
+
+#[derive(Deserialize)]
+struct RawProps {
+    renders: Option<Ordered<Ordered<Value>>>,
 }
 
 #[derive(Deserialize)]
@@ -119,8 +134,7 @@ struct RawItem {
     properties: Option<Map<String, Value>>,
     #[serde(default)]
     stac_extensions: Vec<String>,
-    assets: Option<Ordered>,
-    renders: Option<Ordered>,
+    assets: Option<Ordered<Value>>,
 }
 
 impl Item {
@@ -170,14 +184,13 @@ impl Item {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let properties = raw.properties.unwrap_or_default();
-        // the render extension puts `renders` on the item; older items put it in properties
-        let renders = match raw.renders {
-            Some(r) => r.0,
-            None => match properties.get("renders") {
-                Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                _ => Vec::new(),
-            },
-        };
+        // `renders` on the item (render extension 2.x) or in its properties (1.x); a
+        // malformed one is no renders, not a broken item
+        let renders = serde_json::from_slice::<RawRenders>(bytes)
+            .ok()
+            .and_then(|r| r.renders.or(r.properties.and_then(|p| p.renders)))
+            .map(|r| r.0.into_iter().map(|(k, v)| (k, v.0)).collect())
+            .unwrap_or_default();
         Ok(Item {
             id: raw.id.unwrap_or_default(),
             bbox: raw.bbox.and_then(|b| (b.len() >= 4).then(|| bbox2d(&b))),

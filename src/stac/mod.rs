@@ -12,7 +12,7 @@
 mod item;
 mod request;
 
-pub use item::{Asset, Item, Projection, DEFAULT_VALID_TYPES};
+pub use item::{Asset, Item, Projection, Render, DEFAULT_VALID_TYPES};
 pub use request::{AssetRequest, BandSelection};
 
 /// What can be wrong with an item or an asset request; messages are TiTiler's where it has one.

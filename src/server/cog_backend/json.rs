@@ -76,38 +76,48 @@ pub fn point(
     coordinates: [f64; 2],
     expression: Option<&Expression>,
 ) -> Result<Value, ApiError> {
-    let (values, valid, names, descriptions) = match expression {
-        None => (pt.values, pt.valid, pt.band_names, pt.band_descriptions),
-        Some(e) => {
-            let n = pt.values.len();
-            let raster = Raster {
-                width: 1,
-                height: 1,
-                bands: n,
-                data: Samples::F64(pt.values.clone()),
-                mask: vec![if pt.valid.iter().any(|v| *v) { 255 } else { 0 }],
-            };
-            let mut img = crate::render::Image::new(raster)?;
-            img.band_names = pt.band_names;
-            img.band_descriptions = pt.band_descriptions;
-            let out = e.apply(&img)?;
-            let ok = out.raster.mask.first().is_some_and(|m| *m != 0);
-            let vals = out.raster.data.to_f64_vec();
-            let valid = vec![ok; vals.len()];
-            (vals, valid, out.band_names, out.band_descriptions)
-        }
+    let pt = match expression {
+        None => pt,
+        Some(e) => point_expression(pt, e)?,
     };
-    let values: Vec<Value> = values
+    let values: Vec<Value> = pt
+        .values
         .iter()
-        .zip(&valid)
+        .zip(&pt.valid)
         .map(|(v, ok)| if *ok { num(*v) } else { Value::Null })
         .collect();
     Ok(json!({
         "coordinates": coordinates,
         "values": values,
-        "band_names": names,
-        "band_descriptions": descriptions,
+        "band_names": pt.band_names,
+        "band_descriptions": pt.band_descriptions,
     }))
+}
+
+/// Band math on a point's values (rio-tiler's `PointData.apply_expression`): the results are
+/// valid where any input band is.
+pub fn point_expression(pt: PointData, e: &Expression) -> Result<PointData, ApiError> {
+    let n = pt.values.len();
+    let raster = Raster {
+        width: 1,
+        height: 1,
+        bands: n,
+        data: Samples::F64(pt.values.clone()),
+        mask: vec![if pt.valid.iter().any(|v| *v) { 255 } else { 0 }],
+    };
+    let mut img = crate::render::Image::new(raster)?;
+    img.band_names = pt.band_names;
+    img.band_descriptions = pt.band_descriptions;
+    let out = e.apply(&img)?;
+    let ok = out.raster.mask.first().is_some_and(|m| *m != 0);
+    let values = out.raster.data.to_f64_vec();
+    Ok(PointData {
+        valid: vec![ok; values.len()],
+        values,
+        band_names: out.band_names,
+        band_descriptions: out.band_descriptions,
+        coordinates: pt.coordinates,
+    })
 }
 
 /// `/cog/info.geojson`: the bounds as a GeoJSON Feature (a MultiPolygon split at the

@@ -16,6 +16,8 @@
 
 mod json;
 mod render;
+mod source;
+mod stac;
 
 use std::sync::Arc;
 
@@ -34,17 +36,20 @@ use super::params::{DatasetParams, OgcMapParams, PointParams, SizeParams};
 use super::sample::{SAMPLE_COG, SAMPLE_URL};
 use crate::cog::{Cog, OpenOptions};
 use crate::crs::Crs;
-use crate::io::MemorySource;
-use crate::reader::{CogDataset, Dataset, PartOptions, PreviewOptions, Reader, TileOptions};
+use crate::io::{DocumentCache, DocumentOptions, MemorySource};
+use crate::reader::{CogDataset, PartOptions, PreviewOptions, Reader, TileOptions};
 use crate::tms::{geographic_bounds, TmsRegistry};
 
 use render::Prepared;
+use source::Source;
 
 /// The reader-backed [`Backend`] `cogtiler serve` runs with.
 pub struct CogBackend {
     opts: OpenOptions,
     tms: Arc<TmsRegistry>,
     sample: OnceCell<Cog>,
+    /// STAC items and mosaic documents.
+    documents: DocumentCache,
 }
 
 impl CogBackend {
@@ -55,6 +60,7 @@ impl CogBackend {
             opts,
             tms,
             sample: OnceCell::new(),
+            documents: DocumentCache::new(DocumentOptions::default()),
         }
     }
 
@@ -80,19 +86,16 @@ impl CogBackend {
     }
 
     /// Opens the dataset of an image request and completes its [`Prepared`] options.
-    async fn image_reader(
-        &self,
-        ds: &DatasetParams,
-    ) -> Result<(Reader<CogDataset>, Prepared), ApiError> {
+    async fn image_reader(&self, ds: &DatasetParams) -> Result<(Source, Prepared), ApiError> {
         let prep = Prepared::new(ds)?;
-        let reader = self.reader(&ds.url).await?;
-        let prep = prep.with_dataset_colormap(reader.dataset().cog().header().colormap.as_deref());
-        Ok((reader, prep))
+        let source = self.source(&ds.url, ds.assets.as_ref()).await?;
+        let prep = prep.with_dataset_colormap(source.colormap());
+        Ok((source, prep))
     }
 
     async fn preview_image(
         &self,
-        reader: &Reader<CogDataset>,
+        reader: &Source,
         prep: &Prepared,
         size: &SizeParams,
         dst_crs: Option<&str>,
@@ -104,7 +107,7 @@ impl CogBackend {
             height: size.height.map(|v| v as usize),
             dst_crs: parse_crs(dst_crs)?,
         };
-        Ok(reader.preview(&opts).await?)
+        reader.preview(&opts).await
     }
 }
 
@@ -126,24 +129,34 @@ fn part_options(prep: &Prepared, size: &SizeParams) -> PartOptions {
 impl Backend for CogBackend {
     fn dataset_facts<'a>(&'a self, req: &'a FactsRequest) -> BoxFut<'a, DatasetFacts> {
         Box::pin(async move {
-            let reader = self.reader(&req.dataset.url).await?;
-            let meta = reader.dataset().meta();
-            let bounds = meta.bounds();
+            let source = self
+                .source(&req.dataset.url, req.dataset.assets.as_ref())
+                .await?;
+            let (bounds, crs) = source.extent();
             let geo = parse_crs(req.crs.as_deref())?.unwrap_or_else(Crs::wgs84);
-            let wgs84_bounds = geographic_bounds(&meta.crs, bounds, &geo);
+            let wgs84_bounds = geographic_bounds(&crs, bounds, &geo);
             let mut tms = Vec::with_capacity(req.tms_ids.len());
             for id in &req.tms_ids {
                 let set = self.tms.get(id)?;
                 let gcrs = set.geographic_crs()?;
-                let gb = geographic_bounds(&meta.crs, bounds, &gcrs);
-                let (minz, maxz) = reader.zoom_range(&set);
+                let gb = geographic_bounds(&crs, bounds, &gcrs);
+                let (minz, maxz) = source.zoom_range(&set);
                 tms.push(tms_facts(&set, gb, minz as i64, maxz as i64));
             }
-            let info = reader.dataset().cog().info();
+            let (band_descriptions, dtype) = match &source {
+                Source::Cog(r) => {
+                    let info = r.dataset().cog().info();
+                    (
+                        Some(info.band_descriptions.clone()),
+                        Some(info.dtype.clone()),
+                    )
+                }
+                Source::Stac(_) => (None, None),
+            };
             Ok(DatasetFacts {
                 wgs84_bounds,
-                band_descriptions: info.band_descriptions.clone(),
-                dtype: info.dtype.clone(),
+                band_descriptions,
+                dtype,
                 tms,
             })
         })
@@ -151,6 +164,9 @@ impl Backend for CogBackend {
 
     fn info<'a>(&'a self, ds: &'a DatasetParams) -> BoxFut<'a, Value> {
         Box::pin(async move {
+            if ds.assets.is_some() {
+                return Ok(Value::Object(self.stac_info(ds).await?));
+            }
             let cog = self.cog(&ds.url).await?;
             serde_json::to_value(cog.info()).map_err(|e| ApiError::internal(e.to_string()))
         })
@@ -162,6 +178,9 @@ impl Backend for CogBackend {
         crs: Option<&'a str>,
     ) -> BoxFut<'a, Value> {
         Box::pin(async move {
+            if ds.assets.is_some() {
+                return self.stac_info_geojson(ds, crs).await;
+            }
             let cog = self.cog(&ds.url).await?;
             let info =
                 serde_json::to_value(cog.info()).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -178,7 +197,9 @@ impl Backend for CogBackend {
     fn statistics<'a>(&'a self, req: &'a StatisticsRequest) -> BoxFut<'a, Value> {
         Box::pin(async move {
             let prep = Prepared::new(&req.dataset)?;
-            let reader = self.reader(&req.dataset.url).await?;
+            let reader = self
+                .source(&req.dataset.url, req.dataset.assets.as_ref())
+                .await?;
             let img = self
                 .preview_image(&reader, &prep, &req.size, req.dst_crs.as_deref())
                 .await?;
@@ -193,7 +214,9 @@ impl Backend for CogBackend {
         Box::pin(async move {
             let sr = &req.statistics;
             let prep = Prepared::new(&sr.dataset)?;
-            let reader = self.reader(&sr.dataset.url).await?;
+            let reader = self
+                .source(&sr.dataset.url, sr.dataset.assets.as_ref())
+                .await?;
             let shape_crs = parse_crs(req.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
             let stats = render::stats_options(&sr.stats)?;
             let mut opts = part_options(&prep, &sr.size);
@@ -302,11 +325,26 @@ impl Backend for CogBackend {
     fn point<'a>(&'a self, ds: &'a DatasetParams, p: &'a PointParams) -> BoxFut<'a, Value> {
         Box::pin(async move {
             let prep = Prepared::new(ds)?;
-            let reader = self.reader(&ds.url).await?;
+            let reader = self.source(&ds.url, ds.assets.as_ref()).await?;
             let crs = parse_crs(p.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
             let pt = reader.point(p.lon, p.lat, &crs, &prep.read).await?;
             json::point(pt, [p.lon, p.lat], prep.expression.as_ref())
         })
+    }
+
+    fn stac_assets<'a>(&'a self, url: &'a str) -> BoxFut<'a, Value> {
+        Box::pin(async move {
+            let item = self.stac_item(url).await?;
+            Ok(json!(item.raster_assets()))
+        })
+    }
+
+    fn asset_statistics<'a>(&'a self, req: &'a StatisticsRequest) -> BoxFut<'a, Value> {
+        Box::pin(self.stac_asset_statistics(req))
+    }
+
+    fn stac_renders<'a>(&'a self, url: &'a str) -> BoxFut<'a, Vec<(String, crate::stac::Render)>> {
+        Box::pin(async move { Ok(self.stac_item(url).await?.renders.clone()) })
     }
 
     fn validate<'a>(&'a self, url: &'a str, strict: bool) -> BoxFut<'a, Value> {
@@ -332,7 +370,7 @@ impl Backend for CogBackend {
                     let mut opts = part_options(&prep, &size);
                     // OGC Maps: the output is in `crs`, else the dataset's own CRS (not the
                     // bbox's, as /cog/bbox would do).
-                    opts.dst_crs = Some(dst.unwrap_or_else(|| reader.dataset().meta().crs.clone()));
+                    opts.dst_crs = Some(dst.unwrap_or_else(|| reader.extent().1));
                     opts.bounds_crs = Some(bounds_crs);
                     reader.part(bbox, &opts).await?
                 }

@@ -123,6 +123,27 @@ fn to_render_image(img: ImageData) -> Result<rnd::Image, ApiError> {
     Ok(out)
 }
 
+/// rio-tiler's `ImageData.apply_expression` on a reader image (a STAC asset's own
+/// `expression=`): the results become the bands, valid where the image was.
+pub(super) fn expression_on_image(img: ImageData, e: &Expression) -> Result<ImageData, ApiError> {
+    let (bounds, crs, nodata) = (img.bounds, img.crs.clone(), img.nodata);
+    let out = e.apply(&to_render_image(img)?)?;
+    let n = out.raster.bands;
+    Ok(ImageData {
+        band_masks: vec![out.raster.mask.clone(); n],
+        alpha: None,
+        bounds,
+        crs,
+        band_names: out.band_names,
+        band_descriptions: out.band_descriptions,
+        dataset_statistics: out.dataset_statistics,
+        scales: vec![1.0; n],
+        offsets: vec![0.0; n],
+        nodata,
+        raster: out.raster,
+    })
+}
+
 /// Band math then post-processing: the image TiTiler renders or computes statistics on.
 fn post_process(
     image: rnd::Image,

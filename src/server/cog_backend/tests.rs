@@ -22,6 +22,7 @@ fn dataset(url: &str) -> DatasetParams {
         unscale: false,
         resampling: "nearest",
         reproject: "nearest",
+        assets: None,
     }
 }
 

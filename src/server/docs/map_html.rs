@@ -51,7 +51,7 @@ pub struct MapTms {
 const MAP_ONLY: &[&str] = &["tilesize"];
 
 /// Renders the page. `tilesize` defaults to 256 for map.html.
-pub fn map_html(tms: &MapTms, query: &Query, base_url: &str, cdn_assets: bool) -> String {
+pub fn map_html(tms: &MapTms, query: &Query, router_url: &str, cdn_assets: bool) -> String {
     let tilesize = query.get("tilesize").unwrap_or("256");
     let mut tj_qs = query.encode_without(MAP_ONLY);
     if !tj_qs.is_empty() {
@@ -64,9 +64,9 @@ pub fn map_html(tms: &MapTms, query: &Query, base_url: &str, cdn_assets: bool) -
     );
     let point_qs = query.encode_without(&["tilesize", "tile_format", "minzoom", "maxzoom"]);
     let point_url = if point_qs.is_empty() {
-        format!("{base_url}/cog/point/{{lon}},{{lat}}")
+        format!("{router_url}/point/{{lon}},{{lat}}")
     } else {
-        format!("{base_url}/cog/point/{{lon}},{{lat}}?{point_qs}")
+        format!("{router_url}/point/{{lon}},{{lat}}?{point_qs}")
     };
     let resolutions: Vec<String> = tms.resolutions.iter().map(|r| py_float(*r)).collect();
     let [left, bottom, right, top] = tms.xy_bbox;
@@ -83,7 +83,7 @@ pub fn map_html(tms: &MapTms, query: &Query, base_url: &str, cdn_assets: bool) -
         .replace("@@TMS_ID@@", &js_string(&tms.id))
         .replace(
             "@@TILEJSON_URL@@",
-            &js_string(&format!("{base_url}/cog/{}/tilejson.json?{tj_qs}", tms.id)),
+            &js_string(&format!("{router_url}/{}/tilejson.json?{tj_qs}", tms.id)),
         )
         .replace(
             "@@POINT_URL@@",
@@ -136,7 +136,12 @@ mod tests {
         let url = format!("{{base}}/corpus/{file}.tif?case={case}");
         let mut pairs = vec![("url".to_string(), url.clone())];
         pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let page = map_html(&web_mercator_quad(), &Query::from_pairs(pairs), base, cdn);
+        let page = map_html(
+            &web_mercator_quad(),
+            &Query::from_pairs(pairs),
+            &format!("{base}/cog"),
+            cdn,
+        );
         // compare.py's origin normalisation
         let enc: String = form_urlencoded::byte_serialize(url.as_bytes()).collect();
         let token: String = url

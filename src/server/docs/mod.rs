@@ -66,10 +66,11 @@ pub struct TmsFacts {
 pub struct DatasetFacts {
     /// Bounds in WGS84 longitude/latitude (`boundingBox`, WMTS `WGS84BoundingBox`).
     pub wgs84_bounds: [f64; 4],
-    /// `[["b1", "red"], ...]`.
-    pub band_descriptions: Vec<(String, String)>,
-    /// `uint8`, `float32`, ...
-    pub dtype: String,
+    /// `[["b1", "red"], ...]`; `None` for multi-file datasets (STAC items, mosaics), whose
+    /// TileJSON has no `band_descriptions`.
+    pub band_descriptions: Option<Vec<(String, String)>>,
+    /// `uint8`, `float32`, ...; `None` as for `band_descriptions`.
+    pub dtype: Option<String>,
     /// One entry per TMS asked for, in request order.
     pub tms: Vec<TmsFacts>,
 }
@@ -161,8 +162,8 @@ pub(crate) mod tests {
             .unwrap();
         DatasetFacts {
             wgs84_bounds: bounds,
-            band_descriptions: vec![("b1".into(), "b1".into())],
-            dtype: "float32".into(),
+            band_descriptions: Some(vec![("b1".into(), "b1".into())]),
+            dtype: Some("float32".into()),
             tms: vec![facts::tms_facts(&wmq, bounds, 10, 12)],
         }
     }

@@ -17,6 +17,14 @@ fn bounding_box(b: [f64; 4]) -> Value {
     json!({"lowerLeft": [b[0], b[1]], "upperRight": [b[2], b[3]], "crs": WGS84_URI})
 }
 
+/// The server root of a router URL (`http://h/stac` → `http://h`): TileMatrixSet documents
+/// are served once, outside the routers.
+fn root_of(router_url: &str) -> &str {
+    router_url
+        .rsplit_once('/')
+        .map_or(router_url, |(root, _)| root)
+}
+
 fn with_query(url: String, qs: &str) -> String {
     if qs.is_empty() {
         url
@@ -29,14 +37,14 @@ fn with_query(url: String, qs: &str) -> String {
 /// the tile URL template (`tile_qs`; TiTiler marks it `templated` only in the single-tileset
 /// document) and the TileMatrixSet definition.
 fn tms_links(
-    base_url: &str,
+    router_url: &str,
     id: &str,
     self_qs: &str,
     tile_qs: &str,
     templated: bool,
 ) -> Vec<Value> {
     let mut tile = json!({
-        "href": with_query(format!("{base_url}/cog/tiles/{id}/%7Bz%7D/%7Bx%7D/%7By%7D"), tile_qs),
+        "href": with_query(format!("{router_url}/tiles/{id}/%7Bz%7D/%7Bx%7D/%7By%7D"), tile_qs),
         "rel": "tile",
         "title": "Templated link for retrieving Raster tiles",
     });
@@ -45,14 +53,14 @@ fn tms_links(
     }
     vec![
         json!({
-            "href": with_query(format!("{base_url}/cog/tiles/{id}"), self_qs),
+            "href": with_query(format!("{router_url}/tiles/{id}"), self_qs),
             "rel": "self",
             "type": "application/json",
             "title": format!("Tileset tiled using {id} TileMatrixSet"),
         }),
         tile,
         json!({
-            "href": format!("{base_url}/tileMatrixSets/{id}"),
+            "href": format!("{}/tileMatrixSets/{id}", root_of(router_url)),
             "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
             "type": "application/json",
             "title": format!("Definition of '{id}' tileMatrixSet"),
@@ -61,7 +69,7 @@ fn tms_links(
 }
 
 /// `/cog/tiles`: one summary per TMS, links carrying the request's query.
-pub fn tileset_list(facts: &DatasetFacts, query: &Query, base_url: &str) -> Value {
+pub fn tileset_list(facts: &DatasetFacts, query: &Query, router_url: &str) -> Value {
     let qs = query.encode_without(&["f", "crs"]);
     let sets: Vec<Value> = facts
         .tms
@@ -71,7 +79,7 @@ pub fn tileset_list(facts: &DatasetFacts, query: &Query, base_url: &str) -> Valu
                 "title": format!("tileset tiled using {} TileMatrixSet", t.id),
                 "dataType": "map",
                 "crs": t.crs_uri,
-                "links": tms_links(base_url, &t.id, &qs, &qs, false),
+                "links": tms_links(router_url, &t.id, &qs, &qs, false),
                 "boundingBox": bounding_box(facts.wgs84_bounds),
                 "accessConstraints": "unclassified",
             })
@@ -86,7 +94,7 @@ pub fn tileset(
     tms: &TmsFacts,
     params: &TilesetParams,
     query: &Query,
-    base_url: &str,
+    router_url: &str,
 ) -> Value {
     let minzoom = params.minzoom.unwrap_or(tms.minzoom);
     let maxzoom = params.maxzoom.unwrap_or(tms.maxzoom);
@@ -105,9 +113,9 @@ pub fn tileset(
             })
         })
         .collect();
-    let mut links = tms_links(base_url, &tms.id, "", &qs, true);
+    let mut links = tms_links(router_url, &tms.id, "", &qs, true);
     links.push(json!({
-        "href": with_query(format!("{base_url}/cog/{}/map.html", tms.id), &qs),
+        "href": with_query(format!("{router_url}/{}/map.html", tms.id), &qs),
         "rel": "data",
         "type": "text/html",
         "title": format!("Map viewer for '{}' tileMatrixSet", tms.id),
@@ -152,7 +160,7 @@ mod tests {
         ]);
         let p = TilesetParams::parse(&q, &mut Errors::new()).unwrap();
         let facts = dem_facts();
-        let got = tileset(&facts, &facts.tms[0], &p, &q, base);
+        let got = tileset(&facts, &facts.tms[0], &p, &q, &format!("{base}/cog"));
         assert_eq!(
             normalise(&got, base, url),
             case_detail("dem_f32_deflate_p3_3857__tileset_wmq_zooms")
@@ -163,7 +171,7 @@ mod tests {
     fn list_entries() {
         let facts = dem_facts();
         let q = Query::from_pairs([("url", "a.tif")]);
-        let got = tileset_list(&facts, &q, "http://h");
+        let got = tileset_list(&facts, &q, "http://h/cog");
         let want = case_detail("dem_f32_deflate_p3_3857__tileset_list");
         let want_wmq = want["tilesets"]
             .as_array()

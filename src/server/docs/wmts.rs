@@ -22,7 +22,7 @@ pub fn capabilities(
     facts: &DatasetFacts,
     params: &WmtsParams,
     query: &Query,
-    base_url: &str,
+    router_url: &str,
     self_url: &str,
     dataset_url: &str,
 ) -> String {
@@ -111,7 +111,7 @@ pub fn capabilities(
             );
         }
         let template = xml_escape(&format!(
-            "{base_url}/cog/tiles/{}/{{TileMatrix}}/{{TileCol}}/{{TileRow}}.{ext}{}",
+            "{router_url}/tiles/{}/{{TileMatrix}}/{{TileCol}}/{{TileRow}}.{ext}{}",
             t.id,
             if tile_qs.is_empty() {
                 String::new()
@@ -211,7 +211,7 @@ mod tests {
             &facts,
             &p,
             &q,
-            "http://s",
+            "http://s/cog",
             "http://s/cog/WMTSCapabilities.xml?x=1&y=2",
             "http://h/a.tif",
         );

@@ -14,8 +14,8 @@ use crate::server::error::{ApiError, ErrorKind};
 use crate::server::params::geo::{parse_geojson_body, path_size};
 use crate::server::params::render::format_from_path;
 use crate::server::params::{
-    AlgorithmParams, BboxParams, DatasetParams, ImageFormat, OgcMapParams, PointParams,
-    RenderParams, SizeParams, StatisticsParams, TileParams, TilePath,
+    AlgorithmParams, BboxParams, ImageFormat, OgcMapParams, PointParams, RenderParams, SizeParams,
+    StatisticsParams, TileParams, TilePath,
 };
 use crate::server::response::{self, Resp};
 use crate::server::router::Endpoint;
@@ -27,7 +27,7 @@ fn image_request(
     format: Option<ImageFormat>,
     errs: &mut Errors,
 ) -> Result<Option<ImageRequest>, ApiError> {
-    let dataset = DatasetParams::parse(&ctx.query, errs);
+    let dataset = ctx.dataset(errs);
     let render = RenderParams::parse(&ctx.query, &ctx.app.catalog, errs)?;
     let algorithm = match AlgorithmParams::parse(&ctx.query, &ctx.app.catalog, errs) {
         Some(Some(a)) if errs.is_empty() => Some(Some(a.build()?)),
@@ -74,7 +74,7 @@ pub fn image_response(img: Image) -> Resp {
 /// `GET /cog/info`.
 pub async fn info(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
-    let ds = DatasetParams::parse(&ctx.query, &mut errs);
+    let ds = ctx.dataset(&mut errs);
     let ds = Ctx::done(errs, ds)?;
     Ok(response::json(&ctx.app.backend.info(&ds).await?))
 }
@@ -82,7 +82,7 @@ pub async fn info(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
 /// `GET /cog/info.geojson`.
 pub async fn info_geojson(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
-    let ds = DatasetParams::parse(&ctx.query, &mut errs);
+    let ds = ctx.dataset(&mut errs);
     let ds = Ctx::done(errs, ds)?;
     let v = ctx
         .app
@@ -92,8 +92,11 @@ pub async fn info_geojson(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     Ok(response::json_typed(&v, "application/geo+json"))
 }
 
-fn statistics_request(ctx: &Ctx, errs: &mut Errors) -> Result<Option<StatisticsRequest>, ApiError> {
-    let dataset = DatasetParams::parse(&ctx.query, errs);
+pub(super) fn statistics_request(
+    ctx: &Ctx,
+    errs: &mut Errors,
+) -> Result<Option<StatisticsRequest>, ApiError> {
+    let dataset = ctx.dataset(errs);
     let algorithm = match AlgorithmParams::parse(&ctx.query, &ctx.app.catalog, errs) {
         Some(Some(a)) if errs.is_empty() => Some(Some(a.build()?)),
         Some(Some(_)) => None,
@@ -213,7 +216,7 @@ pub async fn point(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
         &ctx.query,
         &mut errs,
     );
-    let ds = DatasetParams::parse(&ctx.query, &mut errs);
+    let ds = ctx.dataset(&mut errs);
     let (p, ds) = Ctx::done(errs, p.zip(ds))?;
     Ok(response::json(&ctx.app.backend.point(&ds, &p).await?))
 }

@@ -55,7 +55,7 @@ pub async fn tilejson(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiErro
         ctx.captures.get("tileMatrixSetId")
     };
     let tms = parse_tms_id(raw_tms, &ctx.app.catalog, &mut errs);
-    let ds = DatasetParams::parse(&ctx.query, &mut errs);
+    let ds = ctx.dataset(&mut errs);
     let params = TileJsonParams::parse(&ctx.query, &mut errs);
     let ((tms, ds), params) = Ctx::done(errs, tms.zip(ds).zip(params))?;
     let (facts, t) = facts_for_tms(ctx, ds, &tms).await?;
@@ -64,7 +64,7 @@ pub async fn tilejson(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiErro
         &t,
         &params,
         &ctx.query,
-        &ctx.base_url,
+        &ctx.router_url(),
         ctx.app.config.attribution.as_deref(),
     );
     Ok(response::json(&doc))
@@ -73,7 +73,7 @@ pub async fn tilejson(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiErro
 /// `GET /cog/tiles`.
 pub async fn tileset_list(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
-    let ds = DatasetParams::parse(&ctx.query, &mut errs);
+    let ds = ctx.dataset(&mut errs);
     let ds = Ctx::done(errs, ds)?;
     let ids = ctx.app.catalog.tms_ids.clone();
     let facts = ctx
@@ -84,7 +84,7 @@ pub async fn tileset_list(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     Ok(response::json(&ts::tileset_list(
         &facts,
         &ctx.query,
-        &ctx.base_url,
+        &ctx.router_url(),
     )))
 }
 
@@ -92,7 +92,7 @@ pub async fn tileset_list(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
 pub async fn tileset(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
     let tms = path_tms(ctx, &mut errs);
-    let ds = DatasetParams::parse(&ctx.query, &mut errs);
+    let ds = ctx.dataset(&mut errs);
     let params = TilesetParams::parse(&ctx.query, &mut errs);
     let ((tms, ds), params) = Ctx::done(errs, tms.zip(ds).zip(params))?;
     let (facts, t) = facts_for_tms(ctx, ds, &tms).await?;
@@ -101,7 +101,7 @@ pub async fn tileset(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
         &t,
         &params,
         &ctx.query,
-        &ctx.base_url,
+        &ctx.router_url(),
     )))
 }
 
@@ -113,7 +113,7 @@ pub async fn wmts(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiError> {
     } else {
         Some(ctx.app.catalog.tms_ids.clone())
     };
-    let ds = DatasetParams::parse(&ctx.query, &mut errs);
+    let ds = ctx.dataset(&mut errs);
     let params = WmtsParams::parse(&ctx.query, &mut errs);
     let ((ids, ds), params) = Ctx::done(errs, ids.zip(ds).zip(params))?;
     let url = ds.url.clone();
@@ -127,7 +127,7 @@ pub async fn wmts(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiError> {
         &facts,
         &params,
         &ctx.query,
-        &ctx.base_url,
+        &ctx.router_url(),
         &self_url,
         &url,
     )))
@@ -137,7 +137,7 @@ pub async fn wmts(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiError> {
 pub fn map_html(ctx: &Ctx) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
     let tms = path_tms(ctx, &mut errs);
-    let ds = DatasetParams::parse(&ctx.query, &mut errs);
+    let ds = ctx.dataset(&mut errs);
     let params = TileJsonParams::parse(&ctx.query, &mut errs);
     let ((tms, _ds), _params) = Ctx::done(errs, tms.zip(ds).zip(params))?;
     let map_tms = crate::server::docs::facts::map_tms(&ctx.app.tms, &tms)
@@ -145,7 +145,7 @@ pub fn map_html(ctx: &Ctx) -> Result<Resp, ApiError> {
     Ok(response::html(map_doc::map_html(
         &map_tms,
         &ctx.query,
-        &ctx.base_url,
+        &ctx.router_url(),
         ctx.app.config.cdn_assets,
     )))
 }

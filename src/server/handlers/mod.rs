@@ -10,13 +10,16 @@ pub mod cog;
 pub mod documents;
 pub mod meta;
 pub mod registry;
+pub mod stac;
 
 use bytes::Bytes;
 use http::HeaderMap;
 
 use super::error::ApiError;
+use super::params::dataset::AssetsParams;
+use super::params::DatasetParams;
 use super::response::Resp;
-use super::router::{Captures, Endpoint};
+use super::router::{Captures, Endpoint, Family};
 use super::validation::Errors;
 use super::{query::Query, App};
 
@@ -39,6 +42,25 @@ impl Ctx<'_> {
         self.headers
             .get(http::header::ACCEPT)
             .and_then(|v| v.to_str().ok())
+    }
+
+    /// `http://host:port/cog` (or `/stac`, `/mosaicjson`): where the family's links point.
+    pub fn router_url(&self) -> String {
+        format!("{}/{}", self.base_url, self.captures.family.prefix())
+    }
+
+    /// The dataset parameters of the route's family: `/stac` adds its asset selection.
+    pub fn dataset(&self, errs: &mut Errors) -> Option<DatasetParams> {
+        let ds = DatasetParams::parse(&self.query, errs);
+        match self.captures.family {
+            Family::Stac => {
+                let assets = AssetsParams::parse(&self.query, errs);
+                let mut ds = ds?;
+                ds.assets = Some(assets?);
+                Some(ds)
+            }
+            Family::Cog | Family::Mosaic => ds,
+        }
     }
 
     /// Finishes validation: `Ok(value)` when nothing failed, else the 422 of all errors.
@@ -84,5 +106,9 @@ pub async fn dispatch(endpoint: Endpoint, ctx: Ctx<'_>) -> Result<Resp, ApiError
         E::Viewer => Ok(assets::viewer(&ctx)),
         E::Static => assets::static_file(&ctx),
         E::SampleTif => Ok(assets::sample_tif(&ctx)),
+        E::Assets => stac::assets(&ctx).await,
+        E::AssetStatistics => stac::asset_statistics(&ctx).await,
+        E::RenderList => stac::render_list(&ctx).await,
+        E::Render => stac::render(&ctx).await,
     }
 }

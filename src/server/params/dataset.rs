@@ -27,6 +27,40 @@ pub struct DatasetParams {
     pub resampling: &'static str,
     /// `reproject`: warp resampling when CRSs differ, default `nearest`.
     pub reproject: &'static str,
+    /// `/stac`: which assets, and how they become bands (`None` on `/cog`).
+    pub assets: Option<AssetsParams>,
+}
+
+/// `/stac`'s layer parameters (TiTiler's `AssetsExprParams`; `expression` stays in
+/// [`DatasetParams`] and then applies to the stacked bands `b1..bN`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssetsParams {
+    /// `assets` (required, repeatable): `name` or `name|bidx=1,2|expression=...|bands=a,b`;
+    /// `[":all:"]` means every readable asset where TiTiler allows it.
+    pub assets: Vec<String>,
+    /// `asset_as_band`: name the bands after the assets (one band each).
+    pub asset_as_band: bool,
+}
+
+impl AssetsParams {
+    /// Parses `assets` (a 422 when missing) and `asset_as_band`.
+    pub fn parse(q: &Query, errs: &mut Errors) -> Option<AssetsParams> {
+        let assets: Vec<String> = q.get_all("assets").iter().map(|s| s.to_string()).collect();
+        if assets.is_empty() {
+            errs.missing(Source::Query, "assets");
+        }
+        let asset_as_band = match q.get("asset_as_band") {
+            None => Some(false),
+            Some(s) => errs.bool(Source::Query, "asset_as_band", s),
+        };
+        if assets.is_empty() {
+            return None;
+        }
+        Some(AssetsParams {
+            assets,
+            asset_as_band: asset_as_band?,
+        })
+    }
 }
 
 impl DatasetParams {
@@ -65,6 +99,7 @@ impl DatasetParams {
             unscale: unscale?,
             resampling: resampling?,
             reproject: reproject?,
+            assets: None,
         })
     }
 }

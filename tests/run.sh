@@ -31,6 +31,9 @@ cat tests/conformance-divergences.txt >"$listed"
 [ -f tests/conformance-pending.txt ] && sed -E 's/^([^#[:space:]]+).*$/\1  pending: not yet matching TiTiler (tests\/conformance-pending.txt)/' \
   tests/conformance-pending.txt | grep -v '^#' | grep . >>"$listed" || true
 python3 "$shared/compare.py" --server "http://127.0.0.1:$port" --jobs 2 --divergences "$listed"
+echo "== conformance: /stac and /mosaicjson"
+python3 "$shared/compare.py" --server "http://127.0.0.1:$port" --jobs 2 --divergences "$listed" \
+  --cases "$shared/cases-stac"
 kill $server 2>/dev/null || true
 
 echo "== differential test against live rio-tiler/GDAL (tests/differential)"
@@ -39,6 +42,7 @@ python3 tests/differential/run.py
 echo "== viewer in headless Chromium"
 if command -v chromium >/dev/null 2>&1; then
   COGTILER_BIN=target/release/cogtiler bash tests/browser/viewer_test.sh
+  COGTILER_BIN=target/release/cogtiler VIEWER=stac bash tests/browser/viewer_test.sh
 else
   echo "viewer: skipped (no chromium; .ci/run installs it with apt-get install chromium)"
 fi

@@ -5,7 +5,10 @@
 #   1. the page asked the server for tiles and got images back (server request log), and
 #   2. the screenshot is not blank (enough pixels differ from the empty map background).
 #
-# Usage: tests/browser/viewer_test.sh [OUT_DIR]
+# With VIEWER=stac it tests /stac/viewer instead: a STAC item written to OUT_DIR whose one asset
+# is the server's own /sample.tif (still no network), loaded as /stac/viewer?url=ITEM.
+#
+# Usage: [VIEWER=cog|stac] tests/browser/viewer_test.sh [OUT_DIR]
 #   COGTILER_BIN  binary to test (default: target/debug/cogtiler, built if missing)
 #   CHROMIUM      browser binary (default: chromium); install with `apt-get install -y chromium`
 # Exit status 0 on success; prints `viewer: 1 passed, 0 failed` or `viewer: 0 passed, 1 failed`.
@@ -46,18 +49,35 @@ for _ in $(seq 1 100); do
 done
 [ -n "$origin" ] || fail "server did not print its address"
 
+family="${VIEWER:-cog}"
+page="$origin/cog/viewer"
+if [ "$family" = stac ]; then
+    item="$out/item.json"
+    curl -fsS "$origin/cog/info.geojson?url=sample" | python3 -c '
+import json, sys
+feature, origin = json.load(sys.stdin), sys.argv[1]
+print(json.dumps({
+    "type": "Feature", "stac_version": "1.0.0", "id": "sample",
+    "bbox": feature["bbox"], "geometry": feature["geometry"],
+    "properties": {"datetime": "2026-01-01T00:00:00Z"}, "links": [],
+    "assets": {"data": {"href": origin + "/sample.tif",
+                        "type": "image/tiff; application=geotiff; profile=cloud-optimized"}},
+}))' "$origin" >"$item" || fail "cannot write the test item"
+    page="$origin/stac/viewer?url=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$item")"
+fi
+
 shot="$out/viewer.png"
 timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-background-networking \
     --disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage \
     --hide-scrollbars --window-size=1024,768 --virtual-time-budget=20000 \
-    --user-data-dir="$out/profile" --screenshot="$shot" "$origin/cog/viewer" \
+    --user-data-dir="$out/profile" --screenshot="$shot" "$page" \
     >"$out/chromium.log" 2>&1 || fail "chromium failed: $(tail -n5 "$out/chromium.log")"
 [ -s "$shot" ] || fail "no screenshot written"
 
 plain="$out/server.txt"
 sed 's/\x1b\[[0-9;]*m//g' "$log" >"$plain"  # drop the log's colour codes
-tiles_ok=$(grep -c 'path=/cog/tiles/.*status=200' "$plain" || true)
-tiles_all=$(grep -c 'path=/cog/tiles/' "$plain" || true)
+tiles_ok=$(grep -c "path=/$family/tiles/.*status=200" "$plain" || true)
+tiles_all=$(grep -c "path=/$family/tiles/" "$plain" || true)
 echo "tile requests: $tiles_all, answered 200: $tiles_ok"
 [ "$tiles_ok" -gt 0 ] || fail "the viewer got no tiles (requests: $tiles_all; see $log)"
 
@@ -78,4 +98,4 @@ sys.exit(0 if frac > 0.1 and colours > 500 else 1)
 PY
 
 echo "screenshot: $shot"
-echo "viewer: 1 passed, 0 failed"
+echo "viewer ($family): 1 passed, 0 failed"

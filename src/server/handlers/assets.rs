@@ -6,6 +6,7 @@ use http::StatusCode;
 use super::Ctx;
 use crate::server::error::ApiError;
 use crate::server::response::{self, Resp};
+use crate::server::router::Family;
 use crate::server::sample::{parse_range, SAMPLE_COG, SAMPLE_URL};
 
 /// Files served under `/static/`: path, media type, bytes. The JS/CSS are the npm packages'
@@ -62,6 +63,11 @@ static FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../../assets/viewer.js"),
     ),
     (
+        "stac_viewer.js",
+        "application/javascript",
+        include_bytes!("../../../assets/stac_viewer.js"),
+    ),
+    (
         "viewer.css",
         "text/css",
         include_bytes!("../../../assets/viewer.css"),
@@ -69,6 +75,7 @@ static FILES: &[(&str, &str, &[u8])] = &[
 ];
 
 const VIEWER_HTML: &str = include_str!("../../../assets/viewer.html");
+const STAC_VIEWER_HTML: &str = include_str!("../../../assets/stac_viewer.html");
 
 /// `GET /static/...`.
 pub fn static_file(ctx: &Ctx) -> Result<Resp, ApiError> {
@@ -93,11 +100,17 @@ pub fn static_file(ctx: &Ctx) -> Result<Resp, ApiError> {
 
 /// `GET /cog/viewer`: a Leaflet page that asks for a dataset URL (default: the sample) and
 /// shows its tiles; everything it loads comes from this server.
+///
+/// `GET /stac/viewer`: the same for a STAC item, with a picker for the assets to show.
 pub fn viewer(ctx: &Ctx) -> Resp {
-    let url = ctx.query.get("url").unwrap_or(SAMPLE_URL);
+    let (page, default) = match ctx.captures.family {
+        Family::Stac => (STAC_VIEWER_HTML, ""),
+        Family::Cog | Family::Mosaic => (VIEWER_HTML, SAMPLE_URL),
+    };
+    let url = ctx.query.get("url").unwrap_or(default);
     let json_url = serde_json::to_string(url).unwrap_or_else(|_| "\"\"".into());
     // A JSON string literal is a valid JS literal; escape `<` so it cannot close the script.
-    let page = VIEWER_HTML.replace("@@DATASET_URL@@", &json_url.replace('<', "\\u003c"));
+    let page = page.replace("@@DATASET_URL@@", &json_url.replace('<', "\\u003c"));
     response::html(page)
 }
 

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cogtiler::cog::{global_fetch_budget, DecodedCache, OpenOptions};
-use cogtiler::io::{ChunkCache, FetchBudget};
-use cogtiler::server::{self, App, CogBackend, ServerConfig};
+use cogtiler::io::{ChunkCache, DocumentOptions, FetchBudget};
+use cogtiler::server::{self, App, AssetOptions, CogBackend, ServerConfig};
 use cogtiler::tms::TmsRegistry;
 
 use super::CliError;
@@ -65,6 +65,19 @@ pub struct Args {
     /// Disable gzip compression of JSON/XML/HTML responses.
     #[arg(long, env = "COGTILER_NO_COMPRESSION", default_value_t = false)]
     pub no_compression: bool,
+    /// Most files one request may read (a STAC request's assets, a mosaic tile's COGs); more
+    /// is a 400 before anything is read.
+    #[arg(long, env = "COGTILER_MAX_ASSETS", default_value_t = 50)]
+    pub max_assets: usize,
+    /// Files of one request read at once.
+    #[arg(long, env = "COGTILER_ASSET_CONCURRENCY", default_value_t = 16)]
+    pub asset_concurrency: usize,
+    /// How long a fetched STAC item or mosaic document is reused, in seconds.
+    #[arg(long, env = "COGTILER_DOCUMENT_TTL", default_value_t = 300.0)]
+    pub document_ttl: f64,
+    /// Largest STAC item or mosaic document read, in MiB.
+    #[arg(long, env = "COGTILER_MAX_DOCUMENT_SIZE", default_value_t = 16)]
+    pub max_document_size: u64,
 }
 
 impl Args {
@@ -159,7 +172,23 @@ pub async fn run(args: Args) -> Result<(), CliError> {
         }),
         ..OpenOptions::default()
     };
-    let backend = CogBackend::new(open, tms.clone());
+    if !(args.document_ttl.is_finite() && args.document_ttl >= 0.0) {
+        return Err(format!(
+            "--document-ttl must be a number of seconds, got {}",
+            args.document_ttl
+        )
+        .into());
+    }
+    let assets = AssetOptions {
+        max_assets: args.max_assets,
+        concurrency: args.asset_concurrency.max(1),
+        documents: DocumentOptions {
+            max_bytes: args.max_document_size.saturating_mul(1 << 20),
+            ttl: Duration::from_secs_f64(args.document_ttl),
+            ..DocumentOptions::default()
+        },
+    };
+    let backend = CogBackend::new(open, tms.clone()).with_assets(assets);
     let app = Arc::new(App::new(cfg, tms, Arc::new(backend)));
     let addr = format!("{}:{}", args.host, args.port);
     // An IP address binds directly; a host name is resolved (on tokio's blocking pool).

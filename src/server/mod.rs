@@ -49,7 +49,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 pub use backend::{Backend, NotWired};
-pub use cog_backend::CogBackend;
+pub use cog_backend::{AssetOptions, CogBackend};
 pub use config::ServerConfig;
 pub use error::{ApiError, Classify, ErrorKind};
 pub use params::Catalog;

@@ -37,6 +37,7 @@ use super::sample::{SAMPLE_COG, SAMPLE_URL};
 use crate::cog::{Cog, OpenOptions};
 use crate::crs::Crs;
 use crate::io::{DocumentCache, DocumentOptions, MemorySource};
+
 use crate::reader::{CogDataset, PartOptions, PreviewOptions, Reader, TileOptions};
 use crate::tms::{geographic_bounds, TmsRegistry};
 
@@ -50,6 +51,30 @@ pub struct CogBackend {
     sample: OnceCell<Cog>,
     /// STAC items and mosaic documents.
     documents: DocumentCache,
+    assets: AssetOptions,
+}
+
+/// How many files one request may read: a STAC request's assets, a mosaic tile's COGs.
+#[derive(Clone, Debug)]
+pub struct AssetOptions {
+    /// More assets than this in one request is a 400, answered before any asset is read
+    /// (a low-zoom mosaic tile over thousands of files would otherwise time out). Default 50.
+    pub max_assets: usize,
+    /// Assets read at once per request. Default 16: every asset of a typical request opens in
+    /// one parallel round and reads its data in the next.
+    pub concurrency: usize,
+    /// Size limit and cache lifetime of items and mosaic documents.
+    pub documents: DocumentOptions,
+}
+
+impl Default for AssetOptions {
+    fn default() -> AssetOptions {
+        AssetOptions {
+            max_assets: 50,
+            concurrency: 16,
+            documents: DocumentOptions::default(),
+        }
+    }
 }
 
 impl CogBackend {
@@ -61,7 +86,15 @@ impl CogBackend {
             tms,
             sample: OnceCell::new(),
             documents: DocumentCache::new(DocumentOptions::default()),
+            assets: AssetOptions::default(),
         }
+    }
+
+    /// Sets the limits of multi-file requests (STAC assets, mosaic tiles).
+    pub fn with_assets(mut self, assets: AssetOptions) -> CogBackend {
+        self.documents = DocumentCache::new(assets.documents.clone());
+        self.assets = assets;
+        self
     }
 
     /// Opens a dataset: the embedded sample from memory, anything else through `io`.

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use futures::future::try_join_all;
+use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
 use super::render::expression_on_image;
@@ -38,6 +38,8 @@ pub(super) struct AssetReader {
 
 /// The selected assets of a STAC item.
 pub(super) struct StacSource {
+    /// Assets read at once.
+    concurrency: usize,
     pub assets: Vec<AssetReader>,
     asset_as_band: bool,
     /// The item's extent: the projection extension's grid, else its WGS84 bbox.
@@ -76,6 +78,7 @@ impl CogBackend {
         };
         let item = self.stac_item(url).await?;
         let names = expand_all(&item, &ap.assets, false);
+        self.check_asset_count(names.len())?;
         let requests = names
             .iter()
             .map(|s| AssetRequest::parse(s))
@@ -90,7 +93,7 @@ impl CogBackend {
             };
             plans.push((r, Item::asset_url(asset, url)?, selection, expression));
         }
-        let readers = try_join_all(plans.iter().map(|p| self.reader(&p.1))).await?;
+        let readers = self.for_each_asset(&plans, |p| self.reader(&p.1)).await?;
         let assets = plans
             .into_iter()
             .zip(readers)
@@ -109,6 +112,7 @@ impl CogBackend {
             None => (item_wgs84_bbox(&item), Crs::wgs84()),
         };
         Ok(Source::Stac(StacSource {
+            concurrency: self.assets.concurrency,
             assets,
             asset_as_band: ap.asset_as_band,
             bounds,
@@ -116,6 +120,49 @@ impl CogBackend {
             grid,
         }))
     }
+}
+
+impl CogBackend {
+    /// A request over more files than `--max-assets` is refused before reading any.
+    pub(super) fn check_asset_count(&self, n: usize) -> Result<(), ApiError> {
+        let max = self.assets.max_assets;
+        if n > max {
+            return Err(ApiError::bad_request(format!(
+                "this request needs {n} assets, more than the limit of {max} (--max-assets)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Runs `f` over `items`, at most `--asset-concurrency` at once, results in order.
+    pub(super) async fn for_each_asset<'a, T: 'a, R, Fut>(
+        &self,
+        items: &'a [T],
+        f: impl Fn(&'a T) -> Fut,
+    ) -> Result<Vec<R>, ApiError>
+    where
+        Fut: std::future::Future<Output = Result<R, ApiError>>,
+    {
+        bounded(items, self.assets.concurrency, f).await
+    }
+}
+
+/// `f` over `items`, `concurrency` at a time, results in input order.
+async fn bounded<'a, T: 'a, R, Fut>(
+    items: &'a [T],
+    concurrency: usize,
+    f: impl Fn(&'a T) -> Fut,
+) -> Result<Vec<R>, ApiError>
+where
+    Fut: std::future::Future<Output = Result<R, ApiError>>,
+{
+    // the futures are made up front: a stream holding the closure itself trips the
+    // compiler's higher-ranked `Send` inference in the boxed backend futures
+    let futs: Vec<Fut> = items.iter().map(f).collect();
+    futures::stream::iter(futs)
+        .buffered(concurrency.max(1))
+        .try_collect()
+        .await
 }
 
 /// `[":all:"]` stands for every readable asset where TiTiler allows it (`info`, statistics).
@@ -215,10 +262,10 @@ impl StacSource {
         F: Fn(&'a AssetReader) -> Fut,
         Fut: std::future::Future<Output = Result<ImageData, crate::reader::Error>>,
     {
-        let images = try_join_all(self.assets.iter().map(|a| {
+        let images = bounded(&self.assets, self.concurrency, |a| {
             let fut = verb(a);
             async move { a.finish(fut.await?, self.asset_as_band).await }
-        }))
+        })
         .await?;
         let mut img = blocking(move || {
             ImageData::stack(images).ok_or_else(|| ApiError::bad_request("no assets to read"))
@@ -322,7 +369,7 @@ impl Source {
         match self {
             Source::Cog(r) => Ok(r.point(x, y, crs, read).await?),
             Source::Stac(s) => {
-                let points = try_join_all(s.assets.iter().map(|a| async move {
+                let points = bounded(&s.assets, s.concurrency, |a| async move {
                     let mut pt = a.reader.point(x, y, crs, &a.read(read)).await?;
                     if let Some(e) = &a.expression {
                         pt = super::json::point_expression(pt, e)?;
@@ -342,7 +389,7 @@ impl Source {
                             .collect();
                     }
                     Ok::<_, ApiError>(pt)
-                }))
+                })
                 .await?;
                 let mut out = PointData {
                     values: Vec::new(),

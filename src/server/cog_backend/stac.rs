@@ -1,7 +1,6 @@
 //! The STAC answers that are not a verb over the stacked assets: info and statistics per
 //! asset, the asset list, the render extension.
 
-use futures::future::try_join_all;
 use serde_json::{Map, Value};
 
 use super::render::{self, Prepared};
@@ -28,7 +27,9 @@ impl CogBackend {
             .map(|a| a.assets.clone())
             .unwrap_or_default();
         let mut out = Vec::new();
-        for raw in expand_all(&item, &wanted, true) {
+        let all = expand_all(&item, &wanted, true);
+        self.check_asset_count(all.len())?;
+        for raw in all {
             let r = AssetRequest::parse(&raw)?;
             let asset = item.check_asset(&r.name)?;
             let url = Item::asset_url(asset, &ds.url)?;
@@ -43,11 +44,12 @@ impl CogBackend {
         ds: &DatasetParams,
     ) -> Result<Map<String, Value>, ApiError> {
         let (_, assets) = self.asset_urls(ds).await?;
-        let infos = try_join_all(assets.iter().map(|(_, url)| async move {
-            let cog = self.cog(url).await?;
-            serde_json::to_value(cog.info()).map_err(|e| ApiError::internal(e.to_string()))
-        }))
-        .await?;
+        let infos = self
+            .for_each_asset(&assets, |(_, url)| async move {
+                let cog = self.cog(url).await?;
+                serde_json::to_value(cog.info()).map_err(|e| ApiError::internal(e.to_string()))
+            })
+            .await?;
         Ok(assets
             .into_iter()
             .zip(infos)
@@ -80,33 +82,34 @@ impl CogBackend {
     ) -> Result<Value, ApiError> {
         let (item, assets) = self.asset_urls(&req.dataset).await?;
         let stats = render::stats_options(&req.stats)?;
-        let docs = try_join_all(assets.iter().map(|(r, url)| {
-            let (item, stats) = (item.clone(), stats.clone());
-            async move {
-                let mut ds = req.dataset.clone();
-                ds.url = url.clone();
-                ds.assets = None;
-                let asset = item.check_asset(&r.name)?;
-                match r.selection(asset)? {
-                    BandSelection::Indexes(i) => {
-                        ds.bidx = Some(i.iter().map(|b| *b as i64).collect())
+        let docs = self
+            .for_each_asset(&assets, |(r, url)| {
+                let (item, stats) = (item.clone(), stats.clone());
+                async move {
+                    let mut ds = req.dataset.clone();
+                    ds.url = url.clone();
+                    ds.assets = None;
+                    let asset = item.check_asset(&r.name)?;
+                    match r.selection(asset)? {
+                        BandSelection::Indexes(i) => {
+                            ds.bidx = Some(i.iter().map(|b| *b as i64).collect())
+                        }
+                        BandSelection::Expression(e) => ds.expression = Some(e),
+                        BandSelection::All => {}
                     }
-                    BandSelection::Expression(e) => ds.expression = Some(e),
-                    BandSelection::All => {}
+                    let prep = Prepared::new(&ds)?;
+                    let source = Source::Cog(self.reader(url).await?);
+                    let img = self
+                        .preview_image(&source, &prep, &req.size, req.dst_crs.as_deref())
+                        .await?;
+                    let algorithm = req.algorithm.clone();
+                    blocking(move || {
+                        render::statistics_json(img, &prep, algorithm.as_ref(), &stats, None)
+                    })
+                    .await
                 }
-                let prep = Prepared::new(&ds)?;
-                let source = Source::Cog(self.reader(url).await?);
-                let img = self
-                    .preview_image(&source, &prep, &req.size, req.dst_crs.as_deref())
-                    .await?;
-                let algorithm = req.algorithm.clone();
-                blocking(move || {
-                    render::statistics_json(img, &prep, algorithm.as_ref(), &stats, None)
-                })
-                .await
-            }
-        }))
-        .await?;
+            })
+            .await?;
         Ok(Value::Object(
             assets
                 .into_iter()

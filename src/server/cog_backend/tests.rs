@@ -124,3 +124,101 @@ async fn missing_local_file_is_a_404_naming_it() {
     assert_eq!(err.status.as_u16(), 404, "{err}");
     assert!(err.to_string().contains("x.tif"), "{err}");
 }
+
+/// A STAC item in a temp dir whose assets `a`, `b`, `c` are copies of the sample COG.
+fn sample_item(dir: &std::path::Path) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("sample.tif"), SAMPLE_COG).unwrap();
+    let asset = serde_json::json!({"href": "sample.tif", "type": "image/tiff; application=geotiff"});
+    let item = serde_json::json!({
+        "type": "Feature", "stac_version": "1.0.0", "id": "s",
+        "bbox": [-180.0, -85.0, 180.0, 85.0],
+        "geometry": null, "properties": {}, "links": [],
+        "assets": {"a": asset, "b": asset, "c": asset,
+                   "thumb": {"href": "t.png", "type": "image/png"}},
+    });
+    let path = dir.join("item.json");
+    std::fs::write(&path, item.to_string()).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn stac_dataset(url: &str, assets: &[&str], asset_as_band: bool) -> DatasetParams {
+    DatasetParams {
+        assets: Some(crate::server::params::dataset::AssetsParams {
+            assets: assets.iter().map(|s| s.to_string()).collect(),
+            asset_as_band,
+        }),
+        ..dataset(url)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stac_assets_stack_band_wise_and_the_asset_limit_holds() {
+    let dir = std::env::temp_dir().join(format!("cogtiler-stac-{}", std::process::id()));
+    let item = sample_item(&dir);
+    let b = backend();
+    assert_eq!(
+        b.stac_assets(&item).await.unwrap(),
+        serde_json::json!(["a", "b", "c"]),
+        "the png thumbnail is not a raster asset"
+    );
+    // two 3-band assets: six bands, described after their asset
+    let p = PointParams {
+        lon: 0.0,
+        lat: 0.0,
+        coord_crs: None,
+    };
+    let info = b.info(&dataset(SAMPLE_URL)).await.unwrap();
+    let (lon, lat) = {
+        let bb = &info["bounds"];
+        let gt = crate::crs::Crs::parse(info["crs"].as_str().unwrap()).unwrap();
+        let c = [
+            (bb[0].as_f64().unwrap() + bb[2].as_f64().unwrap()) / 2.0,
+            (bb[1].as_f64().unwrap() + bb[3].as_f64().unwrap()) / 2.0,
+        ];
+        crate::crs::Transformer::new(&gt, &crate::crs::Crs::wgs84())
+            .unwrap()
+            .transform_point(c[0], c[1])
+            .unwrap()
+    };
+    let p = PointParams { lon, lat, ..p };
+    let one = b.point(&dataset(SAMPLE_URL), &p).await.unwrap();
+    let two = b
+        .point(&stac_dataset(&item, &["a", "b|bidx=2"], false), &p)
+        .await
+        .unwrap();
+    let v = |j: &Value| j["values"].as_array().unwrap().clone();
+    assert_eq!(v(&two).len(), 4);
+    assert_eq!(v(&two)[..3], v(&one)[..]);
+    assert_eq!(v(&two)[3], v(&one)[1], "b|bidx=2 is the sample's second band");
+    assert_eq!(two["band_names"], serde_json::json!(["b1", "b2", "b3", "b4"]));
+    assert_eq!(two["band_descriptions"][3], "b_b2");
+    // asset_as_band needs one band per asset
+    let e = b
+        .point(&stac_dataset(&item, &["a"], true), &p)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, http::StatusCode::BAD_REQUEST, "{e:?}");
+    // unknown and non-raster assets are 404s naming the valid ones
+    let e = b
+        .point(&stac_dataset(&item, &["thumb"], false), &p)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, http::StatusCode::NOT_FOUND);
+    assert!(e.to_string().contains("['a', 'b', 'c']"), "{e}");
+    // `:all:` in info, one key per asset
+    let all = b.info(&stac_dataset(&item, &[":all:"], false)).await.unwrap();
+    assert_eq!(all.as_object().unwrap().len(), 3);
+    // more assets than the limit: refused before any read
+    let small = backend().with_assets(AssetOptions {
+        max_assets: 2,
+        ..AssetOptions::default()
+    });
+    let e = small
+        .point(&stac_dataset(&item, &["a", "b", "nope"], false), &p)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, http::StatusCode::BAD_REQUEST);
+    assert!(e.to_string().contains("limit of 2"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -16,9 +16,11 @@
 //! have an async per-asset read.
 
 pub mod document;
+pub mod index;
 mod pyrepr;
 
 pub use document::{FieldError, LocItem, MosaicJson, DEFAULT_MAX_DOCUMENT_BYTES};
+pub use index::{quadkey, quadkey_to_tile};
 
 /// Errors of the mosaic layer; messages quote the offending value.
 #[derive(Debug, thiserror::Error)]

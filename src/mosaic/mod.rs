@@ -17,10 +17,12 @@
 
 pub mod document;
 pub mod index;
+pub mod methods;
 mod pyrepr;
 
 pub use document::{FieldError, LocItem, MosaicJson, DEFAULT_MAX_DOCUMENT_BYTES};
 pub use index::{quadkey, quadkey_to_tile};
+pub use methods::{Mosaicker, PixelSelection};
 
 /// Errors of the mosaic layer; messages quote the offending value.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +55,12 @@ pub enum Error {
     /// A quadkey with a digit other than 0-3.
     #[error("Unexpected quadkey digit: {0:?}")]
     Quadkey(String),
+    /// An unknown `pixel_selection` name (TiTiler: 422 `literal_error`).
+    #[error("Input should be {}", methods::PixelSelection::expected())]
+    UnknownPixelSelection(String),
+    /// Assets with different band counts (rio-tiler asserts; TiTiler answers 500).
+    #[error("Assets HAVE TO have the same number of bands (first had {expected}, then {got})")]
+    BandCount { expected: usize, got: usize },
     /// An image whose buffers do not match its declared shape.
     #[error("mosaic input image is malformed: {0}")]
     Malformed(String),

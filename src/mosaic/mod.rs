@@ -19,10 +19,12 @@ pub mod document;
 pub mod index;
 pub mod methods;
 mod pyrepr;
+mod reader;
 
 pub use document::{FieldError, LocItem, MosaicJson, DEFAULT_MAX_DOCUMENT_BYTES};
 pub use index::{quadkey, quadkey_to_tile};
 pub use methods::{Mosaicker, PixelSelection};
+pub use reader::{mosaic_reader, MosaicRead};
 
 /// Errors of the mosaic layer; messages quote the offending value.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +60,9 @@ pub enum Error {
     /// An unknown `pixel_selection` name (TiTiler: 422 `literal_error`).
     #[error("Input should be {}", methods::PixelSelection::expected())]
     UnknownPixelSelection(String),
+    /// No asset gave data (rio-tiler's `EmptyMosaicError`; TiTiler answers 204).
+    #[error("Method returned an empty array")]
+    EmptyMosaic,
     /// Assets with different band counts (rio-tiler asserts; TiTiler answers 500).
     #[error("Assets HAVE TO have the same number of bands (first had {expected}, then {got})")]
     BandCount { expected: usize, got: usize },

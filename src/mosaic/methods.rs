@@ -4,7 +4,8 @@
 //! [`ImageData::band_masks`]. The numpy details that show in TiTiler's output are kept:
 //! - `first`/`highest`/`lowest`/`lastband*` take the new pixel whenever the mosaic pixel is
 //!   masked, even if the new one is masked too (its data then shows under the mask);
-//! - `lastband*` decide with the last band's data but per band's mask, and drop that band;
+//! - `lastband*` decide with the last band's data but per band's mask, and drop that band (a
+//!   one-band input leaves no data band: TiTiler then serves just the mask);
 //! - `mean`/`median` are cast back to the input type by truncation (`astype`), fully masked
 //!   pixels hold 0; `mean` sums float32 in float32 before dividing in float64;
 //! - `stdev` is float64 (population, ddof 0); `count` is one uint8 band of valid counts of the
@@ -275,17 +276,6 @@ impl Mosaicker {
             None => {
                 if r.bands == 0 {
                     return Err(Error::Malformed("an image without bands".into()));
-                }
-                if matches!(
-                    self.method,
-                    PixelSelection::LastBandLow | PixelSelection::LastBandHigh
-                ) && r.bands < 2
-                {
-                    return Err(Error::Malformed(format!(
-                        "pixel_selection={} needs at least 2 bands (data bands and a decision band), got {}",
-                        self.method.name(),
-                        r.bands
-                    )));
                 }
                 self.meta = Some(Meta {
                     width: r.width,
@@ -582,7 +572,7 @@ mod tests {
     /// included, since TiTiler's `.npy` shows it).
     #[test]
     fn nine_methods_match_rio_tiler() {
-        assert_eq!(EXPECTED.len(), 32);
+        assert_eq!(EXPECTED.len(), 36);
         for &(case, method, want_dtype, want_bands, want_used, want_data, want_valid, want_mask) in
             EXPECTED
         {
@@ -649,8 +639,6 @@ mod tests {
         let mut short = one.clone();
         short.raster.mask.pop();
         assert!(matches!(m.feed(short), Err(Error::Malformed(_))));
-        let mut m = Mosaicker::new(PixelSelection::LastBandHigh);
-        assert!(matches!(m.feed(one), Err(Error::Malformed(_))));
         assert!(Mosaicker::new(PixelSelection::First).finish().is_none());
     }
 

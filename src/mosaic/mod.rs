@@ -15,6 +15,8 @@
 //! the images in asset order to a [`Mosaicker`]; [`mosaic_reader`] is that loop for callers that
 //! have an async per-asset read.
 
+#[cfg(test)]
+mod conformance;
 pub mod document;
 pub mod index;
 pub mod methods;

@@ -497,6 +497,8 @@ fn reduce_stack(
 }
 
 #[cfg(test)]
+// The generated oracle values include numpy's sqrt(2), which clippy takes for a typo.
+#[allow(clippy::approx_constant)]
 mod tests {
     use super::*;
     use crate::crs::Crs;

@@ -896,6 +896,19 @@ mod tests {
     }
 
     #[test]
+    fn recorded_not_a_mosaic_500_text_matches() {
+        let (Ok(item), Some(want)) = (
+            std::fs::read(format!("{CONFORMANCE}/stac/s2_melbourne.json")),
+            expected_json("mosaic_err_not_a_mosaic"),
+        ) else {
+            eprintln!("skipping: conformance files not found");
+            return;
+        };
+        let err = MosaicJson::from_bytes(&item, DEFAULT_MAX_DOCUMENT_BYTES).unwrap_err();
+        assert_eq!(err.to_string(), want["detail"].as_str().unwrap());
+    }
+
+    #[test]
     fn recorded_validate_bad_cases_match() {
         for case in [
             "mosaic_dem_quads__validate_bad",
@@ -910,6 +923,16 @@ mod tests {
             let errs = MosaicJson::validation_errors(&body).unwrap();
             let got: Vec<_> = errs.iter().map(|e| e.to_fastapi("body")).collect();
             assert_eq!(serde_json::Value::from(got), v["expect"]["json"]["detail"]);
+        }
+        for case in ["mosaic_dem_quads__validate", "mosaic_titiler__validate"] {
+            let Ok(text) = std::fs::read_to_string(format!("{CONFORMANCE}/cases-stac/{case}.json"))
+            else {
+                continue;
+            };
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(v["expect"]["json"], true);
+            let body = serde_json::to_vec(&v["body"]).unwrap();
+            assert_eq!(MosaicJson::validation_errors(&body).unwrap(), [], "{case}");
         }
     }
 

@@ -443,18 +443,18 @@ impl Mosaicker {
     }
 }
 
-/// mean / median / stdev over the stack, per band and pixel, over the valid values only.
+/// mean / median / stdev over the stack, per band and pixel (`samples` = bands × plane), over
+/// the valid values only.
 fn reduce_stack(
     method: PixelSelection,
     dtype: DataType,
-    len: usize,
+    samples: usize,
     stack: &[(Samples, Vec<bool>)],
 ) -> (Samples, Vec<bool>) {
-    let bands_len = len;
-    let mut out = vec![0.0f64; bands_len];
-    let mut valid = vec![false; bands_len];
+    let mut out = vec![0.0f64; samples];
+    let mut valid = vec![false; samples];
     let mut vals: Vec<f64> = Vec::with_capacity(stack.len());
-    for i in 0..bands_len {
+    for i in 0..samples {
         vals.clear();
         for (data, v) in stack {
             if v[i] {

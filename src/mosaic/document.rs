@@ -112,6 +112,22 @@ pub fn pydantic_message(errors: &[FieldError]) -> String {
     s
 }
 
+/// cogeo-mosaic's `Info` (TiTiler's `/mosaicjson/info`); serialises in its field order.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MosaicInfo {
+    pub bounds: [f64; 4],
+    /// The mosaic TMS's geographic CRS, as an OGC URI (bounds are in it).
+    pub crs: String,
+    /// The document's name, `"mosaic"` when it has none (or an empty one).
+    pub name: String,
+    /// The document's quadkeys in document order, only when asked for.
+    pub quadkeys: Vec<String>,
+    /// morecantile's `repr` of the mosaic TMS (its unbalanced quote included).
+    pub mosaic_tilematrixset: String,
+    pub mosaic_minzoom: u8,
+    pub mosaic_maxzoom: u8,
+}
+
 /// A parsed, validated MosaicJSON document.
 #[derive(Clone, Debug)]
 pub struct MosaicJson {
@@ -221,6 +237,32 @@ impl MosaicJson {
         self.by_key
             .get(quadkey)
             .map(|&i| self.tiles[i].1.as_slice())
+    }
+
+    /// cogeo-mosaic's `info(quadkeys=...)`.
+    pub fn info(&self, quadkeys: bool) -> Result<MosaicInfo, Error> {
+        let tms = self.tms();
+        let title = tms.title.as_deref().unwrap_or("None");
+        Ok(MosaicInfo {
+            bounds: self.bounds,
+            crs: tms.geographic_crs()?.to_titiler_string(),
+            name: match self.name.as_deref() {
+                Some(n) if !n.is_empty() => n.to_string(),
+                _ => "mosaic".to_string(),
+            },
+            quadkeys: if quadkeys {
+                self.tiles.iter().map(|(k, _)| k.clone()).collect()
+            } else {
+                Vec::new()
+            },
+            mosaic_tilematrixset: format!(
+                "<TileMatrixSet title='{title}' id='{}' crs='{}>",
+                tms.id,
+                tms.crs.to_titiler_string()
+            ),
+            mosaic_minzoom: self.minzoom,
+            mosaic_maxzoom: self.maxzoom,
+        })
     }
 
     /// The body of TiTiler's `GET /mosaicjson/`: the model dumped with `exclude_none`, fields in
@@ -819,6 +861,25 @@ mod tests {
                 idx
             };
             assert_eq!(order(&a), order(&b), "{case}: tiles order");
+        }
+    }
+
+    #[test]
+    fn info_matches_titiler_for_both_fixtures() {
+        for (file, case) in [
+            ("dem_quads.json", "mosaic_dem_quads__info"),
+            ("titiler_mosaic.json", "mosaic_titiler__info"),
+        ] {
+            let (Some(bytes), Some(want)) = (fixture(file), expected_json(case)) else {
+                continue;
+            };
+            let doc = MosaicJson::from_bytes(&bytes, DEFAULT_MAX_DOCUMENT_BYTES).unwrap();
+            let info = doc.info(false).unwrap();
+            assert_eq!(serde_json::to_value(&info).unwrap(), want, "{case}");
+            assert!(serde_json::to_string(&info)
+                .unwrap()
+                .starts_with("{\"bounds\":"));
+            assert_eq!(doc.info(true).unwrap().quadkeys.len(), doc.tiles.len());
         }
     }
 

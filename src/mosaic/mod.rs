@@ -23,7 +23,7 @@ pub mod methods;
 mod pyrepr;
 mod reader;
 
-pub use document::{FieldError, LocItem, MosaicJson, DEFAULT_MAX_DOCUMENT_BYTES};
+pub use document::{FieldError, LocItem, MosaicInfo, MosaicJson, DEFAULT_MAX_DOCUMENT_BYTES};
 pub use index::{quadkey, quadkey_to_tile};
 pub use methods::{Mosaicker, PixelSelection};
 pub use reader::{mosaic_reader, MosaicRead};

@@ -118,3 +118,55 @@ async fn recorded_mosaic_tiles_match_titiler() {
     );
     eprintln!("{compared} recorded mosaic tiles identical to TiTiler's");
 }
+
+/// `/tiles/.../assets`, `/point/.../assets`, `/bbox/.../assets` of both recorded mosaics.
+#[test]
+fn recorded_asset_lookups_match_titiler() {
+    let mut compared = 0;
+    for fixture in ["dem_quads", "titiler"] {
+        for kind in ["tile", "point", "bbox"] {
+            let case = format!("mosaic_{fixture}__{kind}_assets");
+            let Ok(text) = std::fs::read_to_string(format!("{CONFORMANCE}/cases-stac/{case}.json"))
+            else {
+                continue;
+            };
+            let spec: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let url = spec["query"][0][1].as_str().unwrap();
+            let doc_path = url.replace("{base}", CONFORMANCE);
+            let doc = MosaicJson::from_bytes(
+                &std::fs::read(doc_path).unwrap(),
+                DEFAULT_MAX_DOCUMENT_BYTES,
+            )
+            .unwrap();
+            let path = spec["path"].as_str().unwrap().trim_end_matches("/assets");
+            let nums = |s: &str| -> Vec<f64> { s.split(',').map(|v| v.parse().unwrap()).collect() };
+            let last = path.rsplit('/').next().unwrap();
+            let got = match kind {
+                "tile" => {
+                    let p: Vec<&str> = path.rsplitn(4, '/').collect();
+                    doc.assets_for_tile(
+                        p[2].parse().unwrap(),
+                        p[1].parse().unwrap(),
+                        p[0].parse().unwrap(),
+                    )
+                }
+                "point" => {
+                    let c = nums(last);
+                    doc.assets_for_point(c[0], c[1])
+                }
+                _ => {
+                    let c = nums(last);
+                    doc.assets_for_bbox([c[0], c[1], c[2], c[3]])
+                }
+            }
+            .unwrap();
+            assert_eq!(
+                serde_json::Value::from(got),
+                spec["expect"]["json"],
+                "{case}"
+            );
+            compared += 1;
+        }
+    }
+    eprintln!("{compared} recorded asset lookups identical to TiTiler's");
+}

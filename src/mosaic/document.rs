@@ -1032,6 +1032,43 @@ mod tests {
     }
 
     #[test]
+    fn hostile_documents_are_errors() {
+        // deep nesting: serde_json's recursion limit, not a stack overflow
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(matches!(
+            MosaicJson::from_bytes(deep.as_bytes(), 1 << 20),
+            Err(Error::Json(_))
+        ));
+        let deep_tiles = format!(
+            r#"{{"mosaicjson": "0.0.2", "tiles": {{"0": {}1{}}}}}"#,
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        assert!(MosaicJson::from_bytes(deep_tiles.as_bytes(), 1 << 20).is_err());
+        for body in [
+            &b""[..],
+            b"null",
+            b"\xff\xfe",
+            br#"{"mosaicjson": "0.0.2", "tiles": {}, "minzoom": 1e300}"#,
+            br#"{"mosaicjson": "0.0.2", "tiles": {}, "quadkey_zoom": -5}"#,
+            br#"{"mosaicjson": "0.0.2", "tiles": {}, "bounds": "world"}"#,
+            br#"{"mosaicjson": "0.0.2", "tiles": {}, "tilematrixset": {"id": 3}}"#,
+            br#"{"mosaicjson": "0.0.2", "tiles": [], "center": [0, 0]}"#,
+        ] {
+            assert!(
+                MosaicJson::from_bytes(body, 1 << 20).is_err(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        // a gzip header with garbage after it
+        assert!(matches!(
+            MosaicJson::from_bytes(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff], 100),
+            Err(Error::Gzip(_))
+        ));
+    }
+
+    #[test]
     fn optional_0_0_3_members_round_trip() {
         let doc = MosaicJson::from_bytes(
             br#"{"mosaicjson": "0.0.3", "tiles": {}, "asset_prefix": "s3://b/", "data_type": "uint8",

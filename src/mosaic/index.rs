@@ -67,8 +67,12 @@ impl MosaicJson {
         }
         let (w, h) = match tms.matrix(z) {
             Ok(m) => (m.matrix_width, m.matrix_height),
-            // Past the levels the TMS can describe: the quadtree's own extent.
-            Err(_) => (2u64 << (z - tms_min), 2u64 << (z - tms_min)),
+            // Past the levels the TMS can describe: its first level doubled per level.
+            Err(_) => {
+                let m0 = tms.matrix(tms_min)?;
+                let grow = |n: u64| n.checked_shl((z - tms_min) as u32).unwrap_or(u64::MAX);
+                (grow(m0.matrix_width), grow(m0.matrix_height))
+            }
         };
         if x as u64 >= w || y as u64 >= h {
             return Err(invalid());

@@ -206,6 +206,13 @@ impl MosaicJson {
         Ok(match build(&tree) {
             Ok(_) => Vec::new(),
             Err(Error::Invalid { errors, .. }) => errors,
+            // FastAPI validates bodies with `from_attributes=True`.
+            Err(Error::NotAMapping(_)) => vec![FieldError::new(
+                "model_attributes_type",
+                vec![],
+                "Input should be a valid dictionary or object to extract fields from",
+                &tree,
+            )],
             Err(e) => vec![FieldError::new("value_error", vec![], e.to_string(), &tree)],
         })
     }
@@ -609,22 +616,10 @@ fn parse_tms(v: &Tree) -> Result<(TileMatrixSet, String), String> {
 }
 
 fn build(doc: &Tree) -> Result<MosaicJson, Error> {
-    let fields = match doc {
-        Tree::Map(_) => doc,
-        other => {
-            let e = FieldError::new(
-                "model_type",
-                vec![],
-                "Input should be a valid dictionary or instance of MosaicJSON",
-                other,
-            );
-            let message = pydantic_message(std::slice::from_ref(&e));
-            return Err(Error::Invalid {
-                errors: vec![e],
-                message,
-            });
-        }
-    };
+    if !matches!(doc, Tree::Map(_)) {
+        return Err(Error::NotAMapping(doc.py_type()));
+    }
+    let fields = doc;
     let mut c = Checker { errors: Vec::new() };
     let missing = |c: &mut Checker, name: &str| {
         c.err("missing", vec![key(name)], "Field required", doc);
@@ -1026,9 +1021,20 @@ mod tests {
             ]
         );
         let err = MosaicJson::from_bytes(b"[1, 2]", 100).unwrap_err();
-        assert!(err
-            .to_string()
-            .contains("input_value=[1, 2], input_type=list"));
+        assert_eq!(
+            err.to_string(),
+            "cogeo_mosaic.mosaic.MosaicJSON() argument after ** must be a mapping, not list"
+        );
+        let errs = MosaicJson::validation_errors(b"[1, 2]").unwrap();
+        assert_eq!(
+            errs[0].to_fastapi("body"),
+            serde_json::json!({
+                "type": "model_attributes_type",
+                "loc": ["body"],
+                "msg": "Input should be a valid dictionary or object to extract fields from",
+                "input": [1, 2]
+            })
+        );
     }
 
     #[test]

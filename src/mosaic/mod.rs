@@ -47,6 +47,9 @@ pub enum Error {
         errors: Vec<FieldError>,
         message: String,
     },
+    /// The document is JSON but not an object (TiTiler: 500 with Python's `TypeError` text).
+    #[error("cogeo_mosaic.mosaic.MosaicJSON() argument after ** must be a mapping, not {0}")]
+    NotAMapping(&'static str),
     /// The document's `tilematrixset` cannot be used.
     #[error("mosaic tilematrixset: {0}")]
     TileMatrixSet(String),

@@ -449,8 +449,13 @@ impl Checker {
             Tree::UInt(u) => Some(*u as f64),
             Tree::Float(f) => Some(*f),
             Tree::Bool(b) => Some(f64::from(u8::from(*b))),
+            // pydantic would take "nan"/"inf", which the JSON dump could then not write.
             Tree::Str(s) => match s.trim().parse::<f64>() {
-                Ok(f) => Some(f),
+                Ok(f) if f.is_finite() => Some(f),
+                Ok(_) => {
+                    self.err("finite_number", loc, "Input should be a finite number", v);
+                    None
+                }
                 Err(_) => {
                     self.err(
                         "float_parsing",
@@ -786,7 +791,7 @@ fn build(doc: &Tree) -> Result<MosaicJson, Error> {
     Ok(MosaicJson {
         mosaicjson,
         name,
-        description: description.clone(),
+        description,
         version,
         attribution,
         minzoom,
@@ -1058,6 +1063,7 @@ mod tests {
             br#"{"mosaicjson": "0.0.2", "tiles": {}, "minzoom": 1e300}"#,
             br#"{"mosaicjson": "0.0.2", "tiles": {}, "quadkey_zoom": -5}"#,
             br#"{"mosaicjson": "0.0.2", "tiles": {}, "bounds": "world"}"#,
+            br#"{"mosaicjson": "0.0.2", "tiles": {}, "bounds": ["nan", 0, 1, 1]}"#,
             br#"{"mosaicjson": "0.0.2", "tiles": {}, "tilematrixset": {"id": 3}}"#,
             br#"{"mosaicjson": "0.0.2", "tiles": [], "center": [0, 0]}"#,
         ] {

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use super::{Error, MosaicJson};
-use crate::crs::transform_bounds;
+use crate::crs::{transform_bounds, Crs, Transformer};
 use crate::tms::{Tile, TileMatrixSet};
 
 /// Deepest zoom a tile address may have here: `x >> depth` and 2^z must fit an `i64`.
@@ -104,14 +104,7 @@ impl MosaicJson {
             return self.assets_for_tile(tile.z, tile.x, tile.y);
         }
         let b = tms.bounds(tile)?.to_array();
-        let from = tms.geographic_crs()?;
-        let to = self.tms().geographic_crs()?;
-        let b = if from.same_coordinates(&to) {
-            b
-        } else {
-            transform_bounds(&from, &to, b, 21).map_err(crate::tms::Error::from)?
-        };
-        self.assets_for_bbox(b)
+        self.assets_for_bbox_in(&tms.geographic_crs()?, b)
     }
 
     /// The assets of the quadkey holding a point (lon/lat in the mosaic TMS's geographic CRS).
@@ -162,6 +155,31 @@ impl MosaicJson {
             }
         };
         Ok(self.merge(lists))
+    }
+
+    /// [`Self::assets_for_point`] with coordinates in `crs` (cogeo-mosaic's `coord_crs`),
+    /// reprojected to the mosaic TMS's geographic CRS when they differ.
+    pub fn assets_for_point_in(&self, crs: &Crs, lon: f64, lat: f64) -> Result<Vec<String>, Error> {
+        let geo = self.tms().geographic_crs()?;
+        if crs.same_coordinates(&geo) {
+            return self.assets_for_point(lon, lat);
+        }
+        let (mut xs, mut ys) = ([lon], [lat]);
+        Transformer::new(crs, &geo)
+            .and_then(|t| t.transform_lossy(&mut xs, &mut ys))
+            .map_err(crate::tms::Error::from)?;
+        self.assets_for_point(xs[0], ys[0])
+    }
+
+    /// [`Self::assets_for_bbox`] with bounds in `crs`, reprojected (densified, as rasterio's
+    /// `transform_bounds`) to the mosaic TMS's geographic CRS when they differ.
+    pub fn assets_for_bbox_in(&self, crs: &Crs, bbox: [f64; 4]) -> Result<Vec<String>, Error> {
+        let geo = self.tms().geographic_crs()?;
+        if crs.same_coordinates(&geo) {
+            return self.assets_for_bbox(bbox);
+        }
+        let b = transform_bounds(crs, &geo, bbox, 21).map_err(crate::tms::Error::from)?;
+        self.assets_for_bbox(b)
     }
 
     /// Positions in `tiles` of the well-formed quadkeys starting with `prefix`, in quadkey order.

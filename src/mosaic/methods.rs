@@ -50,7 +50,9 @@ impl PixelSelection {
         PixelSelection::ALL
             .into_iter()
             .find(|m| m.name() == name)
-            .ok_or_else(|| Error::UnknownPixelSelection(name.to_string()))
+            .ok_or_else(|| Error::UnknownPixelSelection {
+                name: name.to_string(),
+            })
     }
 
     pub fn name(self) -> &'static str {
@@ -616,9 +618,9 @@ mod tests {
         let err = PixelSelection::parse("lastbandhight").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "Input should be 'first', 'highest', 'lowest', 'mean', 'median', 'stdev', 'lastbandlow', 'lastbandhigh' or 'count'"
+            "pixel_selection \"lastbandhight\": Input should be 'first', 'highest', 'lowest', 'mean', 'median', 'stdev', 'lastbandlow', 'lastbandhigh' or 'count'"
         );
-        assert!(matches!(err, Error::UnknownPixelSelection(s) if s == "lastbandhight"));
+        assert!(matches!(err, Error::UnknownPixelSelection { name } if name == "lastbandhight"));
         assert_eq!(PixelSelection::default(), PixelSelection::First);
     }
 

@@ -62,9 +62,13 @@ pub enum Error {
     /// A quadkey with a digit other than 0-3.
     #[error("Unexpected quadkey digit: {0:?}")]
     Quadkey(String),
-    /// An unknown `pixel_selection` name (TiTiler: 422 `literal_error`).
-    #[error("Input should be {}", methods::PixelSelection::expected())]
-    UnknownPixelSelection(String),
+    /// An unknown `pixel_selection` name (TiTiler: 422 `literal_error` whose `msg` is
+    /// `Input should be ` + [`PixelSelection::expected`]).
+    #[error(
+        "pixel_selection {name:?}: Input should be {expected}",
+        expected = methods::PixelSelection::expected()
+    )]
+    UnknownPixelSelection { name: String },
     /// No asset gave data (rio-tiler's `EmptyMosaicError`; TiTiler answers 204).
     #[error("Method returned an empty array")]
     EmptyMosaic,

@@ -273,7 +273,9 @@ impl MosaicJson {
     }
 
     /// The body of TiTiler's `GET /mosaicjson/`: the model dumped with `exclude_none`, fields in
-    /// model order, compact as Starlette's `JSONResponse` writes it.
+    /// model order, compact as Starlette's `JSONResponse` writes it, floats as Python prints
+    /// them. An embedded `tilematrixset` is echoed as written, where cogeo-mosaic re-dumps
+    /// morecantile's model (adding its defaults, e.g. `cornerOfOrigin`).
     pub fn to_titiler_json(&self) -> String {
         let mut s = String::from("{");
         let mut first = true;

@@ -16,7 +16,8 @@ pub struct MosaicRead {
     pub method: PixelSelection,
 }
 
-/// Reads `assets` in chunks of `concurrency` (all of a chunk at once), feeds the images in
+/// Reads `assets` in chunks of `concurrency` (all of a chunk at once; TiTiler's
+/// `MOSAIC_CONCURRENCY` defaults to 5 × CPUs), feeds the images in
 /// asset order and stops after the image that completes a `first` mosaic, as rio-tiler does.
 /// Read errors for which `skip` is true (rio-tiler's `allowed_exceptions`, i.e. the asset does
 /// not cover the tile) drop that asset; any other error is returned. No image at all is

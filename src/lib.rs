@@ -16,6 +16,7 @@
 //! - [`crs`], [`tms`]: coordinate systems (proj4rs) and OGC TileMatrixSets.
 //! - [`warp`]: reprojection and resampling, GDAL-style.
 //! - [`reader`]: rio-tiler's verbs (tile, part, preview, point, statistics, info).
+//! - [`mosaic`]: MosaicJSON documents, quadkey asset lookup, rio-tiler's pixel selection.
 //! - [`render`]: rescale, colormaps, expressions, algorithms, image encoders.
 //! - [`stac`]: STAC items (assets, media types, the projection extension) for `/stac`.
 //! - [`server`]: TiTiler's HTTP API on hyper.
@@ -27,6 +28,7 @@ pub mod cog;
 pub mod cpu;
 pub mod crs;
 pub mod io;
+pub mod mosaic;
 pub mod raster;
 pub mod reader;
 pub mod render;

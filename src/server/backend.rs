@@ -124,6 +124,28 @@ pub struct FeatureStatisticsRequest {
     pub cover_scale: u32,
 }
 
+/// Where `/mosaicjson/.../assets` looks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AssetsAt {
+    Tile {
+        tms: String,
+        z: i64,
+        x: i64,
+        y: i64,
+    },
+    /// Coordinates in `coord_crs` (default WGS84).
+    Point {
+        lon: f64,
+        lat: f64,
+        coord_crs: Option<String>,
+    },
+    /// `[minx, miny, maxx, maxy]` in `coord_crs` (default WGS84).
+    Bbox {
+        bbox: [f64; 4],
+        coord_crs: Option<String>,
+    },
+}
+
 /// What a document endpoint needs to know about a dataset for one or more TMSs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FactsRequest {
@@ -195,6 +217,14 @@ pub trait Backend: Send + Sync + 'static {
     /// `/stac/asset_statistics`: a statistics document per asset.
     fn asset_statistics<'a>(&'a self, _req: &'a StatisticsRequest) -> BoxFut<'a, Value> {
         not_wired("/stac/asset_statistics")
+    }
+    /// `GET /mosaicjson/`: the document as TiTiler dumps it (JSON text).
+    fn mosaic_document<'a>(&'a self, _url: &'a str) -> BoxFut<'a, String> {
+        not_wired("/mosaicjson/")
+    }
+    /// `/mosaicjson/.../assets`: the assets a tile, point or bbox reads.
+    fn mosaic_assets<'a>(&'a self, _url: &'a str, _at: &'a AssetsAt) -> BoxFut<'a, Value> {
+        not_wired("/mosaicjson assets")
     }
     /// `/stac/renders`: the item's render extension entries, parameters in document order.
     fn stac_renders<'a>(&'a self, _url: &'a str) -> BoxFut<'a, Vec<(String, crate::stac::Render)>> {

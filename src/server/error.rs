@@ -40,6 +40,9 @@ pub enum ErrorKind {
     Timeout,
     /// A bug or an unexpected condition: 500.
     Internal,
+    /// Nothing to return: no mosaic asset covers the tile or point (TiTiler's
+    /// `EmptyMosaicError` / `NoAssetFoundError`): 204 with an empty body.
+    NoData,
 }
 
 impl ErrorKind {
@@ -56,6 +59,7 @@ impl ErrorKind {
             ErrorKind::NotImplemented => StatusCode::NOT_IMPLEMENTED,
             ErrorKind::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::NoData => StatusCode::NO_CONTENT,
         }
     }
 }

@@ -147,6 +147,29 @@ impl Classify for crate::stac::Error {
     }
 }
 
+impl Classify for crate::mosaic::Error {
+    fn kind(&self) -> ErrorKind {
+        use crate::mosaic::Error as E;
+        match self {
+            E::EmptyMosaic => ErrorKind::NoData,
+            // a tile address the mosaic's TileMatrixSet cannot have
+            E::InvalidTile { .. } => ErrorKind::TileOutsideBounds,
+            E::UnknownPixelSelection { .. } => ErrorKind::Unprocessable,
+            E::TooLarge { .. } => ErrorKind::BadRequest,
+            E::Tms(t) => t.kind(),
+            // a document that is not a mosaic, or assets that cannot be merged: TiTiler's 500s
+            E::Json(_)
+            | E::Gzip(_)
+            | E::Invalid { .. }
+            | E::NotAMapping(_)
+            | E::TileMatrixSet(_)
+            | E::Quadkey(_)
+            | E::BandCount { .. }
+            | E::Malformed(_) => ErrorKind::Internal,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::server::error::ApiError;

@@ -47,6 +47,11 @@ pub fn xml(s: String) -> Resp {
 
 /// The response for an [`ApiError`]: its status and `{"detail": ...}`.
 pub fn error(e: &ApiError) -> Resp {
+    if e.status == StatusCode::NO_CONTENT {
+        let mut r = Resp::new(Bytes::new());
+        *r.status_mut() = StatusCode::NO_CONTENT;
+        return r;
+    }
     let body = serde_json::to_vec(&e.body_json()).unwrap_or_default();
     with_type(e.status, "application/json", body)
 }

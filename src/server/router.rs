@@ -138,10 +138,29 @@ impl Family {
             e,
             E::Assets | E::AssetStatistics | E::RenderList | E::Render
         );
+        let mosaic_only = matches!(
+            e,
+            E::MosaicDocument | E::MosaicValidate | E::TileAssets | E::PointAssets | E::BboxAssets
+        );
         match self {
-            Family::Cog => !stac_only,
-            Family::Stac => !matches!(e, E::Validate | E::SampleTif),
-            Family::Mosaic => false,
+            Family::Cog => !stac_only && !mosaic_only,
+            Family::Stac => !mosaic_only && !matches!(e, E::Validate | E::SampleTif),
+            // TiTiler's mosaic router: no preview, statistics, feature or image bbox
+            Family::Mosaic => {
+                mosaic_only
+                    || matches!(
+                        e,
+                        E::Info
+                            | E::InfoGeojson
+                            | E::TilesetList
+                            | E::Tileset
+                            | E::Tile
+                            | E::TileJson
+                            | E::MapHtml
+                            | E::Wmts
+                            | E::Point
+                    )
+            }
         }
     }
 }
@@ -219,6 +238,14 @@ pub enum Endpoint {
     /// `/stac/renders`: the item's render extension.
     RenderList,
     Render,
+    /// `GET /mosaicjson/`: the document as TiTiler dumps it.
+    MosaicDocument,
+    /// `POST /mosaicjson/validate`: is the body a MosaicJSON document?
+    MosaicValidate,
+    /// `/mosaicjson/.../assets`: the assets a tile, point or bbox would read.
+    TileAssets,
+    PointAssets,
+    BboxAssets,
 }
 
 /// A route: template, methods, endpoint and an optional extra condition on the captures.
@@ -369,6 +396,19 @@ pub static ROUTES: &[Route] = &[
     r("/cog/asset_statistics", GET, Endpoint::AssetStatistics),
     r("/cog/renders", GET, Endpoint::RenderList),
     r("/cog/renders/{render_id}", GET, Endpoint::Render),
+    r("/cog/", GET, Endpoint::MosaicDocument),
+    r("/cog/validate", POST, Endpoint::MosaicValidate),
+    r(
+        "/cog/tiles/{tileMatrixSetId}/{z}/{x}/{y}/assets",
+        GET,
+        Endpoint::TileAssets,
+    ),
+    r("/cog/point/{lon},{lat}/assets", GET, Endpoint::PointAssets),
+    r(
+        "/cog/bbox/{minx},{miny},{maxx},{maxy}/assets",
+        GET,
+        Endpoint::BboxAssets,
+    ),
     r("/static/{file}", GET, Endpoint::Static),
     r("/static/{dir}/{file}", GET, Endpoint::Static),
     r("/static/{dir}/{sub}/{file}", GET, Endpoint::Static),
@@ -506,6 +546,26 @@ mod tests {
         assert_eq!(route(&Method::GET, "/cog/assets"), Matched::NotFound);
         assert_eq!(route(&Method::GET, "/stac/validate"), Matched::NotFound);
         assert_eq!(get("/tileMatrixSets").1.family, Family::Cog);
+        assert_eq!(get("/mosaicjson/").0, Endpoint::MosaicDocument);
+        let (e, c) = get("/mosaicjson/tiles/WebMercatorQuad/12/2126/1459/assets");
+        assert_eq!((e, c.get("y")), (Endpoint::TileAssets, "1459"));
+        assert_eq!(
+            get("/mosaicjson/tiles/WebMercatorQuad/12/2126/1459.png").0,
+            Endpoint::Tile
+        );
+        assert!(matches!(
+            route(&Method::POST, "/mosaicjson/validate"),
+            Matched::Found(Endpoint::MosaicValidate, _)
+        ));
+        assert_eq!(
+            route(&Method::POST, "/cog/validate"),
+            Matched::MethodNotAllowed(vec![Method::GET])
+        );
+        assert_eq!(
+            route(&Method::GET, "/mosaicjson/preview.png"),
+            Matched::NotFound
+        );
+        assert_eq!(route(&Method::GET, "/cog/"), Matched::NotFound);
     }
 
     #[test]

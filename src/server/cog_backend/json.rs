@@ -10,7 +10,7 @@ use crate::server::error::ApiError;
 
 /// A number as JSON: NaN and infinities (no valid pixel) become `null`; integral values of
 /// counts stay integers like numpy's `int64` histogram counts.
-fn num(v: f64) -> Value {
+pub(super) fn num(v: f64) -> Value {
     if v.is_finite() {
         json!(v)
     } else {

@@ -15,6 +15,7 @@
 //! 404 naming the URL, a timeout a 504, a tile outside the dataset a 404.
 
 mod json;
+mod mosaic;
 mod render;
 mod source;
 mod stac;
@@ -26,8 +27,8 @@ use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
 use super::backend::{
-    Backend, BoxFut, FactsRequest, FeatureRequest, FeatureStatisticsRequest, Image, ImageRequest,
-    PartRequest, PreviewRequest, StatisticsRequest, TileRequest,
+    AssetsAt, Backend, BoxFut, FactsRequest, FeatureRequest, FeatureStatisticsRequest, Image,
+    ImageRequest, PartRequest, PreviewRequest, StatisticsRequest, TileRequest,
 };
 use super::docs::facts::tms_facts;
 use super::docs::DatasetFacts;
@@ -51,6 +52,8 @@ pub struct CogBackend {
     sample: OnceCell<Cog>,
     /// STAC items and mosaic documents.
     documents: DocumentCache,
+    /// Parsed mosaic documents (a few: each may hold many thousands of quadkeys).
+    mosaics: mosaic::ParsedMosaics,
     assets: AssetOptions,
 }
 
@@ -86,6 +89,7 @@ impl CogBackend {
             tms,
             sample: OnceCell::new(),
             documents: DocumentCache::new(DocumentOptions::default()),
+            mosaics: quick_cache::sync::Cache::new(32),
             assets: AssetOptions::default(),
         }
     }
@@ -121,7 +125,7 @@ impl CogBackend {
     /// Opens the dataset of an image request and completes its [`Prepared`] options.
     async fn image_reader(&self, ds: &DatasetParams) -> Result<(Source, Prepared), ApiError> {
         let prep = Prepared::new(ds)?;
-        let source = self.source(&ds.url, ds.assets.as_ref()).await?;
+        let source = self.source(ds).await?;
         let prep = prep.with_dataset_colormap(source.colormap());
         Ok((source, prep))
     }
@@ -162,17 +166,25 @@ fn part_options(prep: &Prepared, size: &SizeParams) -> PartOptions {
 impl Backend for CogBackend {
     fn dataset_facts<'a>(&'a self, req: &'a FactsRequest) -> BoxFut<'a, DatasetFacts> {
         Box::pin(async move {
-            let source = self
-                .source(&req.dataset.url, req.dataset.assets.as_ref())
-                .await?;
+            let source = self.source(&req.dataset).await?;
             let (bounds, crs) = source.extent();
             let geo = parse_crs(req.crs.as_deref())?.unwrap_or_else(Crs::wgs84);
-            let wgs84_bounds = geographic_bounds(&crs, bounds, &geo);
+            // a mosaic's bounds are geographic already, and cogeo-mosaic gives them as they
+            // are for any geographic CRS
+            let is_mosaic = matches!(source, Source::Mosaic(_));
+            let geographic = |to: &Crs| {
+                if is_mosaic {
+                    bounds
+                } else {
+                    geographic_bounds(&crs, bounds, to)
+                }
+            };
+            let wgs84_bounds = geographic(&geo);
             let mut tms = Vec::with_capacity(req.tms_ids.len());
             for id in &req.tms_ids {
                 let set = self.tms.get(id)?;
                 let gcrs = set.geographic_crs()?;
-                let gb = geographic_bounds(&crs, bounds, &gcrs);
+                let gb = geographic(&gcrs);
                 let (minz, maxz) = source.zoom_range(&set);
                 tms.push(tms_facts(&set, gb, minz as i64, maxz as i64));
             }
@@ -184,7 +196,7 @@ impl Backend for CogBackend {
                         Some(info.dtype.clone()),
                     )
                 }
-                Source::Stac(_) => (None, None),
+                Source::Stac(_) | Source::Mosaic(_) => (None, None),
             };
             Ok(DatasetFacts {
                 wgs84_bounds,
@@ -200,6 +212,9 @@ impl Backend for CogBackend {
             if ds.assets.is_some() {
                 return Ok(Value::Object(self.stac_info(ds).await?));
             }
+            if ds.mosaic.is_some() {
+                return Ok(self.mosaic_info(&ds.url).await?.1);
+            }
             let cog = self.cog(&ds.url).await?;
             serde_json::to_value(cog.info()).map_err(|e| ApiError::internal(e.to_string()))
         })
@@ -213,6 +228,17 @@ impl Backend for CogBackend {
         Box::pin(async move {
             if ds.assets.is_some() {
                 return self.stac_info_geojson(ds, crs).await;
+            }
+            if ds.mosaic.is_some() {
+                let (doc, info) = self.mosaic_info(&ds.url).await?;
+                let from = doc.tms().geographic_crs()?;
+                let geo = parse_crs(crs)?.unwrap_or_else(Crs::wgs84);
+                let b = if from.same_coordinates(&geo) {
+                    doc.bounds
+                } else {
+                    geographic_bounds(&from, doc.bounds, &geo)
+                };
+                return Ok(json::bounds_feature(b, info));
             }
             let cog = self.cog(&ds.url).await?;
             let info =
@@ -230,9 +256,7 @@ impl Backend for CogBackend {
     fn statistics<'a>(&'a self, req: &'a StatisticsRequest) -> BoxFut<'a, Value> {
         Box::pin(async move {
             let prep = Prepared::new(&req.dataset)?;
-            let reader = self
-                .source(&req.dataset.url, req.dataset.assets.as_ref())
-                .await?;
+            let reader = self.source(&req.dataset).await?;
             let img = self
                 .preview_image(&reader, &prep, &req.size, req.dst_crs.as_deref())
                 .await?;
@@ -247,9 +271,7 @@ impl Backend for CogBackend {
         Box::pin(async move {
             let sr = &req.statistics;
             let prep = Prepared::new(&sr.dataset)?;
-            let reader = self
-                .source(&sr.dataset.url, sr.dataset.assets.as_ref())
-                .await?;
+            let reader = self.source(&sr.dataset).await?;
             let shape_crs = parse_crs(req.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
             let stats = render::stats_options(&sr.stats)?;
             let mut opts = part_options(&prep, &sr.size);
@@ -311,7 +333,10 @@ impl Backend for CogBackend {
                 buffer: req.tile_params.buffer,
                 padding: req.tile_params.padding.unwrap_or(0) as usize,
             };
-            let img = reader.tile(&tms, z, t.x, t.y, &opts).await?;
+            let img = match &reader {
+                Source::Mosaic(m) => self.mosaic_tile(m, &tms, z, t.x, t.y, &opts).await?,
+                other => other.tile(&tms, z, t.x, t.y, &opts).await?,
+            };
             let crs_uri = tms.crs_uri.clone();
             render::render_blocking(img, prep, req.image.clone(), Some(crs_uri)).await
         })
@@ -358,8 +383,13 @@ impl Backend for CogBackend {
     fn point<'a>(&'a self, ds: &'a DatasetParams, p: &'a PointParams) -> BoxFut<'a, Value> {
         Box::pin(async move {
             let prep = Prepared::new(ds)?;
-            let reader = self.source(&ds.url, ds.assets.as_ref()).await?;
+            let reader = self.source(ds).await?;
             let crs = parse_crs(p.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
+            if let Source::Mosaic(m) = &reader {
+                return self
+                    .mosaic_point(&m.doc, p.lon, p.lat, &crs, &prep.read)
+                    .await;
+            }
             let pt = reader.point(p.lon, p.lat, &crs, &prep.read).await?;
             json::point(pt, [p.lon, p.lat], prep.expression.as_ref())
         })
@@ -374,6 +404,38 @@ impl Backend for CogBackend {
 
     fn asset_statistics<'a>(&'a self, req: &'a StatisticsRequest) -> BoxFut<'a, Value> {
         Box::pin(self.stac_asset_statistics(req))
+    }
+
+    fn mosaic_document<'a>(&'a self, url: &'a str) -> BoxFut<'a, String> {
+        Box::pin(async move { Ok(self.mosaic_document(url).await?.to_titiler_json()) })
+    }
+
+    fn mosaic_assets<'a>(&'a self, url: &'a str, at: &'a AssetsAt) -> BoxFut<'a, Value> {
+        Box::pin(async move {
+            let doc = self.mosaic_document(url).await?;
+            let assets = match at {
+                AssetsAt::Tile { tms, z, x, y } => {
+                    let set = self.tms.get(tms)?;
+                    let z = i32::try_from(*z).map_err(|_| {
+                        ApiError::bad_request(format!("zoom level {z} is out of range"))
+                    })?;
+                    doc.assets_for_tile_in(&set, crate::tms::Tile::new(*x, *y, z))?
+                }
+                AssetsAt::Point {
+                    lon,
+                    lat,
+                    coord_crs,
+                } => {
+                    let crs = parse_crs(coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
+                    doc.assets_for_point_in(&crs, *lon, *lat)?
+                }
+                AssetsAt::Bbox { bbox, coord_crs } => {
+                    let crs = parse_crs(coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
+                    doc.assets_for_bbox_in(&crs, *bbox)?
+                }
+            };
+            Ok(json!(assets))
+        })
     }
 
     fn stac_renders<'a>(&'a self, url: &'a str) -> BoxFut<'a, Vec<(String, crate::stac::Render)>> {

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
+use super::mosaic::MosaicSource;
 use super::render::expression_on_image;
 use super::{blocking, CogBackend};
 use crate::crs::Crs;
@@ -21,7 +22,7 @@ use crate::reader::{
 };
 use crate::render::expression::Expression;
 use crate::server::error::ApiError;
-use crate::server::params::dataset::AssetsParams;
+use crate::server::params::DatasetParams;
 use crate::stac::{AssetRequest, BandSelection, Item};
 use crate::tms::TileMatrixSet;
 
@@ -53,6 +54,8 @@ pub(super) struct StacSource {
 pub(super) enum Source {
     Cog(Reader<CogDataset>),
     Stac(StacSource),
+    /// Tiles and points of a mosaic need the backend (it opens the assets): see `mosaic.rs`.
+    Mosaic(MosaicSource),
 }
 
 impl CogBackend {
@@ -68,12 +71,15 @@ impl CogBackend {
 
     /// Opens what a request reads: the COG, or the item and its selected assets (headers
     /// of all assets fetched concurrently).
-    pub(super) async fn source(
-        &self,
-        url: &str,
-        assets: Option<&AssetsParams>,
-    ) -> Result<Source, ApiError> {
-        let Some(ap) = assets else {
+    pub(super) async fn source(&self, ds: &DatasetParams) -> Result<Source, ApiError> {
+        let url = ds.url.as_str();
+        if let Some(m) = &ds.mosaic {
+            return Ok(Source::Mosaic(MosaicSource {
+                doc: self.mosaic_document(url).await?,
+                method: m.pixel_selection,
+            }));
+        }
+        let Some(ap) = ds.assets.as_ref() else {
             return Ok(Source::Cog(self.reader(url).await?));
         };
         let item = self.stac_item(url).await?;
@@ -163,6 +169,14 @@ where
         .buffered(concurrency.max(1))
         .try_collect()
         .await
+}
+
+/// The verbs a mosaic router does not serve (TiTiler's has no preview, part or feature).
+fn mosaic_verb() -> ApiError {
+    ApiError::of_kind(
+        crate::server::error::ErrorKind::NotImplemented,
+        "this request is not served for mosaics",
+    )
 }
 
 /// `[":all:"]` stands for every readable asset where TiTiler allows it (`info`, statistics).
@@ -286,6 +300,7 @@ impl Source {
         opts: &TileOptions,
     ) -> Result<ImageData, ApiError> {
         match self {
+            Source::Mosaic(_) => Err(mosaic_verb()),
             Source::Cog(r) => Ok(r.tile(tms, z, x, y, opts).await?),
             Source::Stac(s) => {
                 let spec = TileSpec::from_tms(tms, z, x, y)?;
@@ -308,6 +323,7 @@ impl Source {
 
     pub async fn part(&self, bounds: [f64; 4], opts: &PartOptions) -> Result<ImageData, ApiError> {
         match self {
+            Source::Mosaic(_) => Err(mosaic_verb()),
             Source::Cog(r) => Ok(r.part(bounds, opts).await?),
             Source::Stac(s) => {
                 s.each(|a| {
@@ -329,6 +345,7 @@ impl Source {
         opts: &PartOptions,
     ) -> Result<ImageData, ApiError> {
         match self {
+            Source::Mosaic(_) => Err(mosaic_verb()),
             Source::Cog(r) => Ok(r.feature(shape, shape_crs, opts).await?),
             Source::Stac(s) => {
                 s.each(|a| {
@@ -345,6 +362,7 @@ impl Source {
 
     pub async fn preview(&self, opts: &PreviewOptions) -> Result<ImageData, ApiError> {
         match self {
+            Source::Mosaic(_) => Err(mosaic_verb()),
             Source::Cog(r) => Ok(r.preview(opts).await?),
             Source::Stac(s) => {
                 s.each(|a| {
@@ -367,6 +385,7 @@ impl Source {
         read: &ReadOptions,
     ) -> Result<PointData, ApiError> {
         match self {
+            Source::Mosaic(_) => Err(mosaic_verb()),
             Source::Cog(r) => Ok(r.point(x, y, crs, read).await?),
             Source::Stac(s) => {
                 let points = bounded(&s.assets, s.concurrency, |a| async move {
@@ -418,6 +437,8 @@ impl Source {
                 Some(g) => tms.dataset_zoom_range(&g.crs, g.width, g.height, &g.geotransform),
                 None => (tms.minzoom(), tms.maxzoom()),
             },
+            // cogeo-mosaic: the document's zooms, whatever the TileMatrixSet
+            Source::Mosaic(m) => (i32::from(m.doc.minzoom), i32::from(m.doc.maxzoom)),
         }
     }
 
@@ -429,6 +450,13 @@ impl Source {
                 (m.bounds(), m.crs.clone())
             }
             Source::Stac(s) => (s.bounds, s.crs.clone()),
+            Source::Mosaic(m) => (
+                m.doc.bounds,
+                m.doc
+                    .tms()
+                    .geographic_crs()
+                    .unwrap_or_else(|_| Crs::wgs84()),
+            ),
         }
     }
 
@@ -436,7 +464,7 @@ impl Source {
     pub fn colormap(&self) -> Option<&[[u8; 4]]> {
         match self {
             Source::Cog(r) => r.dataset().cog().header().colormap.as_deref(),
-            Source::Stac(_) => None,
+            Source::Stac(_) | Source::Mosaic(_) => None,
         }
     }
 }

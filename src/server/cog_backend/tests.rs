@@ -23,6 +23,7 @@ fn dataset(url: &str) -> DatasetParams {
         resampling: "nearest",
         reproject: "nearest",
         assets: None,
+        mosaic: None,
     }
 }
 
@@ -129,7 +130,8 @@ async fn missing_local_file_is_a_404_naming_it() {
 fn sample_item(dir: &std::path::Path) -> String {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("sample.tif"), SAMPLE_COG).unwrap();
-    let asset = serde_json::json!({"href": "sample.tif", "type": "image/tiff; application=geotiff"});
+    let asset =
+        serde_json::json!({"href": "sample.tif", "type": "image/tiff; application=geotiff"});
     let item = serde_json::json!({
         "type": "Feature", "stac_version": "1.0.0", "id": "s",
         "bbox": [-180.0, -85.0, 180.0, 85.0],
@@ -190,8 +192,15 @@ async fn stac_assets_stack_band_wise_and_the_asset_limit_holds() {
     let v = |j: &Value| j["values"].as_array().unwrap().clone();
     assert_eq!(v(&two).len(), 4);
     assert_eq!(v(&two)[..3], v(&one)[..]);
-    assert_eq!(v(&two)[3], v(&one)[1], "b|bidx=2 is the sample's second band");
-    assert_eq!(two["band_names"], serde_json::json!(["b1", "b2", "b3", "b4"]));
+    assert_eq!(
+        v(&two)[3],
+        v(&one)[1],
+        "b|bidx=2 is the sample's second band"
+    );
+    assert_eq!(
+        two["band_names"],
+        serde_json::json!(["b1", "b2", "b3", "b4"])
+    );
     assert_eq!(two["band_descriptions"][3], "b_b2");
     // asset_as_band needs one band per asset
     let e = b
@@ -207,7 +216,10 @@ async fn stac_assets_stack_band_wise_and_the_asset_limit_holds() {
     assert_eq!(e.status, http::StatusCode::NOT_FOUND);
     assert!(e.to_string().contains("['a', 'b', 'c']"), "{e}");
     // `:all:` in info, one key per asset
-    let all = b.info(&stac_dataset(&item, &[":all:"], false)).await.unwrap();
+    let all = b
+        .info(&stac_dataset(&item, &[":all:"], false))
+        .await
+        .unwrap();
     assert_eq!(all.as_object().unwrap().len(), 3);
     // more assets than the limit: refused before any read
     let small = backend().with_assets(AssetOptions {

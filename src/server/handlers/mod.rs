@@ -9,6 +9,7 @@ pub mod assets;
 pub mod cog;
 pub mod documents;
 pub mod meta;
+pub mod mosaic;
 pub mod registry;
 pub mod stac;
 
@@ -16,7 +17,7 @@ use bytes::Bytes;
 use http::HeaderMap;
 
 use super::error::ApiError;
-use super::params::dataset::AssetsParams;
+use super::params::dataset::{AssetsParams, MosaicParams};
 use super::params::DatasetParams;
 use super::response::Resp;
 use super::router::{Captures, Endpoint, Family};
@@ -59,7 +60,13 @@ impl Ctx<'_> {
                 ds.assets = Some(assets?);
                 Some(ds)
             }
-            Family::Cog | Family::Mosaic => ds,
+            Family::Mosaic => {
+                let mosaic = MosaicParams::parse(&self.query, errs);
+                let mut ds = ds?;
+                ds.mosaic = Some(mosaic?);
+                Some(ds)
+            }
+            Family::Cog => ds,
         }
     }
 
@@ -110,5 +117,8 @@ pub async fn dispatch(endpoint: Endpoint, ctx: Ctx<'_>) -> Result<Resp, ApiError
         E::AssetStatistics => stac::asset_statistics(&ctx).await,
         E::RenderList => stac::render_list(&ctx).await,
         E::Render => stac::render(&ctx).await,
+        E::MosaicDocument => mosaic::document(&ctx).await,
+        E::MosaicValidate => mosaic::validate(&ctx),
+        E::TileAssets | E::PointAssets | E::BboxAssets => mosaic::assets(&ctx, endpoint).await,
     }
 }

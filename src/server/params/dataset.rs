@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use super::catalog::{RIO_RESAMPLING, WARP_RESAMPLING};
+use crate::mosaic::PixelSelection;
 use crate::server::query::Query;
 use crate::server::validation::{parse_float, parse_int, Errors, Source};
 
@@ -29,6 +30,30 @@ pub struct DatasetParams {
     pub reproject: &'static str,
     /// `/stac`: which assets, and how they become bands (`None` on `/cog`).
     pub assets: Option<AssetsParams>,
+    /// `/mosaicjson`: how the assets of a tile are merged (`None` elsewhere).
+    pub mosaic: Option<MosaicParams>,
+}
+
+/// `/mosaicjson`'s layer parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MosaicParams {
+    /// `pixel_selection` (default `first`).
+    pub pixel_selection: PixelSelection,
+}
+
+impl MosaicParams {
+    /// Parses `pixel_selection` (a 422 literal error naming the nine methods).
+    pub fn parse(q: &Query, errs: &mut Errors) -> Option<MosaicParams> {
+        let pixel_selection = match q.get("pixel_selection") {
+            None => PixelSelection::First,
+            Some(s) => {
+                let names: Vec<&str> = PixelSelection::ALL.iter().map(|m| m.name()).collect();
+                let name = errs.literal(Source::Query, "pixel_selection", s, &names, false)?;
+                PixelSelection::parse(name).ok()?
+            }
+        };
+        Some(MosaicParams { pixel_selection })
+    }
 }
 
 /// `/stac`'s layer parameters (TiTiler's `AssetsExprParams`; `expression` stays in
@@ -100,6 +125,7 @@ impl DatasetParams {
             resampling: resampling?,
             reproject: reproject?,
             assets: None,
+            mosaic: None,
         })
     }
 }

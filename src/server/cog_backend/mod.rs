@@ -14,6 +14,7 @@
 //! [`Classify`](super::error::Classify) impls (`error_map.rs`), so a missing upstream file is a
 //! 404 naming the URL, a timeout a 504, a tile outside the dataset a 404.
 
+mod documents;
 mod json;
 mod mosaic;
 mod render;
@@ -52,8 +53,10 @@ pub struct CogBackend {
     sample: OnceCell<Cog>,
     /// STAC items and mosaic documents.
     documents: DocumentCache,
+    /// Parsed STAC items.
+    items: documents::Parsed<crate::stac::Item>,
     /// Parsed mosaic documents (a few: each may hold many thousands of quadkeys).
-    mosaics: mosaic::ParsedMosaics,
+    mosaics: documents::Parsed<crate::mosaic::MosaicJson>,
     assets: AssetOptions,
 }
 
@@ -89,7 +92,8 @@ impl CogBackend {
             tms,
             sample: OnceCell::new(),
             documents: DocumentCache::new(DocumentOptions::default()),
-            mosaics: quick_cache::sync::Cache::new(32),
+            items: documents::Parsed::new(256),
+            mosaics: documents::Parsed::new(32),
             assets: AssetOptions::default(),
         }
     }

@@ -170,7 +170,7 @@ pub async fn run(args: Args) -> Result<(), CliError> {
     let listener = bound.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     // The first stdout line says where we listen (scripts read it when --port 0).
-    println!("listening on http://{local}");
+    super::print_line(&format!("listening on http://{local}"))?;
     tracing::info!(
         addr = %local,
         cache_mib = args.cache_size,

@@ -25,6 +25,7 @@ pub mod docs;
 pub mod error;
 pub mod error_map;
 pub mod handlers;
+pub(crate) mod identity;
 pub mod middleware;
 pub mod openapi;
 pub mod params;

@@ -1,4 +1,5 @@
-//! cogtiler: a pure-Rust reader and tile server for Cloud Optimized GeoTIFFs (COG).
+//! cogtiler: a reader and tile server for Cloud Optimized GeoTIFFs (COG), in Rust with no GDAL
+//! (its deflate, zstd, JPEG and WebP codecs are vendored C libraries: see the README).
 //!
 //! Layers only call downwards:
 //!

@@ -8,7 +8,7 @@ mod validate;
 
 use clap::{Parser, Subcommand};
 
-/// A pure-Rust dynamic tile server for Cloud Optimized GeoTIFFs, compatible with TiTiler.
+/// A dynamic tile server for Cloud Optimized GeoTIFFs, in Rust, compatible with TiTiler.
 #[derive(Parser, Debug)]
 #[command(name = "cogtiler", version, about)]
 pub struct Cli {

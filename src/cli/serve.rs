@@ -62,6 +62,11 @@ pub struct Args {
     /// `TITILER_API_GLOBAL_ACCESS_TOKEN` is honoured too).
     #[arg(long, env = "COGTILER_ACCESS_TOKEN", hide_env_values = true)]
     pub access_token: Option<String>,
+    /// Largest image a request may produce, in pixels per band (width × height; default 5000²).
+    /// Larger tiles, parts, previews and feature crops are a 400 naming the size instead of
+    /// an allocation: reads hold f64 planes, ~8 bytes per pixel and band.
+    #[arg(long, env = "COGTILER_MAX_OUTPUT_PIXELS", default_value_t = cogtiler::reader::DEFAULT_MAX_OUTPUT_PIXELS)]
+    pub max_output_pixels: usize,
     /// Disable gzip compression of JSON/XML/HTML responses.
     #[arg(long, env = "COGTILER_NO_COMPRESSION", default_value_t = false)]
     pub no_compression: bool,
@@ -159,7 +164,7 @@ pub async fn run(args: Args) -> Result<(), CliError> {
         }),
         ..OpenOptions::default()
     };
-    let backend = CogBackend::new(open, tms.clone());
+    let backend = CogBackend::new(open, tms.clone()).with_max_output_pixels(args.max_output_pixels);
     let app = Arc::new(App::new(cfg, tms, Arc::new(backend)));
     let addr = format!("{}:{}", args.host, args.port);
     // An IP address binds directly; a host name is resolved (on tokio's blocking pool).

@@ -29,7 +29,7 @@ pub use feature::{
 };
 pub use handle::{image_statistics, image_statistics_weighted, Reader};
 pub use image::ImageData;
-pub use options::{PartOptions, ReadOptions, TileOptions};
+pub use options::{PartOptions, ReadOptions, TileOptions, DEFAULT_MAX_OUTPUT_PIXELS};
 pub use part::{part, width_height_for_max_size};
 pub use point::{point, PointData};
 pub use preview::{preview, PreviewOptions};

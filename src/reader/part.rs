@@ -237,6 +237,7 @@ pub async fn part<D: Dataset>(
         resampling: opts.read.resampling,
         reproject: opts.read.reproject,
         unscale: opts.read.unscale,
+        max_output_pixels: opts.read.max_output_pixels,
     };
     if meta.crs != dst_crs {
         let (mut vgt, mut vw, mut vh) = vrt_transform(

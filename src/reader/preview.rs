@@ -78,6 +78,7 @@ pub async fn preview<D: Dataset>(ds: &D, opts: &PreviewOptions) -> Result<ImageD
         resampling: opts.read.resampling,
         reproject: opts.read.reproject,
         unscale: opts.read.unscale,
+        max_output_pixels: opts.read.max_output_pixels,
     };
     match warped {
         Some((crs, gt, w, h)) => {

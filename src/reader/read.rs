@@ -33,9 +33,6 @@ use crate::warp::{
 use super::image::{samples_from_f64, ImageData};
 use super::{Dataset, Error};
 
-/// Largest output a single read may produce (pixels per band, 5000²): samples are handled as
-/// f64 planes on the way, so this bounds memory per band to ~200 MB.
-pub const MAX_OUTPUT_PIXELS: usize = 25_000_000;
 /// Largest source window a single read may request (pixels per band, 10000²).
 pub const MAX_SOURCE_PIXELS: usize = 100_000_000;
 
@@ -85,13 +82,15 @@ pub struct ReadParams {
     /// Warp kernel.
     pub reproject: Resampling,
     pub unscale: bool,
+    /// Largest `out_width × out_height` accepted ([`super::ReadOptions::max_output_pixels`]).
+    pub max_output_pixels: usize,
 }
 
 /// Reads `grid` into an [`ImageData`] of `params.out_width × params.out_height`.
 pub async fn read<D: Dataset>(ds: &D, grid: Grid, params: &ReadParams) -> Result<ImageData, Error> {
     let meta = ds.meta();
     let (ow, oh) = (params.out_width, params.out_height);
-    if ow == 0 || oh == 0 || ow.saturating_mul(oh) > MAX_OUTPUT_PIXELS {
+    if ow == 0 || oh == 0 || ow.saturating_mul(oh) > params.max_output_pixels {
         return Err(Error::TooLarge {
             what: "output size",
             value: ow.saturating_mul(oh),
@@ -251,7 +250,8 @@ async fn read_native<D: Dataset>(
             };
             let (cols, rows) = (at(&cols), at(&rows));
             let (ucols, urows) = (distinct(&cols), distinct(&rows));
-            let raster = read_grid(ds, level, &ucols, &urows, bands).await?;
+            let raster =
+                read_grid(ds, level, &ucols, &urows, bands, params.max_output_pixels).await?;
             let fetched: super::Assemble = Box::new(move || Ok(raster));
             (
                 fetched,
@@ -630,7 +630,15 @@ async fn read_boundless<D: Dataset>(
                 rows.iter().map(|&r| Some(r)).collect(),
             );
             let (ucols, urows) = (distinct(&cols), distinct(&rows));
-            let raster = read_grid(ds, level, &ucols, &urows, band_ids).await?;
+            let raster = read_grid(
+                ds,
+                level,
+                &ucols,
+                &urows,
+                band_ids,
+                params.max_output_pixels,
+            )
+            .await?;
             let fetched: super::Assemble = Box::new(move || Ok(raster));
             let pos = |v: &[Option<usize>], set: &[usize]| -> Vec<usize> {
                 positions(v, set)
@@ -693,16 +701,18 @@ fn positions(v: &[Option<usize>], set: &[usize]) -> Vec<Option<usize>> {
 
 /// The source pixels at every (column, row) pair of a sampling grid (`cols` and `rows`
 /// sorted, distinct, inside the level): a `cols.len() × rows.len()` raster read through
-/// [`read_pixels`].
+/// [`read_pixels`]. At most `max_pixels` (the output limit: a grid has no more points than
+/// the output it samples for).
 async fn read_grid<D: Dataset>(
     ds: &D,
     level: usize,
     cols: &[usize],
     rows: &[usize],
     bands: &[usize],
+    max_pixels: usize,
 ) -> Result<Raster, Error> {
     let n = cols.len().saturating_mul(rows.len());
-    if n > MAX_OUTPUT_PIXELS {
+    if n > max_pixels {
         return Err(Error::TooLarge {
             what: "sampled pixels",
             value: n,

@@ -35,7 +35,10 @@ use super::sample::{SAMPLE_COG, SAMPLE_URL};
 use crate::cog::{Cog, OpenOptions};
 use crate::crs::Crs;
 use crate::io::MemorySource;
-use crate::reader::{CogDataset, Dataset, PartOptions, PreviewOptions, Reader, TileOptions};
+use crate::reader::{
+    CogDataset, Dataset, PartOptions, PreviewOptions, Reader, TileOptions,
+    DEFAULT_MAX_OUTPUT_PIXELS,
+};
 use crate::tms::{geographic_bounds, TmsRegistry};
 
 use render::Prepared;
@@ -45,6 +48,8 @@ pub struct CogBackend {
     opts: OpenOptions,
     tms: Arc<TmsRegistry>,
     sample: OnceCell<Cog>,
+    /// Largest output image, pixels per band ([`crate::reader::ReadOptions::max_output_pixels`]).
+    max_output_pixels: usize,
 }
 
 impl CogBackend {
@@ -55,7 +60,15 @@ impl CogBackend {
             opts,
             tms,
             sample: OnceCell::new(),
+            max_output_pixels: DEFAULT_MAX_OUTPUT_PIXELS,
         }
+    }
+
+    /// Refuses outputs (tiles, parts, previews, feature crops) larger than `pixels` per band
+    /// with a 400, instead of allocating them (default [`DEFAULT_MAX_OUTPUT_PIXELS`], 5000²).
+    pub fn with_max_output_pixels(mut self, pixels: usize) -> CogBackend {
+        self.max_output_pixels = pixels;
+        self
     }
 
     /// Opens a dataset: the embedded sample from memory, anything else through `io`.
@@ -84,7 +97,7 @@ impl CogBackend {
         &self,
         ds: &DatasetParams,
     ) -> Result<(Reader<CogDataset>, Prepared), ApiError> {
-        let prep = Prepared::new(ds)?;
+        let prep = Prepared::new(ds, self.max_output_pixels)?;
         let reader = self.reader(&ds.url).await?;
         let prep = prep.with_dataset_colormap(reader.dataset().cog().header().colormap.as_deref());
         Ok((reader, prep))
@@ -177,7 +190,7 @@ impl Backend for CogBackend {
 
     fn statistics<'a>(&'a self, req: &'a StatisticsRequest) -> BoxFut<'a, Value> {
         Box::pin(async move {
-            let prep = Prepared::new(&req.dataset)?;
+            let prep = Prepared::new(&req.dataset, self.max_output_pixels)?;
             let reader = self.reader(&req.dataset.url).await?;
             let img = self
                 .preview_image(&reader, &prep, &req.size, req.dst_crs.as_deref())
@@ -192,7 +205,7 @@ impl Backend for CogBackend {
     fn feature_statistics<'a>(&'a self, req: &'a FeatureStatisticsRequest) -> BoxFut<'a, Value> {
         Box::pin(async move {
             let sr = &req.statistics;
-            let prep = Prepared::new(&sr.dataset)?;
+            let prep = Prepared::new(&sr.dataset, self.max_output_pixels)?;
             let reader = self.reader(&sr.dataset.url).await?;
             let shape_crs = parse_crs(req.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
             let stats = render::stats_options(&sr.stats)?;
@@ -301,7 +314,7 @@ impl Backend for CogBackend {
 
     fn point<'a>(&'a self, ds: &'a DatasetParams, p: &'a PointParams) -> BoxFut<'a, Value> {
         Box::pin(async move {
-            let prep = Prepared::new(ds)?;
+            let prep = Prepared::new(ds, self.max_output_pixels)?;
             let reader = self.reader(&ds.url).await?;
             let crs = parse_crs(p.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
             let pt = reader.point(p.lon, p.lat, &crs, &prep.read).await?;

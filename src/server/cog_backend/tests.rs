@@ -79,6 +79,14 @@ async fn sample_info_point_and_tiles() {
         .get("WebMercatorQuad")
         .unwrap();
     let tile = tms.tile(lon, lat, t.maxzoom as i32).unwrap();
+    // --max-output-pixels: a 256² tile over a 200-pixel limit is a 400 naming the size
+    let err = backend()
+        .with_max_output_pixels(200)
+        .tile(&tile_request(t.maxzoom, tile.x, tile.y, None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status.as_u16(), 400, "{err}");
+    assert!(err.to_string().contains("65536"), "{err}");
     let img = b
         .tile(&tile_request(
             t.maxzoom,

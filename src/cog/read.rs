@@ -296,10 +296,14 @@ async fn fetch_needs(
             data[i] = Some(b);
             continue;
         }
-        let end = off.checked_add(len).ok_or_else(|| Error::Decode {
-            ifd: n.ifd,
-            chunk: n.chunk,
-            reason: format!("offset {off} + length {len} overflows"),
+        let end = off.checked_add(len).ok_or_else(|| {
+            Error::Tiff(crate::tiff::Error::malformed(
+                format!(
+                    "chunk {} of ifd {}: offset + length {len} overflows",
+                    n.chunk, n.ifd
+                ),
+                off,
+            ))
         })?;
         wanted.push((i, off..end, key));
     }
@@ -476,13 +480,13 @@ fn decode_chunk<B: std::ops::DerefMut<Target = [u8]>>(
     let len = spec.decoded_len().ok_or_else(|| Error::Decode {
         ifd: n.ifd,
         chunk: n.chunk,
-        reason: "decoded size overflows".into(),
+        source: codec::Error::BadSpec("decoded size overflows".into()),
     })?;
     let mut out = buffer(len);
-    codec::decode(&spec, bytes, &mut out).map_err(|e| Error::Decode {
+    codec::decode(&spec, bytes, &mut out).map_err(|source| Error::Decode {
         ifd: n.ifd,
         chunk: n.chunk,
-        reason: e.to_string(),
+        source,
     })?;
     Ok(DecodedChunk {
         width: spec.width,

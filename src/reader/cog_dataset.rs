@@ -98,10 +98,11 @@ impl CogDataset {
             .clone()
             .map_err(|e| Error::Unsupported(format!("dataset '{}' crs: {e}", h.url)))?;
         let bm = BandMeta::of(h);
-        let full = h
-            .levels
-            .first()
-            .ok_or_else(|| Error::Source("dataset has no image".into()))?;
+        let full = h.levels.first().ok_or_else(|| {
+            Error::Cog(crate::cog::Error::Unsupported {
+                what: format!("dataset '{}' has no image", h.url),
+            })
+        })?;
         let meta = DatasetMeta {
             width: h.width as usize,
             height: h.height as usize,

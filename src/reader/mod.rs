@@ -65,8 +65,6 @@ pub enum Error {
     Crs(#[from] crate::crs::Error),
     #[error(transparent)]
     Tms(#[from] crate::tms::Error),
-    #[error("dataset read failed: {0}")]
-    Source(String),
     /// Opening or reading the COG failed (not found, forbidden, malformed, ...).
     #[error(transparent)]
     Cog(#[from] crate::cog::Error),

@@ -122,6 +122,38 @@ async fn sample_info_point_and_tiles() {
     assert_eq!(pt["band_names"], json!(["b1", "b2", "b3"]));
 }
 
+/// A georeferenced TIFF whose one tile uses a compression no codec knows (12345): opening and
+/// `info` work, reading pixels is "unsupported compression", a 501 (not a 500: the file is
+/// fine, this server cannot decode it). The codec's typed error reaches the HTTP edge intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsupported_compression_is_a_501() {
+    use crate::tiff::testutil::{build, geo_4326, image};
+    let ifd = |data_at: u32| {
+        let mut entries = image(16, 16, 16, 12345, data_at, 256, false);
+        entries.extend(geo_4326(10.0, 50.0, 0.01, false));
+        entries
+    };
+    let header_len = build(&[ifd(0)], false, false, &[]).len() as u32;
+    let file = build(&[ifd(header_len)], false, false, &[7u8; 256]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("compression_12345.tif");
+    std::fs::write(&path, file).unwrap();
+    let url = path.to_str().unwrap();
+
+    let b = backend();
+    let info = b.info(&dataset(url)).await.unwrap();
+    assert_eq!(info["width"], 16, "{info}");
+    let tms = crate::tms::default_registry()
+        .get("WebMercatorQuad")
+        .unwrap();
+    let t = tms.tile(10.08, 49.92, 12).unwrap();
+    let mut req = tile_request(12, t.x, t.y, Some(ImageFormat::Png));
+    req.image.dataset = dataset(url);
+    let err = b.tile(&req).await.unwrap_err();
+    assert_eq!(err.status.as_u16(), 501, "{err}");
+    assert!(err.to_string().contains("12345"), "{err}");
+}
+
 #[tokio::test]
 async fn missing_local_file_is_a_404_naming_it() {
     let err = backend()

@@ -35,6 +35,7 @@ mod deflate;
 mod jpeg;
 mod jpeg_dct_chroma;
 mod lerc;
+mod libjpeg;
 mod lzw;
 mod packbits;
 pub mod predictor;

@@ -22,6 +22,9 @@ mod mask;
 mod read;
 mod validate;
 
+#[cfg(test)]
+mod tests;
+
 pub use dataset::{
     global_chunk_cache, global_decoded_cache, global_fetch_budget, global_header_cache, Cog,
     HeaderCache, OpenOptions,

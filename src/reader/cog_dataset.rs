@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use crate::affine::GeoTransform;
-use crate::cog::{Cog, CogHeader, OpenOptions};
+use crate::cog::{Cog, OpenOptions};
 use crate::raster::Raster;
 use crate::warp::GcpVrt;
 
+use super::band_meta::BandMeta;
 use super::gcp_dataset::{gcp_meta, read_gcp_direct, read_gcp_window};
-
 use super::{Assemble, Dataset, DatasetMeta, Error, Reader};
 
 /// A [`Cog`] with the reader's view of its header.
@@ -18,49 +18,6 @@ pub struct CogDataset {
     meta: DatasetMeta,
     /// For a raster georeferenced by ground control points: the warped VRT read instead.
     gcp: Option<Arc<GcpVrt>>,
-}
-
-/// What the header says of each band, in the reader's terms (one entry per file band).
-pub(super) struct BandMeta {
-    pub descriptions: Vec<Option<String>>,
-    pub scales: Vec<f64>,
-    pub offsets: Vec<f64>,
-    /// STATISTICS_MINIMUM/MAXIMUM from GDAL_METADATA, when both exist.
-    pub statistics: Vec<Option<(f64, f64)>>,
-}
-
-impl BandMeta {
-    pub(super) fn of(h: &CogHeader) -> BandMeta {
-        let statistic = |b: usize, key: &str| -> Option<f64> {
-            h.metadata
-                .bands
-                .get(&b)?
-                .items
-                .get(key)?
-                .trim()
-                .parse()
-                .ok()
-        };
-        BandMeta {
-            descriptions: (0..h.bands)
-                .map(|b| h.band_descriptions.get(b).cloned().flatten())
-                .collect(),
-            scales: (0..h.bands)
-                .map(|b| h.scales.get(b).copied().unwrap_or(1.0))
-                .collect(),
-            offsets: (0..h.bands)
-                .map(|b| h.offsets.get(b).copied().unwrap_or(0.0))
-                .collect(),
-            statistics: (0..h.bands)
-                .map(|b| {
-                    Some((
-                        statistic(b, "STATISTICS_MINIMUM")?,
-                        statistic(b, "STATISTICS_MAXIMUM")?,
-                    ))
-                })
-                .collect(),
-        }
-    }
 }
 
 impl std::fmt::Debug for CogDataset {

@@ -16,7 +16,7 @@ use crate::warp::gcp_vrt::alpha_max;
 use crate::warp::kernel::Source;
 use crate::warp::{warp_points, CoordMap, GcpVrt, Resampling};
 
-use super::cog_dataset::BandMeta;
+use super::band_meta::BandMeta;
 use super::dataset::DatasetMeta;
 use super::read::{on_blocking, same_value, to_planes, MAX_SOURCE_PIXELS};
 use super::Error;

@@ -8,8 +8,9 @@
 //! VRT into the output size.
 
 use crate::affine::{GeoTransform, Window};
-use crate::crs::{calculate_default_transform, transform_bounds, Crs, Transformer};
+use crate::crs::{transform_bounds, Crs, Transformer};
 use crate::raster::{Raster, Samples};
+use crate::warp::calculate_default_transform;
 use crate::warp::CoordTransform;
 
 use super::options::PartOptions;

@@ -6,7 +6,8 @@
 //! dataset is warped on GDAL's suggested grid first.
 
 use crate::affine::Window;
-use crate::crs::{suggested_warp_output, Crs, Transformer};
+use crate::crs::{Crs, Transformer};
+use crate::warp::suggested_warp_output;
 
 use super::options::ReadOptions;
 use super::part::{width_height_for_max_size, ProjCoords};

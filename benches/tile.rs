@@ -10,7 +10,8 @@
 //!
 //! A warm tile served over HTTP costs about `full + encode`.
 //!
-//! Corpus files are found at `../shared/conformance/corpus` beside the crate (or its worktree).
+//! Corpus files are the conformance kit's (`tests/support/kit_dir.rs`: `COGTILER_CONFORMANCE`,
+//! else `../shared/conformance` beside the crate or its worktree).
 
 use std::path::PathBuf;
 
@@ -23,12 +24,11 @@ use cogtiler::render::{render_image, Image, ImageFormat, RenderOptions};
 use cogtiler::tms::default_registry;
 use criterion::{criterion_group, criterion_main, Criterion};
 
+#[path = "../tests/support/kit_dir.rs"]
+mod kit_dir;
+
 fn corpus() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    root.ancestors()
-        .skip(1)
-        .map(|a| a.join("shared/conformance/corpus"))
-        .find(|p| p.is_dir())
+    Some(kit_dir::conformance_dir().join("corpus")).filter(|p| p.is_dir())
 }
 
 /// (label, file, tms, z, x, y)

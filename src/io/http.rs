@@ -508,22 +508,12 @@ pub(crate) mod tests {
     use super::*;
     use hyper_util::client::legacy::connect::HttpInfo;
     use std::io::BufRead;
-    use std::path::PathBuf;
     use std::process::{Child, Command, Stdio};
     use std::sync::Mutex;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    /// The conformance kit (`rangeserver.py` and the corpus), like tests/support does.
-    pub(crate) fn kit() -> PathBuf {
-        if let Ok(d) = std::env::var("COGTILER_CONFORMANCE") {
-            return PathBuf::from(d);
-        }
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .map(|a| a.join("shared/conformance"))
-            .find(|p| p.join("rangeserver.py").is_file())
-            .expect("conformance kit (set COGTILER_CONFORMANCE)")
-    }
+    /// The conformance kit (`rangeserver.py` and the corpus).
+    pub(crate) use crate::io::kit_dir::conformance_dir as kit;
 
     /// `rangeserver.py` (headers and body in separate writes, Nagle on); killed on drop.
     pub(crate) struct RangeServer {

@@ -116,6 +116,7 @@ fn to_render_image(img: ImageData) -> Result<rnd::Image, ApiError> {
     };
     let mut out = rnd::Image::new(img.raster)?;
     out.alpha = img.alpha.as_ref().map(alpha_u8);
+    out.source_alpha = img.alpha;
     if img.band_names.len() == out.count() {
         out.band_names = img.band_names;
     }

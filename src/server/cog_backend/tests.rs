@@ -154,6 +154,27 @@ async fn unsupported_compression_is_a_501() {
     assert!(err.to_string().contains("12345"), "{err}");
 }
 
+/// The server's `.npy` tile of an RGBA file with a uint16 / int16 / float32 alpha band is
+/// rio-tiler's body byte for byte: the mask band carries the alpha's own values, as in the
+/// CLI's `tile` (one builder, `raster::titiler_npy`). The 8-bit alpha the image encoders use
+/// would round partial uint16 alpha.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn npy_tiles_keep_the_alpha_band_values() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/huge_alpha");
+    let b = backend();
+    for dt in ["uint8", "uint16", "int16", "float32"] {
+        let mut req = tile_request(12, 2161, 1389, Some(ImageFormat::Npy));
+        req.image.dataset = dataset(&format!("{dir}/rgba_{dt}.tif"));
+        req.tile_params.tilesize = Some(48);
+        let img = b.tile(&req).await.unwrap();
+        let want = std::fs::read(format!("{dir}/rgba_{dt}_tile_12_2161_1389_48.npy")).unwrap();
+        assert!(
+            img.bytes[..] == want[..],
+            "{dt}: the .npy differs from rio-tiler's"
+        );
+    }
+}
+
 #[tokio::test]
 async fn missing_local_file_is_a_404_naming_it() {
     let err = backend()

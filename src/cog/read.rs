@@ -20,7 +20,7 @@ use crate::tiff::Ifd;
 
 use super::decoded::{DecodedCache, DecodedChunk};
 use super::header::dtype_of;
-use super::{CogHeader, Error, OpenOptions};
+use super::{CogHeader, Error, Level, OpenOptions, PixelWindow};
 
 /// One chunk a window needs.
 #[derive(Clone, Debug)]
@@ -71,31 +71,42 @@ struct Job {
     _budget: Option<io::FetchPermit>,
 }
 
-/// Fetches the chunks of a boundless window (see [`super::Cog::fetch_window`]).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn fetch_window(
-    header: &Arc<CogHeader>,
-    source: &dyn ByteSource,
-    opts: &OpenOptions,
+/// The level a read asks for, once it and the 1-based `bands` are known to exist: the check
+/// every fetch starts with.
+fn checked_level<'h>(
+    header: &'h CogHeader,
     level: usize,
-    x: i64,
-    y: i64,
-    w: usize,
-    h: usize,
     bands: &[usize],
-) -> Result<FetchedWindow, Error> {
+) -> Result<&'h Level, Error> {
     let lv = header.levels.get(level).ok_or(Error::InvalidLevel {
         level,
         levels: header.levels.len(),
     })?;
-    for &b in bands {
-        if b == 0 || b > header.bands {
-            return Err(Error::InvalidBand {
-                band: b,
-                count: header.bands,
-            });
-        }
+    if let Some(&band) = bands.iter().find(|&&b| b == 0 || b > header.bands) {
+        return Err(Error::InvalidBand {
+            band,
+            count: header.bands,
+        });
     }
+    Ok(lv)
+}
+
+/// Fetches the chunks of a boundless window (see [`super::Cog::fetch_window`]).
+pub(crate) async fn fetch_window(
+    header: &Arc<CogHeader>,
+    source: &dyn ByteSource,
+    opts: &OpenOptions,
+    window: PixelWindow<'_>,
+) -> Result<FetchedWindow, Error> {
+    let PixelWindow {
+        level,
+        x,
+        y,
+        width: w,
+        height: h,
+        bands,
+    } = window;
+    let lv = checked_level(header, level, bands)?;
     // Window corners must be representable (the caller's numbers, but still no overflow).
     let corner_ok = i64::try_from(w)
         .ok()
@@ -140,18 +151,7 @@ pub(crate) async fn fetch_pixels(
     pixels: Vec<(u32, u32)>,
     bands: &[usize],
 ) -> Result<FetchedWindow, Error> {
-    let lv = header.levels.get(level).ok_or(Error::InvalidLevel {
-        level,
-        levels: header.levels.len(),
-    })?;
-    for &b in bands {
-        if b == 0 || b > header.bands {
-            return Err(Error::InvalidBand {
-                band: b,
-                count: header.bands,
-            });
-        }
-    }
+    let lv = checked_level(header, level, bands)?;
     pixels
         .len()
         .checked_mul(bands.len().max(1))

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::affine::GeoTransform;
+use crate::cog::PixelWindow;
 use crate::cog::{Cog, OpenOptions};
 use crate::raster::Raster;
 use crate::warp::GcpVrt;
@@ -100,36 +101,20 @@ impl Dataset for CogDataset {
         &self.meta
     }
 
-    async fn read_window(
-        &self,
-        level: usize,
-        x: i64,
-        y: i64,
-        w: usize,
-        h: usize,
-        bands: &[usize],
-    ) -> Result<Raster, Error> {
+    async fn read_window(&self, window: PixelWindow<'_>) -> Result<Raster, Error> {
         if let Some(vrt) = &self.gcp {
-            return read_gcp_window(&self.cog, vrt, &self.meta, level, x, y, w, h, bands).await;
+            return read_gcp_window(&self.cog, vrt, &self.meta, window).await;
         }
-        Ok(self.cog.read_window(level, x, y, w, h, bands).await?)
+        Ok(self.cog.read_window(window).await?)
     }
 
-    async fn fetch_window(
-        &self,
-        level: usize,
-        x: i64,
-        y: i64,
-        w: usize,
-        h: usize,
-        bands: &[usize],
-    ) -> Result<Assemble, Error> {
+    async fn fetch_window(&self, window: PixelWindow<'_>) -> Result<Assemble, Error> {
         if self.gcp.is_some() {
             // the GCP VRT warps on read: no split between fetching and decoding
-            let raster = self.read_window(level, x, y, w, h, bands).await?;
+            let raster = self.read_window(window).await?;
             return Ok(Box::new(move || Ok(raster)));
         }
-        let fetched = self.cog.fetch_window(level, x, y, w, h, bands).await?;
+        let fetched = self.cog.fetch_window(window).await?;
         Ok(Box::new(move || Ok(fetched.assemble()?)))
     }
 

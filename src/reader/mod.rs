@@ -7,6 +7,7 @@
 //! WarpedVRT at about native resolution), then resizes to the requested size. The results are
 //! arrays with masks ([`ImageData`]); rendering them is [`crate::render`]'s job.
 
+mod alpha;
 mod band_meta;
 mod cog_dataset;
 mod dataset;

@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use super::approx::PixelTransform;
-use super::kernel::{sample, sample_footprint, Kernel, Source};
+use super::kernel::{sample, sample_footprint, Kernel, Scratch, Source};
 use super::Resampling;
 
 /// Block width of GDAL's warped VRT: the span of one approximate-transformer scanline.
@@ -385,7 +385,7 @@ pub fn warp_with(
     let (w, h) = (map.cols.len(), map.rows.len());
     let corners =
         corners.filter(|_| method.kernel_radius().is_none() && method != Resampling::Nearest);
-    let one = |i: usize, px: &mut [f64]| match corners {
+    let one = |i: usize, px: &mut [f64], scratch: &mut Scratch| match corners {
         Some((tl, br)) => {
             tl.ok[i]
                 && br.ok[i]
@@ -396,9 +396,10 @@ pub fn warp_with(
                     method,
                     k,
                     px,
+                    scratch,
                 )
         }
-        None => map.ok[i] && sample(src, map.xs[i], map.ys[i], method, k, px),
+        None => map.ok[i] && sample(src, map.xs[i], map.ys[i], method, k, px, scratch),
     };
     if w * h < PARALLEL_MIN_PIXELS {
         let mut out = Warped {
@@ -408,8 +409,9 @@ pub fn warp_with(
             valid: vec![0u8; w * h],
         };
         let mut px = vec![0.0; nb];
+        let mut scratch = Scratch::default();
         for i in 0..w * h {
-            if one(i, &mut px) {
+            if one(i, &mut px, &mut scratch) {
                 out.valid[i] = 255;
                 for (plane, v) in out.bands.iter_mut().zip(&px) {
                     plane[i] = *v;
@@ -420,12 +422,12 @@ pub fn warp_with(
     }
     let rows: Vec<(Vec<f64>, Vec<u8>)> = (0..h)
         .into_par_iter()
-        .map(|r| {
+        .map_init(Scratch::default, |scratch, r| {
             let mut vals = vec![0.0; w * nb];
             let mut valid = vec![0u8; w];
             let mut px = vec![0.0; nb];
             for c in 0..w {
-                if one(r * w + c, &mut px) {
+                if one(r * w + c, &mut px, scratch) {
                     valid[c] = 255;
                     vals[c * nb..(c + 1) * nb].copy_from_slice(&px);
                 }

@@ -10,14 +10,6 @@ use std::sync::Arc;
 use cogtiler::codec::{self, ChunkSpec};
 use cogtiler::raster::DataType;
 
-#[path = "kit_dir.rs"]
-mod kit_dir;
-
-/// The conformance kit's directory as a string (see `kit_dir.rs`).
-pub fn conformance() -> String {
-    kit_dir::conformance_dir().display().to_string()
-}
-
 // ---------------------------------------------------------------------------------------------
 // A minimal TIFF directory walker (classic and BigTIFF, both byte orders).
 // ---------------------------------------------------------------------------------------------

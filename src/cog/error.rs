@@ -62,3 +62,18 @@ impl From<crate::tiff::Error> for Error {
         }
     }
 }
+
+/// Why a dataset has no usable georeferencing. Opening still succeeds (`/cog/info` answers
+/// without a CRS), so the header keeps this error, typed, and the reader raises it when it
+/// needs the georeferencing.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GeoreferencingError {
+    #[error("the file has no GeoKeys")]
+    NoGeoKeys,
+    /// The GeoKeys name a CRS this build cannot define.
+    #[error(transparent)]
+    Crs(std::sync::Arc<crate::crs::Error>),
+    /// The warped VRT around a raster georeferenced by ground control points.
+    #[error("ground control points: {0}")]
+    GcpVrt(std::sync::Arc<crate::warp::GcpVrtError>),
+}

@@ -16,7 +16,7 @@ use crate::tiff::{GdalMetadata, Ifd, Tiff};
 use crate::warp::GcpVrt;
 
 use super::geotransform::{gcps, geotransform};
-use super::Error;
+use super::{Error, GeoreferencingError};
 
 /// One resolution level of the dataset.
 #[derive(Clone, Debug, PartialEq)]
@@ -102,10 +102,10 @@ pub struct CogHeader {
     pub geotransform: Option<GeoTransform>,
     /// For a raster georeferenced by ground control points only: the warped VRT rio-tiler
     /// reads it through (or why it could not be built). `None` for every other raster.
-    pub gcp_vrt: Option<Result<Arc<GcpVrt>, String>>,
+    pub gcp_vrt: Option<Result<Arc<GcpVrt>, GeoreferencingError>>,
     pub geokeys: Option<GeoKeys>,
     /// The CRS from the GeoKeys, or why it could not be built.
-    pub crs: Result<Crs, String>,
+    pub crs: Result<Crs, GeoreferencingError>,
     /// GDAL_NODATA parsed as a number (may be NaN).
     pub nodata: Option<f64>,
     /// Levels: 0 = full resolution, then overviews by decreasing resolution.
@@ -199,8 +199,8 @@ impl CogHeader {
         let geokeys = first.geokeys.clone();
         let gt = geotransform(first, geokeys.as_ref());
         let crs = match &geokeys {
-            Some(g) => Crs::from_geokeys(g).map_err(|e| e.to_string()),
-            None => Err("the file has no GeoKeys".to_string()),
+            Some(g) => Crs::from_geokeys(g).map_err(|e| GeoreferencingError::Crs(Arc::new(e))),
+            None => Err(GeoreferencingError::NoGeoKeys),
         };
         let gcp_vrt = match (gt, gcps(first, geokeys.as_ref())) {
             (None, Some(points)) => {
@@ -212,7 +212,7 @@ impl CogHeader {
                 Some(
                     GcpVrt::new(&points, &sizes, geographic)
                         .map(Arc::new)
-                        .map_err(|e| e.to_string()),
+                        .map_err(|e| GeoreferencingError::GcpVrt(Arc::new(e))),
                 )
             }
             _ => None,

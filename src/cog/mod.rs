@@ -31,7 +31,7 @@ pub use dataset::{
     HeaderCache, OpenOptions,
 };
 pub use decoded::{DecodedCache, DecodedChunk};
-pub use error::Error;
+pub use error::{Error, GeoreferencingError};
 pub use geotransform::{gcps, geotransform};
 pub use header::{CogHeader, ColorInterp, Level};
 pub use info::Info;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::affine::GeoTransform;
 use crate::cog::PixelWindow;
-use crate::cog::{Cog, OpenOptions};
+use crate::cog::{Cog, GeoreferencingError, OpenOptions};
 use crate::raster::Raster;
 use crate::warp::GcpVrt;
 
@@ -29,18 +29,21 @@ impl std::fmt::Debug for CogDataset {
     }
 }
 
+/// The header's georeferencing error, raised now that the reader needs a CRS.
+fn georeferencing(h: &crate::cog::CogHeader, source: GeoreferencingError) -> Error {
+    Error::Georeferencing {
+        url: h.url.clone(),
+        source,
+    }
+}
+
 impl CogDataset {
     /// Describes an opened COG; fails when it has no georeferencing or an unusable CRS.
     pub fn new(cog: Cog) -> Result<CogDataset, Error> {
         let h = cog.header();
         if let Some(vrt) = &h.gcp_vrt {
-            let vrt = vrt.clone().map_err(|e| {
-                Error::Unsupported(format!("dataset '{}' ground control points: {e}", h.url))
-            })?;
-            let crs = h
-                .crs
-                .clone()
-                .map_err(|e| Error::Unsupported(format!("dataset '{}' gcp crs: {e}", h.url)))?;
+            let vrt = vrt.clone().map_err(|e| georeferencing(h, e))?;
+            let crs = h.crs.clone().map_err(|e| georeferencing(h, e))?;
             let meta = gcp_meta(h, &vrt, crs)?;
             return Ok(CogDataset {
                 cog,
@@ -51,10 +54,7 @@ impl CogDataset {
         let gt = h.geotransform.ok_or_else(|| {
             Error::Unsupported(format!("dataset '{}' has no geotransform", h.url))
         })?;
-        let crs = h
-            .crs
-            .clone()
-            .map_err(|e| Error::Unsupported(format!("dataset '{}' crs: {e}", h.url)))?;
+        let crs = h.crs.clone().map_err(|e| georeferencing(h, e))?;
         let bm = BandMeta::of(h);
         let full = h.levels.first().ok_or_else(|| {
             Error::Cog(crate::cog::Error::Unsupported {

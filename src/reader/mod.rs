@@ -67,6 +67,12 @@ pub enum Error {
     Crs(#[from] crate::crs::Error),
     #[error(transparent)]
     Tms(#[from] crate::tms::Error),
+    /// The dataset's CRS or GCP warped VRT is unusable (kept typed from the header).
+    #[error("dataset '{url}': {source}")]
+    Georeferencing {
+        url: String,
+        source: crate::cog::GeoreferencingError,
+    },
     /// Opening or reading the COG failed (not found, forbidden, malformed, ...).
     #[error(transparent)]
     Cog(#[from] crate::cog::Error),

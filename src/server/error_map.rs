@@ -121,6 +121,8 @@ impl Classify for crate::reader::Error {
                 ErrorKind::BadRequest
             }
             E::Unsupported(_) => ErrorKind::NotImplemented,
+            // A CRS or GCP model this build cannot use: the file is fine, we cannot serve it.
+            E::Georeferencing { .. } => ErrorKind::NotImplemented,
             E::Crs(c) => match c {
                 // Tiles of a Mars dataset in an Earth TMS: no coordinate operation exists.
                 crate::crs::Error::CelestialBody { .. } => ErrorKind::Internal,

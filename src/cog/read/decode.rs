@@ -1,7 +1,6 @@
 //! The CPU half of a read: each fetched chunk decoded (or taken from the decoded cache), then
 //! copied into the window's raster, band by band, with the internal mask.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// The decode spec of one chunk of `ifd` (strips at the bottom are shorter).

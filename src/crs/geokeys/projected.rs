@@ -2,7 +2,6 @@
 //! a ProjectedCSTypeGeoKey EPSG code), its geographic base and linear unit, as GDAL's GTiff
 //! driver reads them.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// The projected part of a user-defined CRS.

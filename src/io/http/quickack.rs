@@ -3,7 +3,6 @@
 //! write headers and body in separate segments with Nagle on otherwise stall each response by
 //! the peer's delayed-ACK timer (~40 ms).
 
-#[allow(unused_imports)]
 use super::*;
 
 /// A TCP stream that sets `TCP_QUICKACK` after every read that returned bytes (Linux; a no-op

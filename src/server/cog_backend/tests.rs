@@ -177,6 +177,42 @@ async fn npy_tiles_keep_the_alpha_band_values() {
     }
 }
 
+/// GeoKeys naming a geographic CRS no EPSG table knows: the file opens (`info` answers), a
+/// tile is a 501 whose detail names the URL and the CRS problem, typed from the header up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_crs_is_a_501_naming_the_dataset() {
+    use crate::tiff::tag;
+    use crate::tiff::testutil::{build, geo_4326, image, short};
+    let ifd = |data_at: u32| {
+        let mut entries = image(16, 16, 16, 1, data_at, 256, false);
+        let mut geo = geo_4326(10.0, 50.0, 0.01, false);
+        geo[2] = short(
+            tag::GEO_KEY_DIRECTORY,
+            &[1, 1, 0, 2, 1024, 0, 1, 2, 2048, 0, 1, 4999],
+            false,
+        );
+        entries.extend(geo);
+        entries
+    };
+    let header_len = build(&[ifd(0)], false, false, &[]).len() as u32;
+    let file = build(&[ifd(header_len)], false, false, &[7u8; 256]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unknown_crs.tif");
+    std::fs::write(&path, file).unwrap();
+    let url = path.to_str().unwrap();
+    let b = backend();
+    b.info(&dataset(url)).await.unwrap();
+    let mut req = tile_request(12, 2162, 1379, Some(ImageFormat::Png));
+    req.image.dataset = dataset(url);
+    let err = b.tile(&req).await.unwrap_err();
+    assert_eq!(err.status.as_u16(), 501, "{err}");
+    assert!(err.to_string().contains("unknown_crs.tif"), "{err}");
+    assert!(
+        err.to_string().contains("unsupported crs: EPSG:4999"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn missing_local_file_is_a_404_naming_it() {
     let err = backend()

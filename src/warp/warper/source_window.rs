@@ -2,7 +2,6 @@
 //! source pixels the chunk's output maps onto, grown by the kernel's reach, and the points
 //! GDAL maps again exactly when the approximate transformer failed.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// GDAL's second chance for a point the approximate transformer put just outside the source

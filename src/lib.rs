@@ -36,4 +36,5 @@ pub mod server;
 pub mod stac;
 pub mod tiff;
 pub mod tms;
+pub mod vector;
 pub mod warp;

@@ -1,0 +1,236 @@
+//! Vector features and tiles from PostGIS: TiPg's OGC API Features / Tiles data layer.
+//!
+//! [`catalog`] reads which tables, views and functions are served; [`query`] builds the one
+//! parameterised statement a request runs; [`filter`] translates CQL2; [`VectorBackend`] owns
+//! the connection pool and the cached catalog. This layer sits above `tms`/`crs` and below
+//! `server`: it knows nothing of HTTP.
+
+pub mod catalog;
+pub mod error;
+pub mod filter;
+pub mod query;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use serde_json::{Map, Value};
+use tokio_postgres::{CancelToken, NoTls};
+
+pub use catalog::{Catalog, CatalogSettings, Collection, Column, Kind};
+pub use error::Error;
+pub use query::{Datetime, GeomFormat, ItemsQuery, TileTarget};
+
+/// Most features one request returns (items `limit` and features per tile).
+pub const MAX_FEATURES: u32 = 10_000;
+/// Items per page when `limit` is not given.
+pub const DEFAULT_LIMIT: u32 = 10;
+
+/// How to reach and use the database.
+#[derive(Clone, Debug)]
+pub struct VectorConfig {
+    /// `postgresql://user@host:port/db`.
+    pub database_url: String,
+    /// Most connections open at once: requests beyond wait for one (up to `acquire_timeout`).
+    pub pool_size: usize,
+    /// Server-side `statement_timeout` of every connection.
+    pub statement_timeout: Duration,
+    /// Connecting, and waiting for a free connection, give up after this.
+    pub acquire_timeout: Duration,
+    /// The catalog is read again when older than this.
+    pub catalog_ttl: Duration,
+    pub catalog: CatalogSettings,
+}
+
+impl VectorConfig {
+    pub fn new(database_url: String) -> VectorConfig {
+        VectorConfig {
+            database_url,
+            pool_size: 16,
+            statement_timeout: Duration::from_secs(30),
+            acquire_timeout: Duration::from_secs(5),
+            catalog_ttl: Duration::from_secs(300),
+            catalog: CatalogSettings::default(),
+        }
+    }
+}
+
+/// One feature as read from the database.
+#[derive(Clone, Debug)]
+pub struct Feature {
+    pub id: Value,
+    pub properties: Map<String, Value>,
+    /// GeoJSON or EWKT text, per the requested [`GeomFormat`].
+    pub geometry: Option<String>,
+}
+
+/// The pool and the cached catalog.
+pub struct VectorBackend {
+    pool: Pool,
+    config: VectorConfig,
+    catalog: tokio::sync::RwLock<Option<(Arc<Catalog>, Instant)>>,
+    /// Serialises catalog reloads so a burst of requests reads it once.
+    reload: tokio::sync::Mutex<()>,
+}
+
+/// Cancels the running statement on the server if the request is dropped before it finished
+/// (the client went away): otherwise it would run on until `statement_timeout`.
+struct CancelOnDrop(Option<CancelToken>);
+
+impl CancelOnDrop {
+    fn done(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(t) = self.0.take() {
+            if let Ok(h) = tokio::runtime::Handle::try_current() {
+                h.spawn(async move {
+                    let _ = t.cancel_query(NoTls).await;
+                });
+            }
+        }
+    }
+}
+
+impl VectorBackend {
+    /// A backend for `config`. Connects lazily: a database that is down at start makes
+    /// requests fail with [`Error::Unavailable`] until it is back.
+    pub fn new(config: VectorConfig) -> Result<VectorBackend, Error> {
+        let mut pg = tokio_postgres::Config::from_str(&config.database_url)
+            .map_err(|e| Error::BadRequest(format!("invalid database URL: {e}")))?;
+        pg.options(format!(
+            "-c statement_timeout={}",
+            config.statement_timeout.as_millis()
+        ));
+        pg.connect_timeout(config.acquire_timeout);
+        pg.application_name("cogtiler");
+        let mgr = Manager::from_config(
+            pg,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(mgr)
+            .max_size(config.pool_size.max(1))
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(config.acquire_timeout))
+            .create_timeout(Some(config.acquire_timeout))
+            .recycle_timeout(Some(config.acquire_timeout))
+            .build()
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(VectorBackend {
+            pool,
+            config,
+            catalog: tokio::sync::RwLock::new(None),
+            reload: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, Error> {
+        self.pool.get().await.map_err(Error::from_pool)
+    }
+
+    /// The catalog, read again when older than the TTL. If a reload fails the previous
+    /// catalog is kept (and the reload retried on the next request).
+    pub async fn catalog(&self) -> Result<Arc<Catalog>, Error> {
+        if let Some((c, at)) = &*self.catalog.read().await {
+            if at.elapsed() < self.config.catalog_ttl {
+                return Ok(c.clone());
+            }
+        }
+        let _guard = self.reload.lock().await;
+        let stale = self.catalog.read().await.clone();
+        if let Some((c, at)) = &stale {
+            if at.elapsed() < self.config.catalog_ttl {
+                return Ok(c.clone());
+            }
+        }
+        let loaded = async {
+            let client = self.client().await?;
+            catalog::load(&client, &self.config.catalog).await
+        }
+        .await;
+        match loaded {
+            Ok(c) => {
+                let c = Arc::new(c);
+                *self.catalog.write().await = Some((c.clone(), Instant::now()));
+                Ok(c)
+            }
+            Err(e) => match stale {
+                Some((c, _)) => {
+                    tracing::warn!("catalog reload failed, keeping the previous one: {e}");
+                    Ok(c)
+                }
+                None => Err(e),
+            },
+        }
+    }
+
+    /// The number of features matching `q` and one page of them.
+    pub async fn items(
+        &self,
+        c: &Collection,
+        q: &ItemsQuery,
+        fmt: GeomFormat,
+    ) -> Result<(u64, Vec<Feature>), Error> {
+        let count_sql = query::count(c, q)?;
+        let items_sql = query::items(c, q, fmt)?;
+        let client = self.client().await?;
+        let guard = CancelOnDrop(Some(client.cancel_token()));
+        let row = client
+            .query_one(&count_sql.text, &count_sql.args())
+            .await
+            .map_err(Error::from_pg)?;
+        let matched: i64 = row.get(0);
+        let rows = client
+            .query(&items_sql.text, &items_sql.args())
+            .await
+            .map_err(Error::from_pg)?;
+        guard.done();
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let props: Option<String> = r.get(0);
+            let id: Option<String> = r.get(1);
+            let properties = match props {
+                Some(p) => match serde_json::from_str(&p) {
+                    Ok(Value::Object(m)) => m,
+                    _ => return Err(Error::Internal("properties are not a JSON object".into())),
+                },
+                None => Map::new(),
+            };
+            let id = id
+                .map(|s| serde_json::from_str(&s).unwrap_or(Value::String(s)))
+                .unwrap_or(Value::Null);
+            out.push(Feature {
+                id,
+                properties,
+                geometry: r.get(2),
+            });
+        }
+        Ok((u64::try_from(matched).unwrap_or(0), out))
+    }
+
+    /// The Mapbox Vector Tile of `q` in the tile `t`.
+    pub async fn tile(
+        &self,
+        c: &Collection,
+        q: &ItemsQuery,
+        t: &TileTarget,
+    ) -> Result<Vec<u8>, Error> {
+        let sql = query::tile(c, q, t)?;
+        let client = self.client().await?;
+        let guard = CancelOnDrop(Some(client.cancel_token()));
+        let row = client
+            .query_one(&sql.text, &sql.args())
+            .await
+            .map_err(Error::from_pg)?;
+        guard.done();
+        let bytes: Option<Vec<u8>> = row.get(0);
+        Ok(bytes.unwrap_or_default())
+    }
+}

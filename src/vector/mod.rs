@@ -65,6 +65,24 @@ pub struct Feature {
     pub geometry: Option<String>,
 }
 
+/// PostgreSQL writes a `float8` 5496 as `5496` in JSON; keep it a float (`5496.0`) as
+/// clients reading the column's type expect (and as TiPg answers).
+fn floats_as_floats(c: &Collection, mut m: Map<String, Value>) -> Map<String, Value> {
+    for (k, v) in m.iter_mut() {
+        if let Value::Number(n) = v {
+            let float_col = c
+                .column(k)
+                .is_some_and(|col| matches!(col.typ.as_str(), "float8" | "real" | "float4"));
+            if float_col && !n.is_f64() {
+                if let Some(f) = n.as_f64().and_then(serde_json::Number::from_f64) {
+                    *v = Value::Number(f);
+                }
+            }
+        }
+    }
+    m
+}
+
 /// The pool and the cached catalog.
 pub struct VectorBackend {
     pool: Pool,
@@ -198,7 +216,7 @@ impl VectorBackend {
             let id: Option<String> = r.get(1);
             let properties = match props {
                 Some(p) => match serde_json::from_str(&p) {
-                    Ok(Value::Object(m)) => m,
+                    Ok(Value::Object(m)) => floats_as_floats(c, m),
                     _ => return Err(Error::Internal("properties are not a JSON object".into())),
                 },
                 None => Map::new(),

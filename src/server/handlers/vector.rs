@@ -104,7 +104,10 @@ fn extent(c: &Collection) -> Option<Value> {
             list.push(json!([min, max]));
             list.extend(dts.iter().map(|d| json!([d.0, d.1])));
         }
-        out.insert("temporal".into(), json!({"interval": list}));
+        out.insert(
+            "temporal".into(),
+            json!({"interval": list, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}),
+        );
     }
     (!out.is_empty()).then_some(Value::Object(out))
 }
@@ -596,24 +599,51 @@ fn flat(c: &Collection, f: &Feature) -> Vec<(String, Value)> {
     row
 }
 
-/// A JSON object with keys in the given order (serde_json's map sorts them).
-fn ordered_object(pairs: &[(String, Value)]) -> String {
-    let mut s = String::from("{");
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        s.push_str(&Value::String(k.clone()).to_string());
-        s.push(':');
-        s.push_str(&v.to_string());
-    }
-    s.push('}');
-    s
+/// A JSON object with keys in the given order (serde_json's map sorts them); values are
+/// JSON text already.
+fn raw_object(pairs: &[(&str, String)]) -> String {
+    let members: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}:{v}", Value::String((*k).to_string())))
+        .collect();
+    format!("{{{}}}", members.join(","))
 }
 
-fn csv_field(v: &Value) -> String {
+fn ordered_object(pairs: &[(String, Value)]) -> String {
+    let raw: Vec<(&str, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.to_string()))
+        .collect();
+    raw_object(&raw)
+}
+
+/// One GeoJSONSeq line in TiPg's key order (the format is compared as text).
+fn feature_seq_line(v: &Value) -> String {
+    let links: Vec<String> = v["links"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            let pairs: Vec<(&str, String)> = ["title", "href", "rel", "type"]
+                .iter()
+                .map(|k| (*k, l[*k].to_string()))
+                .collect();
+            raw_object(&pairs)
+        })
+        .collect();
+    let mut pairs: Vec<(&str, String)> = ["type", "geometry", "id", "properties"]
+        .iter()
+        .map(|k| (*k, v[*k].to_string()))
+        .collect();
+    pairs.push(("links", format!("[{}]", links.join(","))));
+    raw_object(&pairs)
+}
+
+/// One CSV cell as Python's `str()` writes it (TiPg's csv writer): datetimes with a space.
+fn csv_field(v: &Value, datetime: bool) -> String {
     let s = match v {
         Value::Null => String::new(),
+        Value::String(s) if datetime => s.replacen('T', " ", 1),
         Value::String(s) => s.clone(),
         Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
         other => other.to_string(),
@@ -665,7 +695,10 @@ pub async fn items(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
                 s.push_str("\r\n");
             }
             for f in &features {
-                let row: Vec<String> = flat(c, f).iter().map(|(_, v)| csv_field(v)).collect();
+                let row: Vec<String> = flat(c, f)
+                    .iter()
+                    .map(|(k, v)| csv_field(v, c.column(k).is_some_and(|col| col.is_datetime())))
+                    .collect();
                 s.push_str(&row.join(","));
                 s.push_str("\r\n");
             }
@@ -678,12 +711,7 @@ pub async fn items(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
         Format::GeoJsonSeq => {
             let mut s = String::new();
             for f in &features {
-                let v = feature_json(base, c, f, true);
-                let pairs: Vec<(String, Value)> = ["type", "geometry", "id", "properties", "links"]
-                    .iter()
-                    .map(|k| (k.to_string(), v[*k].clone()))
-                    .collect();
-                s.push_str(&ordered_object(&pairs));
+                s.push_str(&feature_seq_line(&feature_json(base, c, f, true)));
                 s.push('\n');
             }
             Ok(response::with_type(
@@ -1114,4 +1142,27 @@ pub fn landing_json(base: &str) -> Value {
         links.push(if tpl { templated(l) } else { l });
     }
     json!({"title": "TiPg: OGC Features and Tiles API", "links": links})
+}
+
+/// `GET /tileMatrixSets` as TiPg lists them (with `--api vector`).
+pub fn tms_list(ctx: &Ctx) -> Resp {
+    let base = &ctx.base_url;
+    let sets: Vec<Value> = ctx
+        .app
+        .catalog
+        .tms_ids
+        .iter()
+        .map(|id| {
+            json!({
+                "id": id,
+                "title": format!("Definition of {id} tileMatrixSets"),
+                "links": [{
+                    "href": format!("{base}/tileMatrixSets/{id}"),
+                    "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+                    "type": "application/json",
+                }],
+            })
+        })
+        .collect();
+    response::json(&json!({ "tileMatrixSets": sets }))
 }

@@ -409,6 +409,9 @@ pub fn count(c: &Collection, q: &ItemsQuery) -> Result<Sql, Error> {
     Ok(sql)
 }
 
+/// Valid latitudes, any longitude, in EPSG:4326.
+const WORLD: &str = "ST_MakeEnvelope(-1000000, -90, 1000000, 90, 4326)";
+
 /// MVT parameters (TiPg's defaults).
 pub const MVT_EXTENT: u32 = 4096;
 pub const MVT_BUFFER: u32 = 256;
@@ -427,12 +430,27 @@ pub fn tile(c: &Collection, q: &ItemsQuery, t: &TileTarget) -> Result<Sql, Error
         sql.push(", ");
     }
     sql.push("ST_AsMVTGeom(ST_Transform(");
-    if let Some(s) = q.simplify {
-        sql.push("ST_SnapToGrid(ST_SimplifyPreserveTopology(");
-        geom_of(&mut sql, g);
-        sql.push(", ").float(s).push("), ").float(s).push(")");
+    let source = |sql: &mut Sql| {
+        if let Some(s) = q.simplify {
+            sql.push("ST_SnapToGrid(ST_SimplifyPreserveTopology(");
+            geom_of(sql, g);
+            sql.push(", ").float(s).push("), ").float(s).push(")");
+        } else {
+            geom_of(sql, g);
+        }
+    };
+    if g.srid.unwrap_or(4326) == 4326 {
+        // Latitudes beyond ±90 (a function's grid over the whole world, say) cannot be
+        // projected: cut them off first. The bbox test keeps the cost to the rare offenders.
+        sql.push("CASE WHEN ");
+        source(&mut sql);
+        sql.push(&format!(" @ {WORLD} THEN "));
+        source(&mut sql);
+        sql.push(" ELSE ST_Intersection(");
+        source(&mut sql);
+        sql.push(&format!(", {WORLD}) END"));
     } else {
-        geom_of(&mut sql, g);
+        source(&mut sql);
     }
     sql.push(", ");
     match t.srid {
@@ -556,7 +574,7 @@ mod tests {
         .unwrap();
         assert!(sql
             .text
-            .contains("ST_AsMVTGeom(ST_Transform(CAST(t.\"geom\" AS geometry), 3857)"));
+            .contains("ST_AsMVTGeom(ST_Transform(CASE WHEN CAST(t.\"geom\" AS geometry) @ "));
         assert!(sql.text.contains("4096, 256, true"));
         assert!(sql
             .text

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use cogtiler::server::{App, NotWired, ServerConfig};
+use cogtiler::server::{ApiMode, App, NotWired, ServerConfig};
 use cogtiler::tms::TmsRegistry;
 use cogtiler::vector::{VectorBackend, VectorConfig};
 use http_body_util::Full;
@@ -67,7 +67,10 @@ fn app(url: &str) -> App {
     vc.statement_timeout = Duration::from_secs(5);
     let v = VectorBackend::new(vc).unwrap();
     App::new(
-        ServerConfig::default(),
+        ServerConfig {
+            api: ApiMode::All,
+            ..ServerConfig::default()
+        },
         Arc::new(TmsRegistry::defaults()),
         Arc::new(NotWired),
     )
@@ -193,6 +196,11 @@ async fn injections_fail_safely() {
     let client = setup(&url).await;
     let app = app(&url);
     let items = "/collections/cogtiler_test.places/items";
+    // the routes answer at all (a 404 for everything would pass the checks below)
+    let (s, _) = get(&app, items, &[("filter", "name = 'Paris'")]).await;
+    assert_eq!(s, 200);
+    let (s, _) = get(&app, "/collections/cogtiler_test.grid/items", &[("n", "3")]).await;
+    assert_eq!(s, 200);
     let drop = "DROP TABLE cogtiler_test.sentinel";
     let cases: Vec<(String, Vec<(String, String)>)> = vec![
         // filter: a string literal, a quoted identifier, a function call
@@ -324,7 +332,10 @@ async fn database_down_is_503() {
     vc.acquire_timeout = Duration::from_secs(2);
     let v = VectorBackend::new(vc).unwrap();
     let app = App::new(
-        ServerConfig::default(),
+        ServerConfig {
+            api: ApiMode::All,
+            ..ServerConfig::default()
+        },
         Arc::new(TmsRegistry::defaults()),
         Arc::new(NotWired),
     )

@@ -92,24 +92,39 @@ pub struct VectorBackend {
     reload: tokio::sync::Mutex<()>,
 }
 
-/// Cancels the running statement on the server if the request is dropped before it finished
-/// (the client went away): otherwise it would run on until `statement_timeout`.
-struct CancelOnDrop(Option<CancelToken>);
+/// A pooled connection whose running statement is cancelled if the request is dropped
+/// mid-statement (the client went away): otherwise it would run on until
+/// `statement_timeout`. Such a connection is taken out of the pool, so the asynchronous
+/// cancel can never hit the next request's statement.
+struct Conn {
+    obj: Option<deadpool_postgres::Object>,
+    busy: bool,
+}
 
-impl CancelOnDrop {
-    fn done(mut self) {
-        self.0 = None;
+impl Conn {
+    async fn query(&mut self, sql: &query::Sql) -> Result<Vec<tokio_postgres::Row>, Error> {
+        let Some(obj) = self.obj.as_ref() else {
+            return Err(Error::Internal("connection already released".into()));
+        };
+        self.busy = true;
+        let r = obj.query(&sql.text, &sql.args()).await;
+        self.busy = false;
+        r.map_err(Error::from_pg)
     }
 }
 
-impl Drop for CancelOnDrop {
+impl Drop for Conn {
     fn drop(&mut self) {
-        if let Some(t) = self.0.take() {
-            if let Ok(h) = tokio::runtime::Handle::try_current() {
-                h.spawn(async move {
-                    let _ = t.cancel_query(NoTls).await;
-                });
-            }
+        if !self.busy {
+            return;
+        }
+        if let (Some(obj), Ok(h)) = (self.obj.take(), tokio::runtime::Handle::try_current()) {
+            let client = deadpool_postgres::Object::take(obj);
+            let token: CancelToken = client.cancel_token();
+            h.spawn(async move {
+                let _ = token.cancel_query(NoTls).await;
+                drop(client);
+            });
         }
     }
 }
@@ -151,6 +166,13 @@ impl VectorBackend {
 
     async fn client(&self) -> Result<deadpool_postgres::Object, Error> {
         self.pool.get().await.map_err(Error::from_pool)
+    }
+
+    async fn conn(&self) -> Result<Conn, Error> {
+        Ok(Conn {
+            obj: Some(self.client().await?),
+            busy: false,
+        })
     }
 
     /// The catalog, read again when older than the TTL. If a reload fails the previous
@@ -198,18 +220,14 @@ impl VectorBackend {
     ) -> Result<(u64, Vec<Feature>), Error> {
         let count_sql = query::count(c, q)?;
         let items_sql = query::items(c, q, fmt)?;
-        let client = self.client().await?;
-        let guard = CancelOnDrop(Some(client.cancel_token()));
-        let row = client
-            .query_one(&count_sql.text, &count_sql.args())
-            .await
-            .map_err(Error::from_pg)?;
-        let matched: i64 = row.get(0);
-        let rows = client
-            .query(&items_sql.text, &items_sql.args())
-            .await
-            .map_err(Error::from_pg)?;
-        guard.done();
+        let mut conn = self.conn().await?;
+        let counted = conn.query(&count_sql).await?;
+        let matched: i64 = counted
+            .first()
+            .map(|r| r.get(0))
+            .ok_or_else(|| Error::Internal("count returned no row".into()))?;
+        let rows = conn.query(&items_sql).await?;
+        drop(conn);
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let props: Option<String> = r.get(0);
@@ -241,14 +259,10 @@ impl VectorBackend {
         t: &TileTarget,
     ) -> Result<Vec<u8>, Error> {
         let sql = query::tile(c, q, t)?;
-        let client = self.client().await?;
-        let guard = CancelOnDrop(Some(client.cancel_token()));
-        let row = client
-            .query_one(&sql.text, &sql.args())
-            .await
-            .map_err(Error::from_pg)?;
-        guard.done();
-        let bytes: Option<Vec<u8>> = row.get(0);
+        let mut conn = self.conn().await?;
+        let rows = conn.query(&sql).await?;
+        drop(conn);
+        let bytes: Option<Vec<u8>> = rows.first().and_then(|r| r.get(0));
         Ok(bytes.unwrap_or_default())
     }
 }

@@ -266,49 +266,6 @@ pub async fn run(args: Args) -> Result<(), CliError> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::Parser;
-
-    fn args(flags: &[&str]) -> Args {
-        let mut v = vec!["serve"];
-        v.extend_from_slice(flags);
-        Args::parse_from(v)
-    }
-
-    #[test]
-    fn flags_become_server_settings() {
-        let cfg = args(&[
-            "--cors-origins",
-            "http://a.example, http://b.example",
-            "--cache-control",
-            "none",
-            "--request-timeout",
-            "2.5",
-            "--max-concurrency",
-            "0",
-            "--cdn-assets",
-        ])
-        .config()
-        .unwrap();
-        assert_eq!(
-            cfg.cors_origins,
-            vec!["http://a.example", "http://b.example"]
-        );
-        assert_eq!(cfg.cache_control, None);
-        assert_eq!(cfg.request_timeout, Duration::from_millis(2500));
-        assert_eq!(cfg.max_concurrency, 1);
-        assert!(cfg.cdn_assets);
-        let d = args(&["--cache-control", "public, max-age=60"])
-            .config()
-            .unwrap();
-        assert_eq!(d.cache_control.as_deref(), Some("public, max-age=60"));
-        assert!(args(&["--request-timeout", "0"]).config().is_err());
-        assert!(args(&["--request-timeout", "nan"]).config().is_err());
-    }
-}
-
 /// A TiPg list setting: a JSON list (`["a","b"]`) or comma separated names.
 fn name_list(raw: &str) -> Vec<String> {
     if let Ok(v) = serde_json::from_str::<Vec<String>>(raw) {
@@ -354,4 +311,47 @@ fn vector_backend(args: &Args, url: &str) -> Result<cogtiler::vector::VectorBack
         .unwrap_or_default();
     c.only_spatial_tables = args.db_only_spatial_tables;
     VectorBackend::new(vc).map_err(|e| format!("--database-url: {e}").into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn args(flags: &[&str]) -> Args {
+        let mut v = vec!["serve"];
+        v.extend_from_slice(flags);
+        Args::parse_from(v)
+    }
+
+    #[test]
+    fn flags_become_server_settings() {
+        let cfg = args(&[
+            "--cors-origins",
+            "http://a.example, http://b.example",
+            "--cache-control",
+            "none",
+            "--request-timeout",
+            "2.5",
+            "--max-concurrency",
+            "0",
+            "--cdn-assets",
+        ])
+        .config()
+        .unwrap();
+        assert_eq!(
+            cfg.cors_origins,
+            vec!["http://a.example", "http://b.example"]
+        );
+        assert_eq!(cfg.cache_control, None);
+        assert_eq!(cfg.request_timeout, Duration::from_millis(2500));
+        assert_eq!(cfg.max_concurrency, 1);
+        assert!(cfg.cdn_assets);
+        let d = args(&["--cache-control", "public, max-age=60"])
+            .config()
+            .unwrap();
+        assert_eq!(d.cache_control.as_deref(), Some("public, max-age=60"));
+        assert!(args(&["--request-timeout", "0"]).config().is_err());
+        assert!(args(&["--request-timeout", "nan"]).config().is_err());
+    }
 }

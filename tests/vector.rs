@@ -48,15 +48,38 @@ CREATE FUNCTION cogtiler_test.grid(n int DEFAULT 2)
   $$ SELECT g, ST_SetSRID(ST_MakePoint(g, g), 4326) FROM generate_series(1, n) g $$;
 ";
 
-async fn setup(url: &str) -> tokio_postgres::Client {
+async fn connect(url: &str) -> tokio_postgres::Client {
     let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
         .expect("connect to the test database");
     tokio::spawn(conn);
     client
-        .batch_execute(SETUP)
-        .await
-        .expect("create the test schema");
+}
+
+/// Creates the schema once per test process (the tests run in parallel on one database: a
+/// second `DROP SCHEMA` would pull the tables from under the other test), then returns a
+/// connection on this test's runtime.
+async fn setup(url: &str) -> tokio_postgres::Client {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static CLAIMED: AtomicBool = AtomicBool::new(false);
+    static READY: AtomicBool = AtomicBool::new(false);
+    let client = connect(url).await;
+    if !CLAIMED.swap(true, Ordering::SeqCst) {
+        client
+            .batch_execute(SETUP)
+            .await
+            .expect("create the test schema");
+        READY.store(true, Ordering::SeqCst);
+    } else {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !READY.load(Ordering::SeqCst) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "schema setup never finished"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
     client
 }
 
@@ -132,7 +155,11 @@ async fn features_and_tiles() {
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_string())
         .collect();
-    assert!(ids.contains(&"cogtiler_test.places".to_string()), "{ids:?}");
+    assert!(
+        ids.contains(&"cogtiler_test.places".to_string()),
+        "{ids:?} {}",
+        String::from_utf8_lossy(&b)
+    );
     assert!(ids.contains(&"cogtiler_test.grid".to_string()), "{ids:?}");
     assert!(
         !ids.contains(&"cogtiler_test.sentinel".to_string()),

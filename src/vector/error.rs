@@ -33,8 +33,10 @@ pub enum Error {
 
 impl Error {
     /// Sorts a driver error: connection failures are `Unavailable`, cancelled statements
-    /// (`statement_timeout`, SQLSTATE 57014) are `Timeout`, invalid input from the request
-    /// (class 22: data exceptions, e.g. a bad literal) is `BadRequest`, the rest is `Query`.
+    /// (`statement_timeout`, SQLSTATE 57014) are `Timeout`; data exceptions (class 22: a bad
+    /// literal for a column's type) and type errors (class 42: a filter comparing text with a
+    /// number) are `BadRequest` — no request text is ever part of a statement, so these come
+    /// from the request's values; the rest is `Query`.
     pub fn from_pg(e: tokio_postgres::Error) -> Error {
         if let Some(db) = e.as_db_error() {
             let code = db.code().code();
@@ -44,7 +46,7 @@ impl Error {
             };
             return match code {
                 "57014" => Error::Timeout(msg),
-                c if c.starts_with("22") => Error::BadRequest(msg),
+                c if c.starts_with("22") || c.starts_with("42") => Error::BadRequest(msg),
                 c if c.starts_with("08") || c.starts_with("53") || c.starts_with("57P") => {
                     Error::Unavailable(msg)
                 }

@@ -378,3 +378,45 @@ async fn database_down_is_503() {
         "{d}"
     );
 }
+
+/// `--api`: `vector` answers TiPg's landing page and no raster routes; `all` links both.
+#[tokio::test]
+async fn api_modes() {
+    let app_with = |api| {
+        let v = VectorBackend::new(VectorConfig::new(
+            "postgresql://postgres@127.0.0.1:9/none".into(),
+        ))
+        .unwrap();
+        App::new(
+            ServerConfig {
+                api,
+                ..ServerConfig::default()
+            },
+            Arc::new(TmsRegistry::defaults()),
+            Arc::new(NotWired),
+        )
+        .with_vector(Arc::new(v))
+    };
+    let vector = app_with(ApiMode::Vector);
+    let (s, b) = get(&vector, "/", &[]).await;
+    assert_eq!(s, 200);
+    assert_eq!(json(&b)["title"], "TiPg: OGC Features and Tiles API");
+    let (s, _) = get(&vector, "/cog/info", &[("url", "x.tif")]).await;
+    assert_eq!(s, 404, "raster routes are off with --api vector");
+    let (_, b) = get(&vector, "/conformance", &[]).await;
+    let classes = json(&b)["conformsTo"].to_string();
+    assert!(classes.contains("ogcapi-features-1/1.0/conf/core"));
+
+    let all = app_with(ApiMode::All);
+    let (s, b) = get(&all, "/", &[("f", "json")]).await;
+    assert_eq!(s, 200);
+    let links = json(&b)["links"].to_string();
+    assert!(
+        links.contains("/collections") && links.contains("/colorMaps"),
+        "{links}"
+    );
+
+    let raster = app_with(ApiMode::Raster);
+    let (s, _) = get(&raster, "/collections", &[]).await;
+    assert_eq!(s, 404, "no vector routes with --api raster");
+}

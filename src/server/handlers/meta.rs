@@ -66,28 +66,26 @@ fn html_escape(s: &str) -> String {
 /// `GET /`: JSON for API clients, an HTML page (with a link to the sample viewer) for browsers.
 pub fn landing(ctx: &Ctx) -> Result<Resp, ApiError> {
     use crate::server::ApiMode;
-    match ctx.app.config.api {
-        ApiMode::Vector => return Ok(response::json(&super::vector::landing_json(&ctx.base_url))),
-        ApiMode::All if ctx.query.get("f") != Some("html") => {
-            let mut doc = landing_json(&ctx.base_url);
-            let vector = super::vector::landing_json(&ctx.base_url);
-            if let (Some(links), Some(more)) =
-                (doc["links"].as_array_mut(), vector["links"].as_array())
-            {
-                for l in more {
-                    if !links.iter().any(|x| x["href"] == l["href"]) {
-                        links.push(l.clone());
-                    }
-                }
-            }
-            return Ok(response::json(&doc));
-        }
-        _ => {}
+    if ctx.app.config.api == ApiMode::Vector {
+        // TiPg's landing page, as its clients read it
+        return Ok(response::json(&super::vector::landing_json(&ctx.base_url)));
     }
     let mut errs = Errors::new();
     let f = DocFormat::negotiate(&ctx.query, ctx.accept(), &mut errs);
     let f = Ctx::done(errs, f)?;
-    let doc = landing_json(&ctx.base_url);
+    let mut doc = landing_json(&ctx.base_url);
+    if ctx.app.config.api == ApiMode::All {
+        // both APIs: TiPg's links after TiTiler's (the shared ones once)
+        let vector = super::vector::landing_json(&ctx.base_url);
+        if let (Some(links), Some(more)) = (doc["links"].as_array_mut(), vector["links"].as_array())
+        {
+            for l in more {
+                if !links.iter().any(|x| x["href"] == l["href"]) {
+                    links.push(l.clone());
+                }
+            }
+        }
+    }
     if f == DocFormat::Json {
         return Ok(response::json(&doc));
     }

@@ -24,6 +24,47 @@ pub enum Lang {
     Json,
 }
 
+/// Deepest bracket nesting accepted in a filter's text: the parser recurses per level and
+/// a few hundred levels overflow a worker thread's stack.
+const MAX_NESTING: usize = 32;
+
+/// The deepest nesting of `(`, `[` and `{` outside quoted strings, and the number of `NOT`
+/// words (each is another level of the parser's recursion).
+fn nesting(s: &str) -> usize {
+    let (mut depth, mut max, mut nots) = (0usize, 0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut word = String::new();
+    for ch in s.chars() {
+        if let Some(q) = quote {
+            if ch == q {
+                quote = None;
+            }
+            continue;
+        }
+        if ch.is_ascii_alphabetic() {
+            word.push(ch.to_ascii_lowercase());
+            continue;
+        }
+        if word == "not" {
+            nots += 1;
+        }
+        word.clear();
+        match ch {
+            '\'' | '"' => quote = Some(ch),
+            '(' | '[' | '{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if word == "not" {
+        nots += 1;
+    }
+    max + nots
+}
+
 /// Parses a filter in `lang`.
 pub fn parse(s: &str, lang: Lang) -> Result<Expr, Error> {
     if s.len() > MAX_FILTER_LEN {
@@ -31,11 +72,44 @@ pub fn parse(s: &str, lang: Lang) -> Result<Expr, Error> {
             "filter longer than {MAX_FILTER_LEN} bytes"
         )));
     }
-    let r = match lang {
-        Lang::Text => cql2::parse_text(s),
-        Lang::Json => cql2::parse_json(s).map_err(cql2::Error::from),
+    if nesting(s) > MAX_NESTING {
+        return Err(Error::BadRequest(format!(
+            "filter nested deeper than {MAX_NESTING} levels"
+        )));
+    }
+    // The parser and the crate's normalisation recurse once per operator (`1+1+1...`), so a
+    // long filter overflows a worker thread's stack: parse on a fresh, large stack, and let
+    // only trees shallow enough for the rest of the code (translation, drop) out of it.
+    stacker::grow(PARSE_STACK, || {
+        let e = match lang {
+            Lang::Text => cql2::parse_text(s),
+            Lang::Json => cql2::parse_json(s).map_err(cql2::Error::from),
+        }
+        .map_err(|e| Error::BadRequest(format!("Invalid filter: {e}")))?;
+        if depth(&e) > MAX_DEPTH {
+            return Err(Error::BadRequest(format!(
+                "filter nested deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        Ok(e)
+    })
+}
+
+/// Stack for parsing one filter (reserved, touched only as deep as the parse goes).
+const PARSE_STACK: usize = 256 << 20;
+
+/// The depth of an expression tree.
+fn depth(e: &Expr) -> usize {
+    let children: Box<dyn Iterator<Item = &Box<Expr>>> = match e {
+        Expr::Operation { args, .. } => Box::new(args.iter()),
+        Expr::Interval { interval } => Box::new(interval.iter()),
+        Expr::BBox { bbox } => Box::new(bbox.iter()),
+        Expr::Array(items) => Box::new(items.iter()),
+        Expr::Timestamp { timestamp } => Box::new(std::iter::once(timestamp)),
+        Expr::Date { date } => Box::new(std::iter::once(date)),
+        _ => Box::new(std::iter::empty()),
     };
-    r.map_err(|e| Error::BadRequest(format!("Invalid filter: {e}")))
+    1 + children.map(|c| depth(c)).max().unwrap_or(0)
 }
 
 /// Appends the SQL of `e` (a boolean expression) over the rows `t` of `c`. Geometry literals
@@ -386,6 +460,29 @@ mod tests {
         ));
         assert!(sql_of("pg_sleep(10) = 1", Lang::Text).is_err());
         assert!(sql_of("name >>> 3", Lang::Text).is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep = format!("{}name = 'a'{}", "(".repeat(1000), ")".repeat(1000));
+        assert!(matches!(
+            parse(&deep, Lang::Text),
+            Err(Error::BadRequest(_))
+        ));
+        let nots = format!("{}name = 'a'", "NOT ".repeat(1000));
+        assert!(matches!(
+            parse(&nots, Lang::Text),
+            Err(Error::BadRequest(_))
+        ));
+        // a long flat chain: the parser recurses per operator (on its own large stack)
+        let chain = format!("pop = {}", vec!["1"; 7000].join("+"));
+        assert!(matches!(
+            parse(&chain, Lang::Text),
+            Err(Error::BadRequest(_))
+        ));
+        // brackets inside strings do not count
+        let quoted = format!("name = '{}'", "(".repeat(1000));
+        assert!(parse(&quoted, Lang::Text).is_ok());
     }
 
     #[test]

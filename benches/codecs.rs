@@ -14,7 +14,13 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 #[path = "../tests/support/tiff_walk.rs"]
 mod tiff_walk;
-use tiff_walk::{conformance, Level, Tiff};
+use tiff_walk::{Level, Tiff};
+#[path = "../tests/support/kit_dir.rs"]
+mod kit_dir;
+
+fn conformance() -> String {
+    kit_dir::conformance_dir().display().to_string()
+}
 
 /// One real chunk: its spec and compressed bytes.
 struct Case {

@@ -1,7 +1,7 @@
 //! Header parse throughput: corpus files parsed from memory (no I/O cost), so the numbers
 //! show the parser itself — IFD walk, tag decoding, GeoKeys and GDAL metadata.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use cogtiler::cog::{CogHeader, OpenOptions};
@@ -9,16 +9,9 @@ use cogtiler::io::MemorySource;
 use cogtiler::tiff::{parse, ParseOptions};
 use criterion::{criterion_group, criterion_main, Criterion};
 
-fn conformance() -> PathBuf {
-    if let Ok(dir) = std::env::var("COGTILER_CONFORMANCE") {
-        return PathBuf::from(dir);
-    }
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
-    if beside.is_dir() {
-        return beside;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
-}
+#[path = "../tests/support/kit_dir.rs"]
+mod kit_dir;
+use kit_dir::conformance_dir as conformance;
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()

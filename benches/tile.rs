@@ -10,12 +10,14 @@
 //!
 //! A warm tile served over HTTP costs about `full + encode`.
 //!
-//! Corpus files are found at `../shared/conformance/corpus` beside the crate (or its worktree).
+//! Corpus files are the conformance kit's (`tests/support/kit_dir.rs`: `COGTILER_CONFORMANCE`,
+//! else `../shared/conformance` beside the crate or its worktree).
 
 use std::path::PathBuf;
 
 use std::sync::Arc;
 
+use cogtiler::cog::PixelWindow;
 use cogtiler::cog::{Cog, OpenOptions};
 use cogtiler::raster::{Raster, Samples};
 use cogtiler::reader::{CogDataset, Dataset, MemDataset, Reader, TileOptions};
@@ -23,12 +25,11 @@ use cogtiler::render::{render_image, Image, ImageFormat, RenderOptions};
 use cogtiler::tms::default_registry;
 use criterion::{criterion_group, criterion_main, Criterion};
 
+#[path = "../tests/support/kit_dir.rs"]
+mod kit_dir;
+
 fn corpus() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    root.ancestors()
-        .skip(1)
-        .map(|a| a.join("shared/conformance/corpus"))
-        .find(|p| p.is_dir())
+    Some(kit_dir::conformance_dir().join("corpus")).filter(|p| p.is_dir())
 }
 
 /// (label, file, tms, z, x, y)
@@ -135,8 +136,15 @@ fn bench(c: &mut Criterion) {
         let levels: Vec<Raster> = (0..=meta.overviews.len())
             .map(|l| {
                 let (w, h) = meta.level_size(l).unwrap();
-                rt.block_on(reader.dataset().read_window(l, 0, 0, w, h, &all))
-                    .unwrap()
+                rt.block_on(reader.dataset().read_window(PixelWindow {
+                    level: l,
+                    x: 0,
+                    y: 0,
+                    width: w,
+                    height: h,
+                    bands: &all,
+                }))
+                .unwrap()
             })
             .collect();
         let mem = Reader::new(MemDataset {
@@ -148,14 +156,14 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function(format!("{label}/read_window_512"), |b| {
             b.iter(|| {
-                rt.block_on(reader.dataset().read_window(
-                    0,
-                    0,
-                    0,
-                    512.min(meta.width),
-                    512.min(meta.height),
-                    &all,
-                ))
+                rt.block_on(reader.dataset().read_window(PixelWindow {
+                    level: 0,
+                    x: 0,
+                    y: 0,
+                    width: 512.min(meta.width),
+                    height: 512.min(meta.height),
+                    bands: &all,
+                }))
                 .unwrap()
             })
         });

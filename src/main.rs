@@ -52,6 +52,7 @@ fn main() -> std::process::ExitCode {
     };
     match runtime.block_on(cli::run(args)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if cli::is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("cogtiler: {e}");
             std::process::ExitCode::FAILURE

@@ -467,6 +467,52 @@ mod tests {
     }
 }
 
+/// The mask written as an extra band of `dtype` (npy, tif): rio-tiler's mask holds the dtype's
+/// maximum for valid pixels and its minimum for invalid ones; a partial real alpha keeps its
+/// value (scaled to the type's maximum for wider integer types).
+pub fn alpha_as_band(dtype: DataType, alpha: &[u8]) -> Samples {
+    let (lo, hi) = dtype.range();
+    let vals = alpha.iter().map(|a| match *a {
+        0 => lo,
+        255 => hi,
+        a => match dtype {
+            DataType::U16 | DataType::U32 => (a as f64 / 255.0 * hi).round(),
+            _ => a as f64,
+        },
+    });
+    match dtype {
+        DataType::U8 => Samples::U8(vals.map(|v| v as u8).collect()),
+        DataType::I8 => Samples::I8(vals.map(|v| v as i8).collect()),
+        DataType::U16 => Samples::U16(vals.map(|v| v as u16).collect()),
+        DataType::I16 => Samples::I16(vals.map(|v| v as i16).collect()),
+        DataType::U32 => Samples::U32(vals.map(|v| v as u32).collect()),
+        DataType::I32 => Samples::I32(vals.map(|v| v as i32).collect()),
+        DataType::F32 => Samples::F32(vals.map(|v| v as f32).collect()),
+        DataType::F64 => Samples::F64(vals.collect()),
+    }
+}
+
+/// TiTiler's `.npy` body, the one builder the CLI and the server share: `numpy.save` of the
+/// data bands stacked with the mask as one more band, in the data's type (shape
+/// `(bands + 1, height, width)`); without `alpha` (`return_mask=false`), the data bands only.
+///
+/// The mask band is `source_alpha` when that is the dataset's real alpha band in the data's
+/// own type (rio-tiler passes GDAL's alpha through unscaled, partial values included), else
+/// `alpha` (0..255: the image mask, or an 8-bit alpha) as [`alpha_as_band`] writes it.
+pub fn titiler_npy(data: &Raster, alpha: Option<&[u8]>, source_alpha: Option<&Samples>) -> Vec<u8> {
+    let mut body = data.data.to_le_bytes();
+    let mut bands = data.bands;
+    if let Some(a) = alpha {
+        let band = match source_alpha {
+            Some(s) if s.dtype() == data.dtype() && s.len() == data.plane_len() => s.to_le_bytes(),
+            _ => alpha_as_band(data.dtype(), a).to_le_bytes(),
+        };
+        body.extend_from_slice(&band);
+        bands += 1;
+    }
+    npy_bytes(data.dtype(), &[bands, data.height, data.width], &body)
+}
+
 /// Serialises an array as a numpy `.npy` (format 1.0) file: little-endian `dtype` samples in C order.
 ///
 /// `le_bytes` must hold `shape.iter().product()` samples (as from [`Samples::to_le_bytes`]).

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
+use cogtiler::cog::PixelWindow;
 use cogtiler::cog::{gdal_dataset_mask, Cog, OpenOptions};
 use cogtiler::io::{CountingSource, MemorySource};
 use serde_json::Value;
@@ -339,15 +340,36 @@ fn bad_files_give_typed_errors() {
         Err(cogtiler::cog::Error::InvalidLevel { .. })
     ));
     assert!(matches!(
-        rt.block_on(cog.read_window(0, 0, 0, 4, 4, &[2])),
+        rt.block_on(cog.read_window(PixelWindow {
+            level: 0,
+            x: 0,
+            y: 0,
+            width: 4,
+            height: 4,
+            bands: &[2]
+        })),
         Err(cogtiler::cog::Error::InvalidBand { .. })
     ));
     assert!(matches!(
-        rt.block_on(cog.read_window(0, 0, 0, 1 << 20, 1 << 20, &[1])),
+        rt.block_on(cog.read_window(PixelWindow {
+            level: 0,
+            x: 0,
+            y: 0,
+            width: 1 << 20,
+            height: 1 << 20,
+            bands: &[1]
+        })),
         Err(cogtiler::cog::Error::WindowTooLarge { .. })
     ));
     assert!(matches!(
-        rt.block_on(cog.read_window(0, i64::MAX - 2, 0, 16, 16, &[1])),
+        rt.block_on(cog.read_window(PixelWindow {
+            level: 0,
+            x: i64::MAX - 2,
+            y: 0,
+            width: 16,
+            height: 16,
+            bands: &[1]
+        })),
         Err(cogtiler::cog::Error::WindowTooLarge { .. })
     ));
     let missing = rt.block_on(Cog::open("/nonexistent/x.tif", &OpenOptions::uncached()));
@@ -385,8 +407,15 @@ fn header_needs_one_read_and_windows_coalesce() {
         // tiles row-major, masks interleaved, so two rows of two tiles are close together).
         let lv = cog.header().levels[0].clone();
         let (bw, bh) = (lv.block_width as i64, lv.block_height as i64);
-        rt.block_on(cog.read_window(0, bw / 2, bh / 2, bw as usize, bh as usize, &[1]))
-            .unwrap();
+        rt.block_on(cog.read_window(PixelWindow {
+            level: 0,
+            x: bw / 2,
+            y: bh / 2,
+            width: bw as usize,
+            height: bh as usize,
+            bands: &[1],
+        }))
+        .unwrap();
         let data_reads = counting.requests() - 1;
         assert!(
             (1..=2).contains(&data_reads),
@@ -403,8 +432,26 @@ fn boundless_window_masks_outside_pixels() {
     let cog = rt
         .block_on(Cog::open(p.to_str().unwrap(), &OpenOptions::uncached()))
         .unwrap();
-    let inside = rt.block_on(cog.read_window(0, 0, 0, 8, 8, &[1])).unwrap();
-    let r = rt.block_on(cog.read_window(0, -4, -4, 8, 8, &[1])).unwrap();
+    let inside = rt
+        .block_on(cog.read_window(PixelWindow {
+            level: 0,
+            x: 0,
+            y: 0,
+            width: 8,
+            height: 8,
+            bands: &[1],
+        }))
+        .unwrap();
+    let r = rt
+        .block_on(cog.read_window(PixelWindow {
+            level: 0,
+            x: -4,
+            y: -4,
+            width: 8,
+            height: 8,
+            bands: &[1],
+        }))
+        .unwrap();
     for y in 0..8 {
         for x in 0..8 {
             let i = y * 8 + x;
@@ -596,7 +643,14 @@ fn windows_agree_with_blocks() {
             let x = next(lv.width as u64 + 200) as i64 - 100;
             let y = next(lv.height as u64 + 200) as i64 - 100;
             let win = rt
-                .block_on(cog.read_window(level, x, y, w, hh, &bands))
+                .block_on(cog.read_window(PixelWindow {
+                    level,
+                    x,
+                    y,
+                    width: w,
+                    height: hh,
+                    bands: &bands,
+                }))
                 .unwrap();
             assert_eq!((win.width, win.height, win.bands), (w, hh, bands.len()));
             for yy in 0..hh as i64 {

@@ -7,8 +7,9 @@
 use std::path::Path;
 
 use cogtiler::affine::GeoTransform;
-use cogtiler::crs::{calculate_default_transform, transform_bounds, Crs, Transformer};
+use cogtiler::crs::{transform_bounds, Crs, Transformer};
 use cogtiler::tms::{default_registry, Tile, ZoomStrategy};
+use cogtiler::warp::calculate_default_transform;
 use serde_json::Value;
 
 fn reference() -> Value {

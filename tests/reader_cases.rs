@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use cogtiler::cog::PixelWindow;
 use cogtiler::crs::Crs;
 use cogtiler::reader::statistics::{HistogramBins, StatsOptions};
 use cogtiler::reader::{PreviewOptions, ReadOptions, Reader, TileOptions};
@@ -474,7 +475,14 @@ async fn bbox_tif_matches_titiler() {
     let r = exp
         .dataset()
         .cog()
-        .read_window(0, 0, 0, 128, 128, &all)
+        .read_window(PixelWindow {
+            level: 0,
+            x: 0,
+            y: 0,
+            width: 128,
+            height: 128,
+            bands: &all,
+        })
         .await
         .unwrap();
     assert_eq!(r.bands, img.count() + 1, "data bands + mask band");

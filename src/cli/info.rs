@@ -11,6 +11,6 @@ pub struct Args {
 
 pub async fn run(args: Args) -> Result<(), CliError> {
     let cog = Cog::open(&args.url, &OpenOptions::default()).await?;
-    println!("{}", serde_json::to_string_pretty(&cog.info())?);
+    super::print_line(&serde_json::to_string_pretty(&cog.info())?)?;
     Ok(())
 }

@@ -8,7 +8,7 @@ mod validate;
 
 use clap::{Parser, Subcommand};
 
-/// A pure-Rust dynamic tile server for Cloud Optimized GeoTIFFs, compatible with TiTiler.
+/// A dynamic tile server for Cloud Optimized GeoTIFFs, in Rust, compatible with TiTiler.
 #[derive(Parser, Debug)]
 #[command(name = "cogtiler", version, about)]
 pub struct Cli {
@@ -45,6 +45,25 @@ impl Cli {
 
 /// Any failure a subcommand reports; printed as `cogtiler: <message>`.
 pub type CliError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Writes `text` and a newline to stdout. Unlike `println!`, which panics when the reader has
+/// gone (`cogtiler info x.tif | head -c 300`), the closed pipe comes back as an error that
+/// [`is_broken_pipe`] recognises, so `main` can end quietly.
+pub fn print_line(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Whether a subcommand failed only because stdout was closed by its reader: not an error for
+/// a command line tool (ripgrep and the coreutils exit quietly too).
+pub fn is_broken_pipe(error: &CliError) -> bool {
+    error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {

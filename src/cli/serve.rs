@@ -62,6 +62,11 @@ pub struct Args {
     /// `TITILER_API_GLOBAL_ACCESS_TOKEN` is honoured too).
     #[arg(long, env = "COGTILER_ACCESS_TOKEN", hide_env_values = true)]
     pub access_token: Option<String>,
+    /// Largest image a request may produce, in pixels per band (width × height; default 5000²).
+    /// Larger tiles, parts, previews and feature crops are a 400 naming the size instead of
+    /// an allocation: reads hold f64 planes, ~8 bytes per pixel and band.
+    #[arg(long, env = "COGTILER_MAX_OUTPUT_PIXELS", default_value_t = cogtiler::reader::DEFAULT_MAX_OUTPUT_PIXELS)]
+    pub max_output_pixels: usize,
     /// Disable gzip compression of JSON/XML/HTML responses.
     #[arg(long, env = "COGTILER_NO_COMPRESSION", default_value_t = false)]
     pub no_compression: bool,
@@ -239,7 +244,9 @@ pub async fn run(args: Args) -> Result<(), CliError> {
             ..DocumentOptions::default()
         },
     };
-    let backend = CogBackend::new(open, tms.clone()).with_assets(assets);
+    let backend = CogBackend::new(open, tms.clone())
+        .with_max_output_pixels(args.max_output_pixels)
+        .with_assets(assets);
     let mut app = App::new(cfg, tms, Arc::new(backend));
     if let Some(url) = &args.database_url {
         app = app.with_vector(Arc::new(vector_backend(&args, url)?));
@@ -254,7 +261,7 @@ pub async fn run(args: Args) -> Result<(), CliError> {
     let listener = bound.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     // The first stdout line says where we listen (scripts read it when --port 0).
-    println!("listening on http://{local}");
+    super::print_line(&format!("listening on http://{local}"))?;
     tracing::info!(
         addr = %local,
         cache_mib = args.cache_size,

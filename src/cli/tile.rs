@@ -64,6 +64,7 @@ pub async fn run(args: Args) -> Result<(), CliError> {
             unscale: args.unscale,
             resampling: args.resampling,
             reproject: args.reproject,
+            ..ReadOptions::default()
         },
         tilesize: args.tilesize,
         buffer: args.buffer,

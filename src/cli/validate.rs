@@ -18,7 +18,7 @@ pub struct Args {
 pub async fn run(args: Args) -> Result<(), CliError> {
     let cog = Cog::open(&args.url, &OpenOptions::default()).await?;
     let report = validate(cog.header(), args.strict);
-    println!("{}", serde_json::to_string_pretty(&report)?);
+    super::print_line(&serde_json::to_string_pretty(&report)?)?;
     for w in report.warnings.iter().flatten() {
         eprintln!("warning: {w}");
     }

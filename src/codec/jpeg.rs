@@ -21,23 +21,16 @@
 //! goes through `jpeg_dct_chroma`, everything else (grey, 4:4:4, other photometrics, where the
 //! two libraries agree) through the ordinary scanline loop below, with the settings libtiff makes.
 
-use std::ffi::{c_int, c_ulong, CStr};
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::ffi::c_ulong;
 
 use mozjpeg_sys as lj;
 
+use super::libjpeg::{catch_fatal_errors, corrupt, Decompressor};
 use super::{ChunkSpec, Error};
 
 const SOI: [u8; 2] = [0xFF, 0xD8];
 const EOI: [u8; 2] = [0xFF, 0xD9];
 const PHOTOMETRIC_YCBCR: u16 = 6;
-
-pub(super) fn corrupt(reason: impl Into<String>) -> Error {
-    Error::Corrupt {
-        codec: "jpeg",
-        reason: reason.into(),
-    }
-}
 
 /// Joins the shared tables and one abbreviated chunk into a complete JPEG stream.
 pub(crate) fn splice(tables: &[u8], chunk: &[u8]) -> Result<Vec<u8>, Error> {
@@ -89,84 +82,7 @@ pub(crate) fn decode(spec: &ChunkSpec, input: &[u8], out: &mut [u8]) -> Result<(
         }
         run_libjpeg(spec, stream, out)
     };
-    match catch_unwind(AssertUnwindSafe(run)) {
-        Ok(result) => result,
-        Err(payload) => match payload.downcast::<LibjpegError>() {
-            Ok(e) => Err(corrupt(e.0)),
-            Err(other) => resume_unwind(other),
-        },
-    }
-}
-
-/// Payload of the unwind started by [`error_exit`]: libjpeg's message for the fatal error.
-struct LibjpegError(String);
-
-/// libjpeg's fatal-error hook. The default one prints and calls `exit()`; this one unwinds back
-/// to [`decode`] (through C frames built with `-fexceptions`, the `unwinding` feature of
-/// `mozjpeg-sys`). `resume_unwind` rather than `panic!`: no panic hook, no noise on stderr.
-extern "C-unwind" fn error_exit(cinfo: &mut lj::jpeg_common_struct) {
-    // SAFETY: `err` is the error manager installed in `run_libjpeg`, alive for the whole call.
-    let message = unsafe { cinfo.err.as_ref() }.map_or_else(
-        || "libjpeg error".to_string(),
-        |err| {
-            let code = err.msg_code;
-            let template = (code >= 0 && code <= err.last_jpeg_message)
-                .then(|| {
-                    // SAFETY: libjpeg's own message table has `last_jpeg_message + 1` entries,
-                    // each a NUL-terminated static string (or null).
-                    let entry = unsafe { *err.jpeg_message_table.offset(code as isize) };
-                    (!entry.is_null()).then(|| {
-                        unsafe { CStr::from_ptr(entry) }
-                            .to_string_lossy()
-                            .into_owned()
-                    })
-                })
-                .flatten();
-            match template {
-                Some(t) => format!("libjpeg error {code}: {t}"),
-                None => format!("libjpeg error {code}"),
-            }
-        },
-    );
-    resume_unwind(Box::new(LibjpegError(message.to_lowercase())));
-}
-
-/// libjpeg's warning/trace hook: silent. Warnings (a truncated stream, a bad restart marker)
-/// do not stop decoding, as in GDAL, which only logs them.
-extern "C-unwind" fn emit_message(_cinfo: &mut lj::jpeg_common_struct, _level: c_int) {}
-
-/// Owns a libjpeg decompressor; destroying it frees everything libjpeg allocated, also when an
-/// error unwinds past it.
-pub(super) struct Decompressor {
-    pub(super) cinfo: Box<lj::jpeg_decompress_struct>,
-    // Referenced by `cinfo.common.err`, so it must stay put (boxed) and outlive `cinfo`'s use.
-    _err: Box<lj::jpeg_error_mgr>,
-}
-
-impl Decompressor {
-    pub(super) fn new() -> Self {
-        // SAFETY: both structs are plain C data for which all-zero is the state libjpeg expects
-        // before `jpeg_std_error` / `jpeg_create_decompress` fill them in.
-        let mut err: Box<lj::jpeg_error_mgr> = Box::new(unsafe { std::mem::zeroed() });
-        let mut cinfo: Box<lj::jpeg_decompress_struct> = Box::new(unsafe { std::mem::zeroed() });
-        unsafe {
-            lj::jpeg_std_error(&mut err);
-        }
-        err.error_exit = Some(error_exit);
-        err.emit_message = Some(emit_message);
-        cinfo.common.err = &mut *err;
-        // SAFETY: `cinfo` is zeroed with a valid error manager; creation can only fail by
-        // `error_exit` (out of memory), which unwinds before `Self` exists (nothing to destroy).
-        unsafe { lj::jpeg_create_decompress(&mut *cinfo) };
-        Self { cinfo, _err: err }
-    }
-}
-
-impl Drop for Decompressor {
-    fn drop(&mut self) {
-        // SAFETY: created in `new`; destroy is idempotent on libjpeg's side and never errors.
-        unsafe { lj::jpeg_destroy_decompress(&mut self.cinfo) };
-    }
+    catch_fatal_errors(run)
 }
 
 /// The libtiff sequence (`JPEGPreDecode` + `JPEGDecode`): header, colour set-up, scanlines.
@@ -245,7 +161,27 @@ pub(super) fn run_libjpeg(spec: &ChunkSpec, stream: &[u8], out: &mut [u8]) -> Re
 
 #[cfg(test)]
 mod tests {
+    use super::super::jpeg_dct_chroma::tests::{neutral_chroma_stream, ycbcr_spec};
     use super::*;
+
+    /// Where chroma is flat, libjpeg 9's DCT-domain upsampling and libjpeg-turbo's triangle
+    /// filter agree, so this path must give exactly the library's own scanline output: that pins
+    /// the luma layout (8×8 islow blocks read out of 16×16 cells) and the edge handling.
+    #[test]
+    fn neutral_chroma_matches_the_scanline_path() {
+        let spec = ycbcr_spec();
+        let stream = neutral_chroma_stream();
+        let len = spec.decoded_len().unwrap();
+        let mut ours = vec![0u8; len];
+        let taken = super::super::jpeg_dct_chroma::decode_h2v2(&spec, &stream, &mut ours);
+        assert!(matches!(taken, Some(Ok(()))), "4:2:0 path not taken");
+        let mut reference = vec![0u8; len];
+        run_libjpeg(&spec, &stream, &mut reference).unwrap();
+        assert_eq!(ours, reference);
+        // Not a trivial picture: grey (R = G = B) with real texture.
+        assert!(ours.chunks_exact(3).all(|p| p[0] == p[1] && p[1] == p[2]));
+        assert!(ours.iter().max().unwrap() - ours.iter().min().unwrap() > 100);
+    }
 
     #[test]
     fn splice_checks_markers() {

@@ -35,6 +35,7 @@ mod deflate;
 mod jpeg;
 mod jpeg_dct_chroma;
 mod lerc;
+mod libjpeg;
 mod lzw;
 mod packbits;
 pub mod predictor;
@@ -138,8 +139,10 @@ impl ChunkSpec {
     }
 }
 
-/// Why a chunk could not be decoded.
-#[derive(Debug, thiserror::Error)]
+/// Why a chunk could not be decoded. Kept as this type up to the HTTP edge
+/// (`src/server/error_map.rs`), where an unsupported compression or feature is a 501 and a
+/// corrupt chunk a 500.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     #[error("corrupt {codec} data: {reason}")]
     Corrupt { codec: &'static str, reason: String },

@@ -12,7 +12,7 @@ use crate::tiff::{self, Limits, ParseOptions};
 use super::decoded::DecodedCache;
 use super::info::Info;
 use super::read::{fetch_pixels, fetch_window, FetchedWindow};
-use super::{CogHeader, Error};
+use super::{CogHeader, Error, PixelWindow};
 
 /// Parsed headers by URL, so a tile server opens each dataset once. Weighed in bytes (see
 /// [`HeaderWeighter`]): a header holds two `u64` per chunk, so a count of entries alone would
@@ -202,22 +202,13 @@ impl Cog {
         Info::from_header(&self.inner.header)
     }
 
-    /// Reads a boundless window of `level`'s pixel grid: `w × h` pixels from (`x`, `y`),
-    /// `bands` 1-based. Only chunks intersecting the window are fetched (one coalesced
+    /// Reads a boundless window of a level's pixel grid ([`PixelWindow`]). Only chunks intersecting the window are fetched (one coalesced
     /// batch, chunk cache honoured) and decoded in parallel off the async runtime. Pixels
     /// outside the image have value 0 and mask 0; inside, the mask comes from the internal
     /// mask IFD when there is one, else 255. Nodata and alpha are *not* applied here (see
     /// [`super::gdal_dataset_mask`]). Sparse chunks read as nodata (or 0).
-    pub async fn read_window(
-        &self,
-        level: usize,
-        x: i64,
-        y: i64,
-        w: usize,
-        h: usize,
-        bands: &[usize],
-    ) -> Result<Raster, Error> {
-        let fetched = self.fetch_window(level, x, y, w, h, bands).await?;
+    pub async fn read_window(&self, window: PixelWindow<'_>) -> Result<Raster, Error> {
+        let fetched = self.fetch_window(window).await?;
         crate::cpu::run(move || fetched.assemble())
             .await
             .map_err(|e| Error::Task(e.to_string()))?
@@ -227,25 +218,12 @@ impl Cog {
     /// cache, compressed cache, then one coalesced batch of range requests) and leaves the
     /// decoding to [`FetchedWindow::assemble`], so a caller with more CPU work on the pixels
     /// does it all in one blocking task.
-    pub async fn fetch_window(
-        &self,
-        level: usize,
-        x: i64,
-        y: i64,
-        w: usize,
-        h: usize,
-        bands: &[usize],
-    ) -> Result<FetchedWindow, Error> {
+    pub async fn fetch_window(&self, window: PixelWindow<'_>) -> Result<FetchedWindow, Error> {
         fetch_window(
             &self.inner.header,
             self.inner.source.as_ref(),
             &self.inner.opts,
-            level,
-            x,
-            y,
-            w,
-            h,
-            bands,
+            window,
         )
         .await
     }
@@ -292,8 +270,15 @@ impl Cog {
         let w = (lv.block_width as u64).min(lv.width as u64 - x) as usize;
         let hh = (lv.block_height as u64).min(lv.height as u64 - y) as usize;
         let bands: Vec<usize> = (1..=h.bands).collect();
-        self.read_window(level, x as i64, y as i64, w, hh, &bands)
-            .await
+        self.read_window(PixelWindow {
+            level,
+            x: x as i64,
+            y: y as i64,
+            width: w,
+            height: hh,
+            bands: &bands,
+        })
+        .await
     }
 }
 

@@ -8,12 +8,13 @@ pub enum Error {
     /// Header problems (an I/O failure while parsing surfaces as [`Error::Io`] instead).
     #[error(transparent)]
     Tiff(crate::tiff::Error),
-    /// A chunk could not be decoded.
-    #[error("cannot decode chunk {chunk} of ifd {ifd}: {reason}")]
+    /// A chunk could not be decoded; `source` says why, typed (unsupported or corrupt).
+    #[error("cannot decode chunk {chunk} of ifd {ifd}: {source}")]
     Decode {
         ifd: usize,
         chunk: u64,
-        reason: String,
+        #[source]
+        source: crate::codec::Error,
     },
     /// The file is a TIFF but not one we can treat as a raster dataset.
     #[error("unsupported dataset: {what}")]

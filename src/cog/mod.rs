@@ -21,6 +21,10 @@ mod jpeg_quality;
 mod mask;
 mod read;
 mod validate;
+mod window;
+
+#[cfg(test)]
+mod tests;
 
 pub use dataset::{
     global_chunk_cache, global_decoded_cache, global_fetch_budget, global_header_cache, Cog,
@@ -35,3 +39,4 @@ pub use jpeg_quality::guess_quality as guess_jpeg_quality;
 pub use mask::gdal_dataset_mask;
 pub use read::FetchedWindow;
 pub use validate::{check_layout, compression_name, validate, Validation};
+pub use window::PixelWindow;

@@ -339,8 +339,6 @@ mod tests {
         fn check<T: Send + Sync>() {}
         check::<Crs>();
         check::<crate::crs::Transformer>();
-        check::<crate::tms::TileMatrixSet>();
-        check::<crate::tms::TmsRegistry>();
     }
 
     #[test]

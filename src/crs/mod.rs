@@ -24,8 +24,9 @@
 //! - [`Transformer`]: batch point transforms between two CRSs (degrees for geographic
 //!   CRSs, x = east), with GDAL's `CENTER_LONG` wrapping ([`center_longitude`]).
 //! - [`transform_bounds`]: rasterio's densified bounding-box transform.
-//! - [`suggested_warp_output`]: GDAL's `GDALSuggestedWarpOutput2` (rasterio's
-//!   `calculate_default_transform`), which rio-tiler uses for native tile resolution.
+//!
+//! GDAL's suggested warp output (rasterio's `calculate_default_transform`) plans a warp and
+//! lives in [`crate::warp`], above this module.
 
 mod bounds;
 mod definition;
@@ -34,16 +35,12 @@ mod fmt;
 pub mod geokeys;
 mod parse;
 mod transform;
-mod warp_output;
 pub mod wkt;
 mod wkt_parse;
 
 pub use bounds::transform_bounds;
 pub use definition::{Crs, Units};
 pub use transform::{center_longitude, Transformer};
-pub use warp_output::{
-    calculate_default_transform, suggested_warp_output, suggested_warp_output_gcp, WarpOutput,
-};
 
 /// Errors from building CRSs and transforming coordinates.
 #[derive(Debug, thiserror::Error)]

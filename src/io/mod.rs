@@ -31,6 +31,11 @@ mod http;
 mod source;
 mod store;
 
+/// Where unit tests find the conformance kit: the same file the integration tests include.
+#[cfg(test)]
+#[path = "../../tests/support/kit_dir.rs"]
+pub(crate) mod kit_dir;
+
 pub use budget::{FetchBudget, FetchPermit};
 pub(crate) use cache::byte_budget_options;
 pub use cache::{ChunkCache, ChunkGuard, ChunkKey, Claim};

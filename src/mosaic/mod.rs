@@ -18,14 +18,18 @@
 #[cfg(test)]
 mod conformance;
 pub mod document;
+#[cfg(test)]
+mod document_tests;
 pub mod index;
 pub mod methods;
+mod parse;
 mod pyrepr;
 mod reader;
 
 pub use document::{FieldError, LocItem, MosaicInfo, MosaicJson, DEFAULT_MAX_DOCUMENT_BYTES};
 pub use index::{quadkey, quadkey_to_tile};
 pub use methods::{Mosaicker, PixelSelection};
+pub use parse::decompress;
 pub use reader::{mosaic_reader, MosaicRead};
 
 /// Errors of the mosaic layer; messages quote the offending value.

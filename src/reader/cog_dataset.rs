@@ -3,12 +3,13 @@
 use std::sync::Arc;
 
 use crate::affine::GeoTransform;
-use crate::cog::{Cog, CogHeader, OpenOptions};
+use crate::cog::PixelWindow;
+use crate::cog::{Cog, OpenOptions};
 use crate::raster::Raster;
 use crate::warp::GcpVrt;
 
+use super::band_meta::BandMeta;
 use super::gcp_dataset::{gcp_meta, read_gcp_direct, read_gcp_window};
-
 use super::{Assemble, Dataset, DatasetMeta, Error, Reader};
 
 /// A [`Cog`] with the reader's view of its header.
@@ -18,49 +19,6 @@ pub struct CogDataset {
     meta: DatasetMeta,
     /// For a raster georeferenced by ground control points: the warped VRT read instead.
     gcp: Option<Arc<GcpVrt>>,
-}
-
-/// What the header says of each band, in the reader's terms (one entry per file band).
-pub(super) struct BandMeta {
-    pub descriptions: Vec<Option<String>>,
-    pub scales: Vec<f64>,
-    pub offsets: Vec<f64>,
-    /// STATISTICS_MINIMUM/MAXIMUM from GDAL_METADATA, when both exist.
-    pub statistics: Vec<Option<(f64, f64)>>,
-}
-
-impl BandMeta {
-    pub(super) fn of(h: &CogHeader) -> BandMeta {
-        let statistic = |b: usize, key: &str| -> Option<f64> {
-            h.metadata
-                .bands
-                .get(&b)?
-                .items
-                .get(key)?
-                .trim()
-                .parse()
-                .ok()
-        };
-        BandMeta {
-            descriptions: (0..h.bands)
-                .map(|b| h.band_descriptions.get(b).cloned().flatten())
-                .collect(),
-            scales: (0..h.bands)
-                .map(|b| h.scales.get(b).copied().unwrap_or(1.0))
-                .collect(),
-            offsets: (0..h.bands)
-                .map(|b| h.offsets.get(b).copied().unwrap_or(0.0))
-                .collect(),
-            statistics: (0..h.bands)
-                .map(|b| {
-                    Some((
-                        statistic(b, "STATISTICS_MINIMUM")?,
-                        statistic(b, "STATISTICS_MAXIMUM")?,
-                    ))
-                })
-                .collect(),
-        }
-    }
 }
 
 impl std::fmt::Debug for CogDataset {
@@ -98,10 +56,11 @@ impl CogDataset {
             .clone()
             .map_err(|e| Error::Unsupported(format!("dataset '{}' crs: {e}", h.url)))?;
         let bm = BandMeta::of(h);
-        let full = h
-            .levels
-            .first()
-            .ok_or_else(|| Error::Source("dataset has no image".into()))?;
+        let full = h.levels.first().ok_or_else(|| {
+            Error::Cog(crate::cog::Error::Unsupported {
+                what: format!("dataset '{}' has no image", h.url),
+            })
+        })?;
         let meta = DatasetMeta {
             width: h.width as usize,
             height: h.height as usize,
@@ -142,36 +101,20 @@ impl Dataset for CogDataset {
         &self.meta
     }
 
-    async fn read_window(
-        &self,
-        level: usize,
-        x: i64,
-        y: i64,
-        w: usize,
-        h: usize,
-        bands: &[usize],
-    ) -> Result<Raster, Error> {
+    async fn read_window(&self, window: PixelWindow<'_>) -> Result<Raster, Error> {
         if let Some(vrt) = &self.gcp {
-            return read_gcp_window(&self.cog, vrt, &self.meta, level, x, y, w, h, bands).await;
+            return read_gcp_window(&self.cog, vrt, &self.meta, window).await;
         }
-        Ok(self.cog.read_window(level, x, y, w, h, bands).await?)
+        Ok(self.cog.read_window(window).await?)
     }
 
-    async fn fetch_window(
-        &self,
-        level: usize,
-        x: i64,
-        y: i64,
-        w: usize,
-        h: usize,
-        bands: &[usize],
-    ) -> Result<Assemble, Error> {
+    async fn fetch_window(&self, window: PixelWindow<'_>) -> Result<Assemble, Error> {
         if self.gcp.is_some() {
             // the GCP VRT warps on read: no split between fetching and decoding
-            let raster = self.read_window(level, x, y, w, h, bands).await?;
+            let raster = self.read_window(window).await?;
             return Ok(Box::new(move || Ok(raster)));
         }
-        let fetched = self.cog.fetch_window(level, x, y, w, h, bands).await?;
+        let fetched = self.cog.fetch_window(window).await?;
         Ok(Box::new(move || Ok(fetched.assemble()?)))
     }
 

@@ -7,6 +7,7 @@
 use std::future::Future;
 
 use crate::affine::GeoTransform;
+use crate::cog::PixelWindow;
 use crate::crs::Crs;
 use crate::raster::{DataType, Raster};
 
@@ -84,32 +85,22 @@ pub type Assemble = Box<dyn FnOnce() -> Result<Raster, Error> + Send>;
 pub trait Dataset: Send + Sync {
     fn meta(&self) -> &DatasetMeta;
 
-    /// Reads the boundless window `(x, y, w, h)` of `level` for the 1-based `bands`. Pixels
+    /// Reads a boundless window ([`PixelWindow`]: level, pixels, 1-based bands). Pixels
     /// outside the image are 0 with mask 0; inside, the mask is the internal mask if any, else
     /// 255 (nodata and alpha are the reader's business).
     fn read_window(
         &self,
-        level: usize,
-        x: i64,
-        y: i64,
-        w: usize,
-        h: usize,
-        bands: &[usize],
+        window: PixelWindow<'_>,
     ) -> impl Future<Output = Result<Raster, Error>> + Send;
 
     /// Like [`Dataset::read_window`], but stops once the bytes are in memory and returns the
     /// CPU work left. The default reads eagerly.
     fn fetch_window(
         &self,
-        level: usize,
-        x: i64,
-        y: i64,
-        w: usize,
-        h: usize,
-        bands: &[usize],
+        window: PixelWindow<'_>,
     ) -> impl Future<Output = Result<Assemble, Error>> + Send {
         async move {
-            let raster = self.read_window(level, x, y, w, h, bands).await?;
+            let raster = self.read_window(window).await?;
             Ok(Box::new(move || Ok(raster)) as Assemble)
         }
     }
@@ -170,7 +161,14 @@ pub async fn fetch_pixels_by_window<D: Dataset + ?Sized>(
         });
     }
     let fetched = ds
-        .fetch_window(level, x0 as i64, y0 as i64, w, h, bands)
+        .fetch_window(PixelWindow {
+            level,
+            x: x0 as i64,
+            y: y0 as i64,
+            width: w,
+            height: h,
+            bands,
+        })
         .await?;
     Ok(Box::new(move || {
         let r = fetched()?;
@@ -208,15 +206,15 @@ impl Dataset for MemDataset {
         &self.meta
     }
 
-    async fn read_window(
-        &self,
-        level: usize,
-        x: i64,
-        y: i64,
-        w: usize,
-        h: usize,
-        bands: &[usize],
-    ) -> Result<Raster, Error> {
+    async fn read_window(&self, window: PixelWindow<'_>) -> Result<Raster, Error> {
+        let PixelWindow {
+            level,
+            x,
+            y,
+            width: w,
+            height: h,
+            bands,
+        } = window;
         let src = self.levels.get(level).ok_or(Error::InvalidLevel(level))?;
         for &b in bands {
             if b == 0 || b > src.bands {

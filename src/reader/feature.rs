@@ -205,6 +205,10 @@ pub fn rasterize_all_touched(
     out
 }
 
+/// Largest supersampled grid [`coverage_array`] rasterises (10000² bytes): it bounds the
+/// memory `cover_scale²` times the output would take.
+const MAX_COVERAGE_PIXELS: usize = 100_000_000;
+
 /// rio-tiler `get_coverage_array`: the fraction (float32) of each pixel covered by the
 /// polygons, from an `all_touched` rasterisation `cover_scale` times finer.
 pub fn coverage_array(
@@ -222,7 +226,7 @@ pub fn coverage_array(
             value: usize::MAX,
         });
     };
-    if fw.saturating_mul(fh) > super::read::MAX_OUTPUT_PIXELS * 4 {
+    if fw.saturating_mul(fh) > MAX_COVERAGE_PIXELS {
         return Err(Error::TooLarge {
             what: "coverage grid",
             value: fw.saturating_mul(fh),

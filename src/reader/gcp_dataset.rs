@@ -10,13 +10,14 @@
 use std::sync::Arc;
 
 use crate::affine::GeoTransform;
+use crate::cog::PixelWindow;
 use crate::cog::{Cog, CogHeader};
 use crate::raster::{Raster, Sample};
 use crate::warp::gcp_vrt::alpha_max;
 use crate::warp::kernel::Source;
 use crate::warp::{warp_points, CoordMap, GcpVrt, Resampling};
 
-use super::cog_dataset::BandMeta;
+use super::band_meta::BandMeta;
 use super::dataset::DatasetMeta;
 use super::read::{on_blocking, same_value, to_planes, MAX_SOURCE_PIXELS};
 use super::Error;
@@ -78,18 +79,20 @@ pub(super) fn gcp_meta(
 /// Reads the boundless window `(x, y, w, h)` of VRT level `level` for the 1-based `bands` of
 /// the VRT (the added alpha band included), block by block as GDAL fills the VRT. Outside the
 /// VRT grid: 0 with mask 0.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn read_gcp_window(
     cog: &Cog,
     vrt: &Arc<GcpVrt>,
     meta: &DatasetMeta,
-    level: usize,
-    x: i64,
-    y: i64,
-    w: usize,
-    h: usize,
-    bands: &[usize],
+    window: PixelWindow<'_>,
 ) -> Result<Raster, Error> {
+    let PixelWindow {
+        level,
+        x,
+        y,
+        width: w,
+        height: h,
+        bands,
+    } = window;
     check_request(meta, level, w, h, bands)?;
     let vrt2 = Arc::clone(vrt);
     let map = on_blocking(move || Ok(vrt2.map_window(level, x, y, w, h))).await?;
@@ -185,7 +188,15 @@ async fn warp_into(
             Some((
                 x0,
                 y0,
-                cog.read_window(level, x0, y0, sw, sh, &src_bands).await?,
+                cog.read_window(PixelWindow {
+                    level,
+                    x: x0,
+                    y: y0,
+                    width: sw,
+                    height: sh,
+                    bands: &src_bands,
+                })
+                .await?,
             ))
         }
         None => None,

@@ -1,7 +1,7 @@
 //! The reader's output: an array with its masks and georeferencing (rio-tiler's `ImageData`).
 
 use crate::crs::Crs;
-use crate::raster::{npy_bytes, DataType, Raster, Samples};
+use crate::raster::{titiler_npy, DataType, Raster, Samples};
 
 /// Pixels read for a tile, part, preview or feature.
 #[derive(Clone, Debug)]
@@ -40,35 +40,10 @@ impl ImageData {
         self.raster.bands
     }
 
-    /// The mask band of TiTiler's `.npy` body, in the data type: the real alpha values when
-    /// the dataset has an alpha band, else the type's maximum where any band is valid and its
-    /// minimum (0 for unsigned) elsewhere.
-    pub fn mask_samples(&self) -> Samples {
-        let dtype = self.raster.dtype();
-        if let Some(a) = &self.alpha {
-            if a.dtype() == dtype && a.len() == self.raster.plane_len() {
-                return a.clone();
-            }
-        }
-        let (lo, hi) = dtype.range();
-        let vals: Vec<f64> = self
-            .raster
-            .mask
-            .iter()
-            .map(|m| if *m != 0 { hi } else { lo })
-            .collect();
-        samples_from_f64(dtype, &vals)
-    }
-
-    /// TiTiler's `.npy` body: shape `(bands + 1, h, w)`, data bands then the mask band.
+    /// TiTiler's `.npy` body (data bands, then the mask band), built by the one builder the
+    /// server uses too ([`crate::raster::titiler_npy`]).
     pub fn to_npy(&self) -> Vec<u8> {
-        let mut bytes = self.raster.data.to_le_bytes();
-        bytes.extend(self.mask_samples().to_le_bytes());
-        npy_bytes(
-            self.raster.dtype(),
-            &[self.raster.bands + 1, self.raster.height, self.raster.width],
-            &bytes,
-        )
+        titiler_npy(&self.raster, Some(&self.raster.mask), self.alpha.as_ref())
     }
 }
 

@@ -7,6 +7,8 @@
 //! WarpedVRT at about native resolution), then resizes to the requested size. The results are
 //! arrays with masks ([`ImageData`]); rendering them is [`crate::render`]'s job.
 
+mod alpha;
+mod band_meta;
 mod cog_dataset;
 mod dataset;
 mod feature;
@@ -29,7 +31,7 @@ pub use feature::{
 };
 pub use handle::{image_statistics, image_statistics_weighted, Reader};
 pub use image::ImageData;
-pub use options::{PartOptions, ReadOptions, TileOptions};
+pub use options::{PartOptions, ReadOptions, TileOptions, DEFAULT_MAX_OUTPUT_PIXELS};
 pub use part::{part, width_height_for_max_size};
 pub use point::{point, PointData};
 pub use preview::{preview, PreviewOptions};
@@ -65,8 +67,6 @@ pub enum Error {
     Crs(#[from] crate::crs::Error),
     #[error(transparent)]
     Tms(#[from] crate::tms::Error),
-    #[error("dataset read failed: {0}")]
-    Source(String),
     /// Opening or reading the COG failed (not found, forbidden, malformed, ...).
     #[error(transparent)]
     Cog(#[from] crate::cog::Error),

@@ -3,8 +3,12 @@
 use crate::crs::Crs;
 use crate::warp::Resampling;
 
+/// The default of [`ReadOptions::max_output_pixels`] (5000², pixels per band): samples are
+/// handled as f64 planes on the way, so this bounds a read's memory to ~200 MB per band.
+pub const DEFAULT_MAX_OUTPUT_PIXELS: usize = 25_000_000;
+
 /// Options common to every pixel read.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ReadOptions {
     /// 1-based bands to read; `None` = every non-alpha band.
     pub indexes: Option<Vec<usize>>,
@@ -16,6 +20,23 @@ pub struct ReadOptions {
     pub resampling: Resampling,
     /// Warp kernel (default nearest).
     pub reproject: Resampling,
+    /// Largest output a read may produce, in pixels per band; a larger one is refused
+    /// ([`super::Error::TooLarge`], a 400 over HTTP) instead of allocated. `cogtiler serve
+    /// --max-output-pixels` sets it.
+    pub max_output_pixels: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        ReadOptions {
+            indexes: None,
+            nodata: None,
+            unscale: false,
+            resampling: Resampling::default(),
+            reproject: Resampling::default(),
+            max_output_pixels: DEFAULT_MAX_OUTPUT_PIXELS,
+        }
+    }
 }
 
 /// Options of [`super::Reader::tile`].

@@ -8,8 +8,9 @@
 //! VRT into the output size.
 
 use crate::affine::{GeoTransform, Window};
-use crate::crs::{calculate_default_transform, transform_bounds, Crs, Transformer};
+use crate::crs::{transform_bounds, Crs, Transformer};
 use crate::raster::{Raster, Samples};
+use crate::warp::calculate_default_transform;
 use crate::warp::CoordTransform;
 
 use super::options::PartOptions;
@@ -237,6 +238,7 @@ pub async fn part<D: Dataset>(
         resampling: opts.read.resampling,
         reproject: opts.read.reproject,
         unscale: opts.read.unscale,
+        max_output_pixels: opts.read.max_output_pixels,
     };
     if meta.crs != dst_crs {
         let (mut vgt, mut vw, mut vh) = vrt_transform(

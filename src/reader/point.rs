@@ -66,6 +66,7 @@ pub async fn point<D: Dataset>(
         resampling: opts.resampling,
         reproject: opts.reproject,
         unscale: opts.unscale,
+        max_output_pixels: opts.max_output_pixels,
     };
     let img = read(ds, Grid::Native { window }, &params).await?;
     Ok(PointData {

@@ -6,7 +6,8 @@
 //! dataset is warped on GDAL's suggested grid first.
 
 use crate::affine::Window;
-use crate::crs::{suggested_warp_output, Crs, Transformer};
+use crate::crs::{Crs, Transformer};
+use crate::warp::suggested_warp_output;
 
 use super::options::ReadOptions;
 use super::part::{width_height_for_max_size, ProjCoords};
@@ -78,6 +79,7 @@ pub async fn preview<D: Dataset>(ds: &D, opts: &PreviewOptions) -> Result<ImageD
         resampling: opts.read.resampling,
         reproject: opts.read.reproject,
         unscale: opts.read.unscale,
+        max_output_pixels: opts.read.max_output_pixels,
     };
     match warped {
         Some((crs, gt, w, h)) => {

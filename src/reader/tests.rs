@@ -62,6 +62,7 @@ fn params(w: usize, h: usize) -> ReadParams {
         resampling: Resampling::Nearest,
         reproject: Resampling::Nearest,
         unscale: false,
+        max_output_pixels: super::DEFAULT_MAX_OUTPUT_PIXELS,
     }
 }
 

@@ -11,7 +11,7 @@
 //! alpha band additionally carries that alpha ([`Image::alpha`], 0..255): it is emitted verbatim
 //! as the output alpha so partial transparency survives, while the mask alone decides validity.
 
-use crate::raster::{DataType, Raster};
+use crate::raster::{DataType, Raster, Samples};
 
 use super::error::{Error, Result};
 
@@ -44,6 +44,9 @@ pub struct Image {
     pub raster: Raster,
     /// A real source alpha band (0..255, one per pixel), passed through to the output alpha.
     pub alpha: Option<Vec<u8>>,
+    /// The same alpha band in its own type (e.g. uint16), for the `.npy` body: rio-tiler writes
+    /// its values unscaled while the data keep that type ([`crate::raster::titiler_npy`]).
+    pub source_alpha: Option<Samples>,
     /// Names band-math expressions use, `b1..bN` by default.
     pub band_names: Vec<String>,
     /// Band descriptions (`b1..bN` when the dataset has none).
@@ -62,6 +65,7 @@ impl Image {
         Ok(Image {
             raster,
             alpha: None,
+            source_alpha: None,
             band_descriptions: names.clone(),
             band_names: names,
             dataset_statistics: None,
@@ -125,6 +129,7 @@ impl Image {
                 mask: r.mask.clone(),
             },
             alpha: self.alpha.clone(),
+            source_alpha: self.source_alpha.clone(),
             band_names: pick(&self.band_names),
             band_descriptions: pick(&self.band_descriptions),
             dataset_statistics: self

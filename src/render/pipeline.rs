@@ -14,7 +14,7 @@
 //! float data its cast to uint8 makes every pixel transparent; we keep the 0/255 mask, so such
 //! tiles are visible.
 
-use crate::raster::{DataType, Raster};
+use crate::raster::{titiler_npy, DataType, Raster};
 
 use super::color_formula::ColorFormula;
 use super::colormap::{apply_colormap, ColorMap};
@@ -118,7 +118,11 @@ pub fn render_image(mut image: Image, opts: &RenderOptions) -> Result<Rendered> 
         ImageFormat::Jpeg | ImageFormat::Jpg => None,
         _ => alpha,
     };
-    let body = encode(format, &image.raster, alpha, image.georef.as_ref())?;
+    let body = match format {
+        // the real alpha band's own values, when the data kept their type ([`Image::source_alpha`])
+        ImageFormat::Npy => titiler_npy(&image.raster, alpha, image.source_alpha.as_ref()),
+        _ => encode(format, &image.raster, alpha, image.georef.as_ref())?,
+    };
     Ok(Rendered {
         body,
         format,

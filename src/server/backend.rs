@@ -5,8 +5,8 @@
 //! bytes or JSON; the handler adds headers and status. Keeping this a trait lets the server be
 //! tested without datasets (a fake backend) and keeps HTTP concerns out of the library.
 //!
-//! [`super::CogBackend`] is the real implementation (`cogtiler serve` runs it). [`NotWired`]
-//! answers every data call with a clear `501`, for servers built without datasets.
+//! [`super::CogBackend`] is the real implementation (`cogtiler serve` runs it). Every method
+//! defaults to a clear `501`, so a test double implements only the calls it answers.
 //!
 //! Wiring notes (what each method should do, TiTiler-wise):
 //! - Open the dataset from `DatasetParams::url`; the URL [`super::sample::SAMPLE_URL`]
@@ -236,9 +236,3 @@ fn not_wired<'a, T: Send + 'a>(what: &str) -> BoxFut<'a, T> {
     let e = ApiError::not_implemented(what);
     Box::pin(async move { Err(e) })
 }
-
-/// The backend used until the reader is wired: every data endpoint answers 501.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NotWired;
-
-impl Backend for NotWired {}

@@ -97,11 +97,12 @@ impl Classify for crate::cog::Error {
             E::Io(io) => io.kind(),
             E::Tiff(t) => t.kind(),
             E::Unsupported { .. } => ErrorKind::NotImplemented,
+            // An unknown compression is a 501, a corrupt chunk a 500: the codec says which.
+            E::Decode { source, .. } => source.kind(),
             // rio-tiler: "band index 7 out of range" is a 500 in TiTiler; a client mistake here.
             E::InvalidBand { .. } => ErrorKind::BadRequest,
             E::WindowTooLarge { .. } => ErrorKind::BadRequest,
-            E::Decode { .. }
-            | E::InvalidLevel { .. }
+            E::InvalidLevel { .. }
             | E::InvalidBlock { .. }
             | E::ChunkTooLarge { .. }
             | E::Task(_) => ErrorKind::Internal,
@@ -127,7 +128,7 @@ impl Classify for crate::reader::Error {
             },
             E::Tms(t) => t.kind(),
             E::Cog(c) => c.kind(),
-            E::InvalidLevel(_) | E::Geotransform | E::Task(_) | E::Source(_) => ErrorKind::Internal,
+            E::InvalidLevel(_) | E::Geotransform | E::Task(_) => ErrorKind::Internal,
         }
     }
 }

@@ -19,20 +19,21 @@
 //! pipeline for one request and is what tests drive.
 
 pub mod backend;
-pub mod cog_backend;
+pub(crate) mod cog_backend;
 pub mod config;
 pub mod docs;
 pub mod error;
-pub mod error_map;
-pub mod handlers;
-pub mod middleware;
-pub mod openapi;
+pub(crate) mod error_map;
+pub(crate) mod handlers;
+pub(crate) mod identity;
+pub(crate) mod middleware;
+pub(crate) mod openapi;
 pub mod params;
-pub mod query;
-pub mod response;
-pub mod router;
-pub mod sample;
-pub mod validation;
+pub(crate) mod query;
+pub(crate) mod response;
+pub(crate) mod router;
+pub(crate) mod sample;
+pub(crate) mod validation;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -48,7 +49,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-pub use backend::{Backend, NotWired};
+pub use backend::Backend;
 pub use cog_backend::{AssetOptions, CogBackend};
 pub use config::{ApiMode, ServerConfig};
 pub use error::{ApiError, Classify, ErrorKind};

@@ -106,6 +106,28 @@ pub(crate) fn build(ifds: &[Vec<Entry>], big: bool, bigtiff: bool, extra: &[u8])
     out
 }
 
+/// Georeferencing entries (to append after [`image`]'s, tags ascending): EPSG:4326 pixels of
+/// `pixel_deg` degrees, the top-left corner at `(lon, lat)`.
+pub(crate) fn geo_4326(lon: f64, lat: f64, pixel_deg: f64, big: bool) -> Vec<Entry> {
+    use super::tag;
+    let doubles = |tag: u16, vals: &[f64]| Entry {
+        tag,
+        typ: 12,
+        count: vals.len() as u64,
+        data: vals.iter().flat_map(|v| put64(v.to_bits(), big)).collect(),
+    };
+    vec![
+        doubles(tag::MODEL_PIXEL_SCALE, &[pixel_deg, pixel_deg, 0.0]),
+        doubles(tag::MODEL_TIEPOINT, &[0.0, 0.0, 0.0, lon, lat, 0.0]),
+        // version 1.1.0, 2 keys: GTModelType = geographic, GeographicType = 4326
+        short(
+            tag::GEO_KEY_DIRECTORY,
+            &[1, 1, 0, 2, 1024, 0, 1, 2, 2048, 0, 1, 4326],
+            big,
+        ),
+    ]
+}
+
 /// The entries of a `w × h` single-band u8 image in one `tile × tile` tile whose data is at
 /// `data_at` with `data_len` bytes, compressed with `compression`.
 pub(crate) fn image(

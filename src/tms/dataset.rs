@@ -6,7 +6,8 @@
 
 use super::{Error, Tile, TileMatrixSet, ZoomStrategy};
 use crate::affine::GeoTransform;
-use crate::crs::{calculate_default_transform, transform_bounds, Crs, WarpOutput};
+use crate::crs::{transform_bounds, Crs};
+use crate::warp::{calculate_default_transform, WarpOutput};
 
 /// rasterio's `get_maximum_overview_level(width, height, minsize)`: how many halvings until
 /// the smaller side is at most `minsize`.

@@ -152,6 +152,14 @@ pub fn default_registry() -> &'static TmsRegistry {
 mod tests {
     use super::*;
 
+    /// TileMatrixSets and the registry are shared across threads (rayon jobs, the server).
+    #[test]
+    fn tms_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<crate::tms::TileMatrixSet>();
+        check::<TmsRegistry>();
+    }
+
     #[test]
     fn thirteen_defaults_in_titiler_order() {
         let r = default_registry();

@@ -7,7 +7,7 @@
 //! about such a file is an answer about this VRT:
 //!
 //! - its grid is `GDALSuggestedWarpOutput2` over the GCP transformer
-//!   ([`crate::crs::suggested_warp_output_gcp`]): `/cog/info` reports its size and bounds,
+//!   ([`super::suggested_warp_output_gcp`]): `/cog/info` reports its size and bounds,
 //!   driver `VRT`;
 //! - its pixels are the source warped with nearest neighbour: each VRT pixel centre goes
 //!   through the VRT geotransform and the inverse GCP polynomial to a source pixel, approximated
@@ -86,7 +86,7 @@ impl GcpVrt {
             });
         };
         let base = GcpTransform::new(gcps, 0)?;
-        let grid = crate::crs::suggested_warp_output_gcp(&base, sw, sh, geographic)?;
+        let grid = super::suggested_warp_output_gcp(&base, sw, sh, geographic)?;
         let gt = grid.geotransform;
         let (gw, gh) = (grid.width, grid.height);
         let mut levels = vec![GcpVrtLevel {

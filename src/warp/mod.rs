@@ -25,6 +25,7 @@ pub mod gcp_vrt;
 pub mod kernel;
 pub mod overview;
 mod resampling;
+mod warp_output;
 pub mod warper;
 
 pub use approx::{
@@ -35,6 +36,9 @@ pub use gcp::{Gcp, GcpError, GcpImgProj, GcpTransform};
 pub use gcp_vrt::{GcpVrt, GcpVrtError, GcpVrtLevel};
 pub use overview::{best_overview, select_overview, IntWindow, OverviewChoice};
 pub use resampling::{Resampling, UnknownResampling, NEAREST_OVERVIEW_THRESHOLD};
+pub use warp_output::{
+    calculate_default_transform, suggested_warp_output, suggested_warp_output_gcp, WarpOutput,
+};
 pub use warper::{
     gdal_source_window, map_corners, map_nearest, map_pixels, retry_exact, warp_points, warp_with,
     window_indices, CoordMap, GdalWindow, SourceWindow, Warped, NO_PIXEL, NO_SOURCE,

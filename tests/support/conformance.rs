@@ -17,23 +17,12 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-/// The conformance kit: `COGTILER_CONFORMANCE` if set, else the first `shared/conformance`
-/// holding `cases/` above the crate.
+#[path = "kit_dir.rs"]
+mod kit_dir;
+
+/// The conformance kit (see `kit_dir.rs`: `COGTILER_CONFORMANCE`, else found above the crate).
 pub fn dir() -> PathBuf {
-    if let Ok(d) = std::env::var("COGTILER_CONFORMANCE") {
-        return PathBuf::from(d);
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    root.ancestors()
-        .skip(1)
-        .map(|a| a.join("shared/conformance"))
-        .find(|p| p.join("cases").is_dir())
-        .unwrap_or_else(|| {
-            panic!(
-                "conformance kit not found above {}; set COGTILER_CONFORMANCE",
-                root.display()
-            )
-        })
+    kit_dir::conformance_dir()
 }
 
 /// `cases/` of the kit (recorded requests and their body files).

@@ -10,19 +10,6 @@ use std::sync::Arc;
 use cogtiler::codec::{self, ChunkSpec};
 use cogtiler::raster::DataType;
 
-/// The conformance kit lives beside the repository (`../shared/conformance`); from a git
-/// worktree nested one level deeper it is `../../shared`. `COGTILER_CONFORMANCE` overrides both.
-pub fn conformance() -> String {
-    if let Ok(dir) = std::env::var("COGTILER_CONFORMANCE") {
-        return dir;
-    }
-    let beside = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance");
-    if std::path::Path::new(beside).is_dir() {
-        return beside.to_string();
-    }
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance").to_string()
-}
-
 // ---------------------------------------------------------------------------------------------
 // A minimal TIFF directory walker (classic and BigTIFF, both byte orders).
 // ---------------------------------------------------------------------------------------------

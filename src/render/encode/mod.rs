@@ -18,7 +18,7 @@ mod png;
 mod tiff;
 mod webp;
 
-use crate::raster::{DataType, Raster, Samples};
+use crate::raster::{DataType, Raster};
 
 use super::error::{Error, Result};
 use super::image::Georef;
@@ -137,7 +137,7 @@ pub fn encode(
         ImageFormat::PngRaw => png::encode(data, alpha, ::png::Compression::Fastest),
         ImageFormat::Jpeg | ImageFormat::Jpg => jpeg::encode(data),
         ImageFormat::Webp => webp::encode(data, alpha),
-        ImageFormat::Npy => Ok(npy::encode(data, alpha)),
+        ImageFormat::Npy => Ok(npy::encode(data, alpha, None)),
         ImageFormat::Tif | ImageFormat::Tiff => tiff::encode_geotiff(data, alpha, georef),
         ImageFormat::Jp2 => Err(Error::UnsupportedFormat("jp2".into())),
     }
@@ -155,30 +155,7 @@ pub(crate) fn refuse(format: ImageFormat, data: &Raster, reason: impl Into<Strin
     }
 }
 
-/// The mask written as an extra band of `dtype` (npy, tif): rio-tiler's mask holds the dtype's
-/// maximum for valid pixels and its minimum for invalid ones; a partial real alpha keeps its
-/// value (scaled to the type's maximum for wider integer types).
-pub(crate) fn alpha_as_band(dtype: DataType, alpha: &[u8]) -> Samples {
-    let (lo, hi) = dtype.range();
-    let vals = alpha.iter().map(|a| match *a {
-        0 => lo,
-        255 => hi,
-        a => match dtype {
-            DataType::U16 | DataType::U32 => (a as f64 / 255.0 * hi).round(),
-            _ => a as f64,
-        },
-    });
-    match dtype {
-        DataType::U8 => Samples::U8(vals.map(|v| v as u8).collect()),
-        DataType::I8 => Samples::I8(vals.map(|v| v as i8).collect()),
-        DataType::U16 => Samples::U16(vals.map(|v| v as u16).collect()),
-        DataType::I16 => Samples::I16(vals.map(|v| v as i16).collect()),
-        DataType::U32 => Samples::U32(vals.map(|v| v as u32).collect()),
-        DataType::I32 => Samples::I32(vals.map(|v| v as i32).collect()),
-        DataType::F32 => Samples::F32(vals.map(|v| v as f32).collect()),
-        DataType::F64 => Samples::F64(vals.collect()),
-    }
-}
+pub(crate) use crate::raster::alpha_as_band;
 
 /// Interleaves band-sequential u8 planes (plus an optional alpha plane) pixel by pixel.
 pub(crate) fn interleave_u8(
@@ -230,6 +207,7 @@ fn interleave<const N: usize>(srcs: [&[u8]; N], plane: usize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::raster::Samples;
 
     #[test]
     fn interleave_u8_makes_pixels_of_bands_then_alpha() {

@@ -14,6 +14,7 @@
 //! [`Classify`](super::error::Classify) impls (`error_map.rs`), so a missing upstream file is a
 //! 404 naming the URL, a timeout a 504, a tile outside the dataset a 404.
 
+mod documents;
 mod json;
 mod mosaic;
 mod render;
@@ -38,8 +39,9 @@ use super::sample::{SAMPLE_COG, SAMPLE_URL};
 use crate::cog::{Cog, OpenOptions};
 use crate::crs::Crs;
 use crate::io::{DocumentCache, DocumentOptions, MemorySource};
-
-use crate::reader::{CogDataset, PartOptions, PreviewOptions, Reader, TileOptions};
+use crate::reader::{
+    CogDataset, PartOptions, PreviewOptions, Reader, TileOptions, DEFAULT_MAX_OUTPUT_PIXELS,
+};
 use crate::tms::{geographic_bounds, TmsRegistry};
 
 use render::Prepared;
@@ -52,9 +54,13 @@ pub struct CogBackend {
     sample: OnceCell<Cog>,
     /// STAC items and mosaic documents.
     documents: DocumentCache,
+    /// Parsed STAC items.
+    items: documents::Parsed<crate::stac::Item>,
     /// Parsed mosaic documents (a few: each may hold many thousands of quadkeys).
-    mosaics: mosaic::ParsedMosaics,
+    mosaics: documents::Parsed<crate::mosaic::MosaicJson>,
     assets: AssetOptions,
+    /// Largest output image, pixels per band ([`crate::reader::ReadOptions::max_output_pixels`]).
+    max_output_pixels: usize,
 }
 
 /// How many files one request may read: a STAC request's assets, a mosaic tile's COGs.
@@ -89,9 +95,18 @@ impl CogBackend {
             tms,
             sample: OnceCell::new(),
             documents: DocumentCache::new(DocumentOptions::default()),
-            mosaics: quick_cache::sync::Cache::new(32),
+            items: documents::Parsed::new(256),
+            mosaics: documents::Parsed::new(32),
             assets: AssetOptions::default(),
+            max_output_pixels: DEFAULT_MAX_OUTPUT_PIXELS,
         }
+    }
+
+    /// Refuses outputs (tiles, parts, previews, feature crops) larger than `pixels` per band
+    /// with a 400, instead of allocating them (default [`DEFAULT_MAX_OUTPUT_PIXELS`], 5000²).
+    pub fn with_max_output_pixels(mut self, pixels: usize) -> CogBackend {
+        self.max_output_pixels = pixels;
+        self
     }
 
     /// Sets the limits of multi-file requests (STAC assets, mosaic tiles).
@@ -124,7 +139,7 @@ impl CogBackend {
 
     /// Opens the dataset of an image request and completes its [`Prepared`] options.
     async fn image_reader(&self, ds: &DatasetParams) -> Result<(Source, Prepared), ApiError> {
-        let prep = Prepared::new(ds)?;
+        let prep = Prepared::new(ds, self.max_output_pixels)?;
         let source = self.source(ds).await?;
         let prep = prep.with_dataset_colormap(source.colormap());
         Ok((source, prep))
@@ -255,7 +270,7 @@ impl Backend for CogBackend {
 
     fn statistics<'a>(&'a self, req: &'a StatisticsRequest) -> BoxFut<'a, Value> {
         Box::pin(async move {
-            let prep = Prepared::new(&req.dataset)?;
+            let prep = Prepared::new(&req.dataset, self.max_output_pixels)?;
             let reader = self.source(&req.dataset).await?;
             let img = self
                 .preview_image(&reader, &prep, &req.size, req.dst_crs.as_deref())
@@ -270,7 +285,7 @@ impl Backend for CogBackend {
     fn feature_statistics<'a>(&'a self, req: &'a FeatureStatisticsRequest) -> BoxFut<'a, Value> {
         Box::pin(async move {
             let sr = &req.statistics;
-            let prep = Prepared::new(&sr.dataset)?;
+            let prep = Prepared::new(&sr.dataset, self.max_output_pixels)?;
             let reader = self.source(&sr.dataset).await?;
             let shape_crs = parse_crs(req.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
             let stats = render::stats_options(&sr.stats)?;
@@ -382,7 +397,7 @@ impl Backend for CogBackend {
 
     fn point<'a>(&'a self, ds: &'a DatasetParams, p: &'a PointParams) -> BoxFut<'a, Value> {
         Box::pin(async move {
-            let prep = Prepared::new(ds)?;
+            let prep = Prepared::new(ds, self.max_output_pixels)?;
             let reader = self.source(ds).await?;
             let crs = parse_crs(p.coord_crs.as_deref())?.unwrap_or_else(Crs::wgs84);
             if let Source::Mosaic(m) = &reader {

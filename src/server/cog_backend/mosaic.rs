@@ -7,21 +7,15 @@
 //! asset at all is a 204. Parsed documents are cached (a big document costs tens of
 //! milliseconds to parse) for as long as their bytes are.
 
-use std::sync::Arc;
-use std::time::Instant;
-
-use quick_cache::sync::Cache;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
-use super::{blocking, json as body, CogBackend};
+use super::{json as body, CogBackend};
 use crate::crs::Crs;
 use crate::mosaic::{mosaic_reader, MosaicJson, PixelSelection};
 use crate::reader::{ImageData, TileOptions};
 use crate::server::error::ApiError;
 use crate::tms::{Tile, TileMatrixSet};
-
-/// Parsed documents by URL, with when they were parsed.
-pub(super) type ParsedMosaics = Cache<String, (Instant, Arc<MosaicJson>)>;
 
 /// A mosaic document and how to merge its assets.
 pub(super) struct MosaicSource {
@@ -53,19 +47,12 @@ impl From<AssetError> for ApiError {
 impl CogBackend {
     /// The document at `url`, parsed once per document-cache lifetime.
     pub(super) async fn mosaic_document(&self, url: &str) -> Result<Arc<MosaicJson>, ApiError> {
-        let ttl = self.assets.documents.ttl;
-        if let Some((at, doc)) = self.mosaics.get(url) {
-            if at.elapsed() < ttl {
-                return Ok(doc);
-            }
-        }
-        let bytes = self.documents.get(url, &self.opts.io).await?;
         let max = usize::try_from(self.assets.documents.max_bytes).unwrap_or(usize::MAX);
-        let doc = blocking(move || Ok(MosaicJson::from_bytes(&bytes, max)?)).await?;
-        let doc = Arc::new(doc);
         self.mosaics
-            .insert(url.to_string(), (Instant::now(), doc.clone()));
-        Ok(doc)
+            .get(self, url, move |bytes| {
+                Ok(MosaicJson::from_bytes(&bytes, max)?)
+            })
+            .await
     }
 
     /// A tile of the mosaic: its assets read and merged.

@@ -34,13 +34,16 @@ pub(super) struct Prepared {
 }
 
 impl Prepared {
-    pub fn new(ds: &DatasetParams) -> Result<Prepared, ApiError> {
+    /// The request's dataset parameters as reader options, refusing outputs over
+    /// `max_output_pixels` (the server's `--max-output-pixels`).
+    pub fn new(ds: &DatasetParams, max_output_pixels: usize) -> Result<Prepared, ApiError> {
         let expression = ds
             .expression
             .as_deref()
             .map(Expression::parse)
             .transpose()?;
         let mut read = read_options(ds)?;
+        read.max_output_pixels = max_output_pixels;
         if let Some(e) = &expression {
             // rio-tiler: an expression overrides `bidx`; read exactly the bands it names.
             read.indexes = Some(e.bands_used());
@@ -87,6 +90,7 @@ pub(super) fn read_options(ds: &DatasetParams) -> Result<ReadOptions, ApiError> 
         unscale: ds.unscale,
         resampling: method(ds.resampling)?,
         reproject: method(ds.reproject)?,
+        ..ReadOptions::default()
     })
 }
 
@@ -112,6 +116,7 @@ fn to_render_image(img: ImageData) -> Result<rnd::Image, ApiError> {
     };
     let mut out = rnd::Image::new(img.raster)?;
     out.alpha = img.alpha.as_ref().map(alpha_u8);
+    out.source_alpha = img.alpha;
     if img.band_names.len() == out.count() {
         out.band_names = img.band_names;
     }

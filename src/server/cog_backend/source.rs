@@ -61,12 +61,14 @@ pub(super) enum Source {
 impl CogBackend {
     /// The item at `url` (document cache: one fetch per TTL however many tiles ask).
     pub(super) async fn stac_item(&self, url: &str) -> Result<Arc<Item>, ApiError> {
-        let bytes = self.documents.get(url, &self.opts.io).await?;
-        let item = blocking(move || Ok(Item::parse(&bytes)?)).await?;
+        let item = self
+            .items
+            .get(self, url, |bytes| Ok(Item::parse(&bytes)?))
+            .await?;
         if item.raster_assets().is_empty() {
             return Err(crate::stac::Error::NoRasterAssets.into());
         }
-        Ok(Arc::new(item))
+        Ok(item)
     }
 
     /// Opens what a request reads: the COG, or the item and its selected assets (headers

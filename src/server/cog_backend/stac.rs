@@ -97,7 +97,7 @@ impl CogBackend {
                         BandSelection::Expression(e) => ds.expression = Some(e),
                         BandSelection::All => {}
                     }
-                    let prep = Prepared::new(&ds)?;
+                    let prep = Prepared::new(&ds, self.max_output_pixels)?;
                     let source = Source::Cog(self.reader(url).await?);
                     let img = self
                         .preview_image(&source, &prep, &req.size, req.dst_crs.as_deref())

@@ -81,6 +81,14 @@ async fn sample_info_point_and_tiles() {
         .get("WebMercatorQuad")
         .unwrap();
     let tile = tms.tile(lon, lat, t.maxzoom as i32).unwrap();
+    // --max-output-pixels: a 256² tile over a 200-pixel limit is a 400 naming the size
+    let err = backend()
+        .with_max_output_pixels(200)
+        .tile(&tile_request(t.maxzoom, tile.x, tile.y, None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status.as_u16(), 400, "{err}");
+    assert!(err.to_string().contains("65536"), "{err}");
     let img = b
         .tile(&tile_request(
             t.maxzoom,
@@ -114,6 +122,59 @@ async fn sample_info_point_and_tiles() {
         .unwrap();
     assert_eq!(pt["values"].as_array().unwrap().len(), 3);
     assert_eq!(pt["band_names"], json!(["b1", "b2", "b3"]));
+}
+
+/// A georeferenced TIFF whose one tile uses a compression no codec knows (12345): opening and
+/// `info` work, reading pixels is "unsupported compression", a 501 (not a 500: the file is
+/// fine, this server cannot decode it). The codec's typed error reaches the HTTP edge intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsupported_compression_is_a_501() {
+    use crate::tiff::testutil::{build, geo_4326, image};
+    let ifd = |data_at: u32| {
+        let mut entries = image(16, 16, 16, 12345, data_at, 256, false);
+        entries.extend(geo_4326(10.0, 50.0, 0.01, false));
+        entries
+    };
+    let header_len = build(&[ifd(0)], false, false, &[]).len() as u32;
+    let file = build(&[ifd(header_len)], false, false, &[7u8; 256]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("compression_12345.tif");
+    std::fs::write(&path, file).unwrap();
+    let url = path.to_str().unwrap();
+
+    let b = backend();
+    let info = b.info(&dataset(url)).await.unwrap();
+    assert_eq!(info["width"], 16, "{info}");
+    let tms = crate::tms::default_registry()
+        .get("WebMercatorQuad")
+        .unwrap();
+    let t = tms.tile(10.08, 49.92, 12).unwrap();
+    let mut req = tile_request(12, t.x, t.y, Some(ImageFormat::Png));
+    req.image.dataset = dataset(url);
+    let err = b.tile(&req).await.unwrap_err();
+    assert_eq!(err.status.as_u16(), 501, "{err}");
+    assert!(err.to_string().contains("12345"), "{err}");
+}
+
+/// The server's `.npy` tile of an RGBA file with a uint16 / int16 / float32 alpha band is
+/// rio-tiler's body byte for byte: the mask band carries the alpha's own values, as in the
+/// CLI's `tile` (one builder, `raster::titiler_npy`). The 8-bit alpha the image encoders use
+/// would round partial uint16 alpha.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn npy_tiles_keep_the_alpha_band_values() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/huge_alpha");
+    let b = backend();
+    for dt in ["uint8", "uint16", "int16", "float32"] {
+        let mut req = tile_request(12, 2161, 1389, Some(ImageFormat::Npy));
+        req.image.dataset = dataset(&format!("{dir}/rgba_{dt}.tif"));
+        req.tile_params.tilesize = Some(48);
+        let img = b.tile(&req).await.unwrap();
+        let want = std::fs::read(format!("{dir}/rgba_{dt}_tile_12_2161_1389_48.npy")).unwrap();
+        assert!(
+            img.bytes[..] == want[..],
+            "{dt}: the .npy differs from rio-tiler's"
+        );
+    }
 }
 
 #[tokio::test]

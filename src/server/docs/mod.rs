@@ -82,6 +82,14 @@ impl DatasetFacts {
     }
 }
 
+/// The server root of a router URL (`http://h/stac` → `http://h`): TileMatrixSet documents
+/// and the landing page are served once, outside the routers.
+pub fn root_of(router_url: &str) -> &str {
+    router_url
+        .rsplit_once('/')
+        .map_or(router_url, |(root, _)| root)
+}
+
 /// Formats a float like Python's `repr` (what TiTiler's templates print): shortest round-trip
 /// digits, `.0` on integral values, exponent form below 1e-4 or from 1e16.
 pub fn py_float(v: f64) -> String {

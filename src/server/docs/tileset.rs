@@ -17,14 +17,6 @@ fn bounding_box(b: [f64; 4]) -> Value {
     json!({"lowerLeft": [b[0], b[1]], "upperRight": [b[2], b[3]], "crs": WGS84_URI})
 }
 
-/// The server root of a router URL (`http://h/stac` → `http://h`): TileMatrixSet documents
-/// are served once, outside the routers.
-fn root_of(router_url: &str) -> &str {
-    router_url
-        .rsplit_once('/')
-        .map_or(router_url, |(root, _)| root)
-}
-
 fn with_query(url: String, qs: &str) -> String {
     if qs.is_empty() {
         url
@@ -60,7 +52,7 @@ fn tms_links(
         }),
         tile,
         json!({
-            "href": format!("{}/tileMatrixSets/{id}", root_of(router_url)),
+            "href": format!("{}/tileMatrixSets/{id}", super::root_of(router_url)),
             "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
             "type": "application/json",
             "title": format!("Definition of '{id}' tileMatrixSet"),

@@ -3,11 +3,13 @@
 //! A WMTS client (QGIS, OpenLayers) reads this XML to learn the tile grids (`TileMatrixSet`
 //! sections: scale, origin, matrix sizes per zoom) and, per layer, where data exists
 //! (`TileMatrixSetLimits`) and how to fetch a tile (`ResourceURL` template with
-//! `{TileMatrix}/{TileCol}/{TileRow}`). Layout and wording follow TiTiler's template.
+//! `{TileMatrix}/{TileCol}/{TileRow}`). Layout and wording follow TiTiler's template, except that the
+//! service title and provider say cogtiler ([`identity`]).
 
 use std::fmt::Write;
 
 use super::{py_float, xml_escape, DatasetFacts, TmsFacts};
+use crate::server::identity;
 use crate::server::params::WmtsParams;
 use crate::server::query::Query;
 
@@ -33,17 +35,28 @@ pub fn capabilities(
     let ext = params.tile_format.name();
     x.push_str(r#"<Capabilities xmlns="http://www.opengis.net/wmts/1.0" xmlns:ows="http://www.opengis.net/ows/1.1" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:gml="http://www.opengis.net/gml" xsi:schemaLocation="http://www.opengis.net/wmts/1.0 http://schemas.opengis.net/wmts/1.0/wmtsGetCapabilities_response.xsd" version="1.0.0">
     <ows:ServiceIdentification>
-        <ows:Title>Web Map Tile Service by TiTiler</ows:Title>
+        <ows:Title>Web Map Tile Service by "#);
+    x.push_str(identity::NAME);
+    x.push_str(
+        r#"</ows:Title>
         <ows:ServiceType>OGC WMTS</ows:ServiceType>
         <ows:ServiceTypeVersion>1.0.0</ows:ServiceTypeVersion>
     </ows:ServiceIdentification>
     <ows:ServiceProvider>
-        <ows:ProviderName>TiTiler</ows:ProviderName>
-        <ows:ProviderSite xlink:href="https://developmentseed.org/titiler/"/>
+        <ows:ProviderName>"#,
+    );
+    x.push_str(identity::NAME);
+    // The provider's site is this server's landing page: cogtiler has no public home to name.
+    let _ = write!(
+        x,
+        r#"</ows:ProviderName>
+        <ows:ProviderSite xlink:href="{}/"/>
         <ows:ServiceContact/>
     </ows:ServiceProvider>
     <ows:OperationsMetadata>
-"#);
+"#,
+        xml_escape(super::root_of(router_url))
+    );
     for op in ["GetCapabilities", "GetTile"] {
         let _ = write!(
             x,

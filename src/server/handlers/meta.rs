@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::server::error::ApiError;
+use crate::server::identity;
 use crate::server::openapi;
 use crate::server::params::DocFormat;
 use crate::server::response::{self, Resp};
@@ -36,12 +37,13 @@ pub const CONFORMS_TO: &[&str] = &[
     "https://www.opengis.net/spec/ogcapi-maps-1/1.0/conf/tiff",
 ];
 
-/// The landing document (TiTiler's wording, so clients that read it keep working).
+/// The landing document: TiTiler's shape and links (clients read them), cogtiler's own name
+/// (see [`identity`]).
 pub fn landing_json(base: &str) -> Value {
     let link = |href: String, rel: &str, ty: &str, title: &str| json!({"href": href, "rel": rel, "type": ty, "title": title});
     json!({
-        "title": "TiTiler",
-        "description": "A modern dynamic tile server built on top of FastAPI and Rasterio/GDAL.",
+        "title": identity::NAME,
+        "description": identity::DESCRIPTION,
         "links": [
             link(format!("{base}/"), "self", "text/html", "Landing page"),
             link(format!("{base}/api"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "The API definition (JSON)"),
@@ -139,12 +141,13 @@ pub fn conformance(ctx: &Ctx) -> Result<Resp, ApiError> {
     )))
 }
 
-/// `GET /healthz`: versions of what answers (TiTiler lists its Python stack; compare.py ignores them).
+/// `GET /healthz`: versions of what answers (TiTiler lists its Python stack; compare.py ignores
+/// them). cogtiler's own, and the TiTiler API version it follows (not a TiTiler that runs).
 pub fn healthz() -> Resp {
     response::json(&json!({
         "versions": {
             "cogtiler": env!("CARGO_PKG_VERSION"),
-            "titiler": "2.4.0",
+            "titiler_api": identity::TITILER_API_VERSION,
         }
     }))
 }

@@ -29,23 +29,8 @@ pub use tile::{TileParams, TilePath};
 #[cfg(test)]
 pub(crate) mod tests {
     use serde_json::Value;
-    use std::path::PathBuf;
 
-    /// `../shared/conformance` beside the repository (also found from a git worktree one level
-    /// deeper, or through `COGTILER_CONFORMANCE_DIR`).
-    pub fn conformance_dir() -> PathBuf {
-        if let Ok(d) = std::env::var("COGTILER_CONFORMANCE_DIR") {
-            return PathBuf::from(d);
-        }
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        for up in ["..", "../.."] {
-            let p = root.join(up).join("shared/conformance");
-            if p.is_dir() {
-                return p;
-            }
-        }
-        root.join("../shared/conformance")
-    }
+    pub use crate::io::kit_dir::conformance_dir;
 
     /// The recorded TiTiler answer body of a conformance case (`expect.json`).
     pub fn case_detail(case: &str) -> Value {

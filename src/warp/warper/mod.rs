@@ -9,8 +9,11 @@
 use rayon::prelude::*;
 
 use super::approx::PixelTransform;
-use super::kernel::{sample, sample_footprint, Kernel, Source};
+use super::kernel::{sample, sample_footprint, Kernel, Scratch, Source};
 use super::Resampling;
+
+mod source_window;
+pub use source_window::{gdal_source_window, retry_exact, GdalWindow};
 
 /// Block width of GDAL's warped VRT: the span of one approximate-transformer scanline.
 pub const VRT_BLOCK_WIDTH: usize = 512;
@@ -385,7 +388,7 @@ pub fn warp_with(
     let (w, h) = (map.cols.len(), map.rows.len());
     let corners =
         corners.filter(|_| method.kernel_radius().is_none() && method != Resampling::Nearest);
-    let one = |i: usize, px: &mut [f64]| match corners {
+    let one = |i: usize, px: &mut [f64], scratch: &mut Scratch| match corners {
         Some((tl, br)) => {
             tl.ok[i]
                 && br.ok[i]
@@ -396,9 +399,10 @@ pub fn warp_with(
                     method,
                     k,
                     px,
+                    scratch,
                 )
         }
-        None => map.ok[i] && sample(src, map.xs[i], map.ys[i], method, k, px),
+        None => map.ok[i] && sample(src, map.xs[i], map.ys[i], method, k, px, scratch),
     };
     if w * h < PARALLEL_MIN_PIXELS {
         let mut out = Warped {
@@ -408,8 +412,9 @@ pub fn warp_with(
             valid: vec![0u8; w * h],
         };
         let mut px = vec![0.0; nb];
+        let mut scratch = Scratch::default();
         for i in 0..w * h {
-            if one(i, &mut px) {
+            if one(i, &mut px, &mut scratch) {
                 out.valid[i] = 255;
                 for (plane, v) in out.bands.iter_mut().zip(&px) {
                     plane[i] = *v;
@@ -420,12 +425,12 @@ pub fn warp_with(
     }
     let rows: Vec<(Vec<f64>, Vec<u8>)> = (0..h)
         .into_par_iter()
-        .map(|r| {
+        .map_init(Scratch::default, |scratch, r| {
             let mut vals = vec![0.0; w * nb];
             let mut valid = vec![0u8; w];
             let mut px = vec![0.0; nb];
             for c in 0..w {
-                if one(r * w + c, &mut px) {
+                if one(r * w + c, &mut px, scratch) {
                     valid[c] = 255;
                     vals[c * nb..(c + 1) * nb].copy_from_slice(&px);
                 }
@@ -482,347 +487,5 @@ impl PixelTransform for Shift<'_> {
     }
 }
 
-/// GDAL's second chance for a point the approximate transformer put just outside the source
-/// window (less than a pixel out): it is transformed again on its own, exactly, and the
-/// kernel takes whatever that gives (`GWKCheckAndComputeSrcOffsets`).
-pub fn retry_exact(map: &mut CoordMap, exact: &dyn PixelTransform, win: &GdalWindow) {
-    let (x0, y0) = (win.x_off as f64, win.y_off as f64);
-    let (x1, y1) = (x0 + win.width as f64, y0 + win.height as f64);
-    let nc = map.cols.len();
-    if nc == 0 {
-        return;
-    }
-    for i in 0..map.xs.len() {
-        let (x, y) = (map.xs[i], map.ys[i]);
-        if !map.ok[i] || x.is_nan() || y.is_nan() {
-            continue;
-        }
-        // the first failing test decides, as in GDAL
-        let retry = if x < x0 {
-            x > x0 - 1.0
-        } else if y < y0 {
-            y > y0 - 1.0
-        } else if x + 1e-10 > x1 {
-            x < x1 + 1.0
-        } else if y + 1e-10 > y1 {
-            y < y1 + 1.0
-        } else {
-            false
-        };
-        if retry {
-            let mut px = [map.cols[i % nc] as f64 + 0.5];
-            let mut py = [map.rows[i / nc] as f64 + 0.5];
-            let mut ok = [true];
-            exact.transform(&mut px, &mut py, &mut ok);
-            map.xs[i] = px[0];
-            map.ys[i] = py[0];
-            map.ok[i] = ok[0];
-        }
-    }
-}
-
-/// The source window GDAL reads for a warp into a `dst` grid (`ComputeSourceWindow`), in
-/// pixels of a source level of size `level`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct GdalWindow {
-    pub x_off: usize,
-    pub y_off: usize,
-    pub width: usize,
-    pub height: usize,
-    /// Pixels (fractional) the window holds beyond the mapped area, for the filter's reach.
-    pub extra: (f64, f64),
-}
-
-/// GDAL's `ComputeSourceWindow` for a warp of a whole `dst` grid: 21 points along each edge
-/// of the grid are mapped to the source (every edge pixel when a corner has no image, a grid
-/// of points when some fail), their bounding box is grown by the filter's reach (widened when
-/// shrinking) and clipped to the level; covering over 90% of the level along an axis takes it
-/// whole. `None` when GDAL would read nothing.
-pub fn gdal_source_window(
-    t: &dyn PixelTransform,
-    (dw, dh): (usize, usize),
-    (lw, lh): (usize, usize),
-    method: Resampling,
-) -> Option<GdalWindow> {
-    let (fw, fh) = (dw as f64, dh as f64);
-    let corners_fail = {
-        let mut xs = [0.0, fw, 0.0, fw];
-        let mut ys = [0.0, 0.0, fh, fh];
-        let mut ok = [true; 4];
-        t.transform(&mut xs, &mut ys, &mut ok);
-        ok.iter()
-            .zip(xs.iter().zip(&ys))
-            .any(|(o, (x, y))| !o || !x.is_finite() || !y.is_finite())
-    };
-    let bounds = |xs: Vec<f64>, ys: Vec<f64>| {
-        let (mut xs, mut ys) = (xs, ys);
-        let mut ok = vec![true; xs.len()];
-        t.transform(&mut xs, &mut ys, &mut ok);
-        let mut e = Extent::default();
-        let mut failed = 0;
-        for i in 0..xs.len() {
-            if ok[i] && !xs[i].is_nan() && !ys[i].is_nan() {
-                e.add(&xs[i..i + 1], &ys[i..i + 1], &[true]);
-            } else {
-                failed += 1;
-            }
-        }
-        (e, failed, xs.len())
-    };
-    let (mut xs, mut ys) = (Vec::new(), Vec::new());
-    if corners_fail {
-        for ix in 0..=dw {
-            xs.extend([ix as f64, ix as f64]);
-            ys.extend([0.0, fh]);
-        }
-        for iy in 1..dh {
-            xs.extend([0.0, fw]);
-            ys.extend([iy as f64, iy as f64]);
-        }
-    } else {
-        let step = 1.0 / 20.0;
-        let mut r = 0.0;
-        while r <= 1.0 + step * 0.5 {
-            xs.extend([r * fw, r * fw, 0.0, fw]);
-            ys.extend([0.0, fh, r * fh, r * fh]);
-            r += step;
-        }
-    }
-    let (mut e, mut failed, mut n) = bounds(xs, ys);
-    if failed > 0 {
-        // a grid of points through the whole area
-        let step = 1.0 / 20.0;
-        let ratio = |i: usize, size: f64| match i {
-            0 => 0.5 / fw,
-            i if i <= 21 => (i - 1) as f64 * step,
-            _ => 1.0 - 0.5 / fw,
-        } * size;
-        let (mut gx, mut gy) = (Vec::new(), Vec::new());
-        for iy in 0..23 {
-            for ix in 0..23 {
-                gx.push(ratio(ix, fw));
-                gy.push(ratio(iy, fh));
-            }
-        }
-        (e, failed, n) = bounds(gx, gy);
-    }
-    if failed + 5 > n || e.x0 > e.x1 {
-        return None;
-    }
-    let (lwf, lhf) = (lw as f64, lh as f64);
-    if e.x0 > lwf || e.x1 < 0.0 || e.y0 > lhf || e.y1 < 0.0 {
-        return None;
-    }
-    let snap = |v: f64| {
-        let r = v.round();
-        if (r - v).abs() < 1e-6 {
-            r
-        } else {
-            v
-        }
-    };
-    let (x0, y0, x1, y1) = (snap(e.x0), snap(e.y0), snap(e.x1), snap(e.y1));
-    let r0 = method.kernel_radius().unwrap_or(0.0) as i64;
-    let reach = |d: f64, span: f64| {
-        let s = (d / span).max(1e-3);
-        if s < 0.95 {
-            (r0 as f64 / s).ceil() as i64
-        } else {
-            r0
-        }
-    };
-    let (rx, ry) = (reach(fw, x1 - x0), reach(fh, y1 - y0));
-    let axis = |lo: f64, hi: f64, size: usize, r: i64| {
-        let sz = size as i64;
-        let lo_c = lo.max(0.0) as i64;
-        let hi_c = hi.ceil().min(size as f64) as i64;
-        let raw = ((sz - lo_c) as f64).min(hi - lo).max(0.0);
-        let (off, len) = if (hi_c - lo_c) as f64 > 0.9 * size as f64 {
-            (0, sz)
-        } else {
-            let off = (lo_c - r).clamp(0, sz);
-            (off, (hi_c - off + r).min(sz - off).max(0))
-        };
-        (off as usize, len as usize, len as f64 - raw)
-    };
-    let (xo, xl, ex) = axis(x0, x1, lw, rx);
-    let (yo, yl, ey) = axis(y0, y1, lh, ry);
-    if xl == 0 || yl == 0 {
-        return None;
-    }
-    Some(GdalWindow {
-        x_off: xo,
-        y_off: yo,
-        width: xl,
-        height: yl,
-        extra: (ex, ey),
-    })
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::warp::approx::tests::Curved;
-    use crate::warp::approx::{ApproxTransform, DEFAULT_MAX_ERROR};
-
-    #[test]
-    fn window_indices_are_row_major_in_the_window_and_none_outside() {
-        let window = (10, 20, 13, 22); // 3 × 2 pixels from (10, 20)
-        let pixels = [
-            (10, 20),
-            (12, 20),
-            (10, 21),
-            (12, 21),
-            (9, 20),
-            (13, 21),
-            (11, 19),
-            (11, 22),
-            NO_PIXEL,
-        ];
-        let idx = window_indices(&pixels, window);
-        let none = NO_SOURCE;
-        assert_eq!(idx, vec![0, 2, 3, 5, none, none, none, none, none]);
-        // an empty window takes nothing
-        assert_eq!(window_indices(&pixels[..2], (5, 5, 5, 9)), vec![none, none]);
-    }
-
-    #[test]
-    fn nearest_pixels_match_the_kernel_rule() {
-        let edge = u32::MAX as f64;
-        let values = [
-            0.0,
-            -0.0,
-            1e-11,
-            -1e-11,
-            -1e-9,
-            0.5,
-            1.0 - 1e-11,
-            1.0,
-            2.999999999999,
-            511.5,
-            edge - 1.0,
-            edge - 1e-4,
-            edge,
-            edge + 1.0,
-            1e300,
-            -1.0,
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        let mut map = CoordMap::with_capacity(values.len() * values.len() * 2);
-        for &x in &values {
-            for &y in &values {
-                for ok in [true, false] {
-                    map.xs.push(x);
-                    map.ys.push(y);
-                    map.ok.push(ok);
-                }
-            }
-        }
-        let got = map.nearest_pixels();
-        for (i, p) in got.iter().enumerate() {
-            let want = match map.ok[i] {
-                true => crate::warp::kernel::nearest_pixel(map.xs[i], map.ys[i]),
-                false => None,
-            };
-            assert_eq!(
-                *p,
-                want.unwrap_or(NO_PIXEL),
-                "({}, {})",
-                map.xs[i],
-                map.ys[i]
-            );
-        }
-    }
-
-    /// Each row's wanted columns picked out of whole `span`-wide scanlines through `t`.
-    fn reference(
-        t: &dyn PixelTransform,
-        grid_w: usize,
-        span: usize,
-        rows: &[usize],
-        cols: &[usize],
-    ) -> CoordMap {
-        let mut m = CoordMap {
-            rows: rows.to_vec(),
-            cols: cols.to_vec(),
-            xs: vec![],
-            ys: vec![],
-            ok: vec![],
-        };
-        for &r in rows {
-            for &c in cols {
-                let start = c / span * span;
-                let end = (start + span).min(grid_w.max(c + 1));
-                let mut xs: Vec<f64> = (start..end).map(|c| c as f64 + 0.5).collect();
-                let mut ys = vec![r as f64 + 0.5; xs.len()];
-                let mut ok = vec![true; xs.len()];
-                t.transform(&mut xs, &mut ys, &mut ok);
-                m.xs.push(xs[c - start]);
-                m.ys.push(ys[c - start]);
-                m.ok.push(ok[c - start]);
-            }
-        }
-        m
-    }
-
-    #[test]
-    fn whole_rows_and_picked_columns_map_like_gdal_scanlines() {
-        let approx = ApproxTransform {
-            exact: &Curved,
-            max_error: DEFAULT_MAX_ERROR,
-        };
-        let rows = [0, 3, 250];
-        // a whole tile row at once (in place), a grid edge in a partial block, and picked columns
-        let cases: [(usize, usize, Vec<usize>); 4] = [
-            (256, 256, (0..256).collect()),
-            (700, 512, (0..700).collect()),
-            (700, 512, (512..700).collect()),
-            (1000, 512, (0..1000).step_by(3).collect()),
-        ];
-        for (grid_w, span, cols) in cases {
-            let got = map_pixels(&approx, grid_w, span, &rows, &cols);
-            let want = reference(&approx, grid_w, span, &rows, &cols);
-            assert_eq!(got.xs, want.xs, "grid {grid_w} span {span}");
-            assert_eq!(got.ys, want.ys);
-            assert_eq!(got.ok, want.ok);
-        }
-    }
-
-    #[test]
-    fn nearest_map_row_by_row_equals_the_whole_map() {
-        let approx = ApproxTransform {
-            exact: &Curved,
-            max_error: DEFAULT_MAX_ERROR,
-        };
-        let rows: Vec<usize> = (0..256).step_by(7).collect();
-        for (grid_w, span, cols) in [
-            (256, 256, (0..256).collect::<Vec<_>>()),
-            (1000, 512, (0..1000).step_by(3).collect()),
-        ] {
-            let map = map_pixels(&approx, grid_w, span, &rows, &cols);
-            let (pixels, window) = map_nearest(&approx, grid_w, span, &rows, &cols, 1);
-            assert_eq!(pixels, map.nearest_pixels(), "grid {grid_w}");
-            assert_eq!(window, map.source_window(1));
-            assert!(window.is_some());
-        }
-    }
-
-    #[test]
-    fn source_window_bounds_valid_finite_points_only() {
-        let map = CoordMap {
-            rows: vec![0],
-            cols: vec![0, 1, 2, 3],
-            xs: vec![2.5, f64::NAN, 10.2, -4.0],
-            ys: vec![1.5, 0.0, 3.9, -100.0],
-            ok: vec![true, true, true, false],
-        };
-        assert_eq!(map.source_window(1), Some((1, 0, 12, 5)));
-        let none = CoordMap {
-            ok: vec![false; 4],
-            ..map
-        };
-        assert_eq!(none.source_window(1), None);
-    }
-}
+mod tests;

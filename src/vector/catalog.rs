@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use tokio_postgres::Client;
 
 use super::error::Error;
-use super::query::quote_ident;
+use super::sql::quote_ident;
 
 /// Which relations and functions to serve (TiPg's `TIPG_DB_*` settings).
 #[derive(Clone, Debug)]

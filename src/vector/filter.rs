@@ -10,7 +10,7 @@ use cql2::{Expr, Geometry};
 
 use super::catalog::{Collection, Column};
 use super::error::Error;
-use super::query::{quote_ident, Sql};
+use super::sql::{quote_ident, Sql};
 
 /// Longest filter accepted (the parser recurses on nesting).
 pub const MAX_FILTER_LEN: usize = 16 * 1024;

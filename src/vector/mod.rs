@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod error;
 pub mod filter;
 pub mod query;
+pub mod sql;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -102,7 +103,7 @@ struct Conn {
 }
 
 impl Conn {
-    async fn query(&mut self, sql: &query::Sql) -> Result<Vec<tokio_postgres::Row>, Error> {
+    async fn query(&mut self, sql: &sql::Sql) -> Result<Vec<tokio_postgres::Row>, Error> {
         let Some(obj) = self.obj.as_ref() else {
             return Err(Error::Internal("connection already released".into()));
         };

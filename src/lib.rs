@@ -12,7 +12,7 @@
 //! | layer | modules | what they are |
 //! | --- | --- | --- |
 //! | 9 | [`server`] | TiTiler's HTTP API on hyper: routing, parameters, documents, the error → status table |
-//! | 8 | [`stac`], [`mosaic`] | STAC items (assets, media types, hrefs, the projection extension); MosaicJSON documents, quadkey asset lookup, rio-tiler's pixel selection |
+//! | 8 | [`stac`], [`mosaic`], [`vector`] | STAC items (assets, media types, hrefs, the projection extension); MosaicJSON documents, quadkey asset lookup, rio-tiler's pixel selection; TiPg's vector features and MVT tiles from PostGIS (catalog, SQL, CQL2) |
 //! | 7 | [`reader`], [`render`] | rio-tiler's verbs (tile, part, preview, point, statistics, info); images out (rescale, colormaps, expressions, algorithms, encoders) |
 //! | 6 | [`cog`] | a GeoTIFF as a dataset: overviews, masks, nodata, geotransform, windows, validation |
 //! | 5 | [`tms`] | OGC TileMatrixSets: tile grids, a dataset's zoom range and tile limits |
@@ -44,4 +44,5 @@ pub mod server;
 pub mod stac;
 pub mod tiff;
 pub mod tms;
+pub mod vector;
 pub mod warp;

@@ -19,7 +19,8 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve TiTiler's HTTP API (the default when no subcommand is given).
-    Serve(serve::Args),
+    // boxed: the server's many flags make it far larger than the other commands
+    Serve(Box<serve::Args>),
     /// Print a dataset's metadata as JSON, like TiTiler's `/cog/info`.
     Info(info::Args),
     /// Decode one internal tile (block) and write it as `.npy`.
@@ -67,7 +68,7 @@ pub fn is_broken_pipe(error: &CliError) -> bool {
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         None => serve::run(serve::Args::default_from_env()).await,
-        Some(Command::Serve(a)) => serve::run(a).await,
+        Some(Command::Serve(a)) => serve::run(*a).await,
         Some(Command::Info(a)) => info::run(a).await,
         Some(Command::Block(a)) => block::run(a).await,
         Some(Command::Tile(a)) => tile::run(a).await,

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use cogtiler::cog::{global_fetch_budget, DecodedCache, OpenOptions};
 use cogtiler::io::{ChunkCache, DocumentOptions, FetchBudget};
-use cogtiler::server::{self, App, AssetOptions, CogBackend, ServerConfig};
+use cogtiler::server::{self, ApiMode, App, AssetOptions, CogBackend, ServerConfig};
 use cogtiler::tms::TmsRegistry;
 
 use super::CliError;
@@ -83,6 +83,43 @@ pub struct Args {
     /// Largest STAC item or mosaic document read, in MiB.
     #[arg(long, env = "COGTILER_MAX_DOCUMENT_SIZE", default_value_t = 16)]
     pub max_document_size: u64,
+    /// Which APIs to serve: `raster` (TiTiler), `vector` (TiPg's `/collections`, needs a
+    /// database) or `all` (default: `all` with a database, else `raster`).
+    #[arg(long, env = "COGTILER_API")]
+    pub api: Option<String>,
+    /// PostgreSQL/PostGIS database serving TiPg's vector API (`/collections`); none: raster only.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Schemas whose tables and functions are served (comma separated or a JSON list, like
+    /// TiPg's `TIPG_DB_SCHEMAS`).
+    #[arg(long, env = "TIPG_DB_SCHEMAS", default_value = "public")]
+    pub db_schemas: String,
+    /// Only these `schema.table` (TiPg's `TIPG_DB_TABLES`).
+    #[arg(long, env = "TIPG_DB_TABLES")]
+    pub db_tables: Option<String>,
+    #[arg(long, env = "TIPG_DB_EXCLUDE_TABLES")]
+    pub db_exclude_tables: Option<String>,
+    #[arg(long, env = "TIPG_DB_EXCLUDE_TABLE_SCHEMAS")]
+    pub db_exclude_table_schemas: Option<String>,
+    /// Only these `schema.function` (TiPg's `TIPG_DB_FUNCTIONS`).
+    #[arg(long, env = "TIPG_DB_FUNCTIONS")]
+    pub db_functions: Option<String>,
+    #[arg(long, env = "TIPG_DB_EXCLUDE_FUNCTIONS")]
+    pub db_exclude_functions: Option<String>,
+    #[arg(long, env = "TIPG_DB_EXCLUDE_FUNCTION_SCHEMAS")]
+    pub db_exclude_function_schemas: Option<String>,
+    /// Serve tables without a geometry column too.
+    #[arg(long, env = "TIPG_DB_ONLY_SPATIAL_TABLES", default_value_t = true, action = clap::ArgAction::Set)]
+    pub db_only_spatial_tables: bool,
+    /// Database connections open at once.
+    #[arg(long, env = "COGTILER_DB_POOL_SIZE", default_value_t = 16)]
+    pub db_pool_size: usize,
+    /// Server-side `statement_timeout` of every vector query, in seconds.
+    #[arg(long, env = "COGTILER_DB_STATEMENT_TIMEOUT", default_value_t = 20.0)]
+    pub db_statement_timeout: f64,
+    /// How long the collection catalog is reused before it is read again, in seconds.
+    #[arg(long, env = "TIPG_CATALOG_TTL", default_value_t = 300.0)]
+    pub catalog_ttl: f64,
 }
 
 impl Args {
@@ -132,6 +169,20 @@ impl Args {
             .clone()
             .or_else(|| std::env::var("TITILER_API_GLOBAL_ACCESS_TOKEN").ok())
             .filter(|t| !t.is_empty());
+        cfg.api = match self.api.as_deref() {
+            None => {
+                if self.database_url.is_some() {
+                    ApiMode::All
+                } else {
+                    ApiMode::Raster
+                }
+            }
+            Some(s) => ApiMode::parse(s)
+                .ok_or_else(|| format!("--api must be raster, vector or all, got {s:?}"))?,
+        };
+        if cfg.api.vector() && self.database_url.is_none() {
+            return Err("--api vector/all needs --database-url (or DATABASE_URL)".into());
+        }
         Ok(cfg)
     }
 }
@@ -196,7 +247,11 @@ pub async fn run(args: Args) -> Result<(), CliError> {
     let backend = CogBackend::new(open, tms.clone())
         .with_max_output_pixels(args.max_output_pixels)
         .with_assets(assets);
-    let app = Arc::new(App::new(cfg, tms, Arc::new(backend)));
+    let mut app = App::new(cfg, tms, Arc::new(backend));
+    if let Some(url) = &args.database_url {
+        app = app.with_vector(Arc::new(vector_backend(&args, url)?));
+    }
+    let app = Arc::new(app);
     let addr = format!("{}:{}", args.host, args.port);
     // An IP address binds directly; a host name is resolved (on tokio's blocking pool).
     let bound = match args.host.parse::<std::net::IpAddr>() {
@@ -216,6 +271,53 @@ pub async fn run(args: Args) -> Result<(), CliError> {
     );
     server::serve(listener, app, shutdown_signal()).await?;
     Ok(())
+}
+
+/// A TiPg list setting: a JSON list (`["a","b"]`) or comma separated names.
+fn name_list(raw: &str) -> Vec<String> {
+    if let Ok(v) = serde_json::from_str::<Vec<String>>(raw) {
+        return v;
+    }
+    raw.split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The vector backend. It connects lazily, so a database that is down at start only makes
+/// `/collections` answer 503 until it is back.
+fn vector_backend(args: &Args, url: &str) -> Result<cogtiler::vector::VectorBackend, CliError> {
+    use cogtiler::vector::{VectorBackend, VectorConfig};
+    let mut vc = VectorConfig::new(url.to_string());
+    vc.pool_size = args.db_pool_size.max(1);
+    vc.statement_timeout = Duration::from_secs_f64(args.db_statement_timeout.max(0.001));
+    vc.catalog_ttl = Duration::from_secs_f64(args.catalog_ttl.max(0.0));
+    let c = &mut vc.catalog;
+    c.schemas = name_list(&args.db_schemas);
+    c.tables = args.db_tables.as_deref().map(name_list);
+    c.exclude_tables = args
+        .db_exclude_tables
+        .as_deref()
+        .map(name_list)
+        .unwrap_or_default();
+    c.exclude_table_schemas = args
+        .db_exclude_table_schemas
+        .as_deref()
+        .map(name_list)
+        .unwrap_or_default();
+    c.functions = args.db_functions.as_deref().map(name_list);
+    c.exclude_functions = args
+        .db_exclude_functions
+        .as_deref()
+        .map(name_list)
+        .unwrap_or_default();
+    c.exclude_function_schemas = args
+        .db_exclude_function_schemas
+        .as_deref()
+        .map(name_list)
+        .unwrap_or_default();
+    c.only_spatial_tables = args.db_only_spatial_tables;
+    VectorBackend::new(vc).map_err(|e| format!("--database-url: {e}").into())
 }
 
 #[cfg(test)]

@@ -32,6 +32,37 @@ pub struct ServerConfig {
     /// `TITILER_API_GLOBAL_ACCESS_TOKEN`); the API description, static files and the sample
     /// stay open.
     pub access_token: Option<String>,
+    /// Which APIs are served: TiTiler's rasters, TiPg's vectors (`/collections`), or both.
+    pub api: ApiMode,
+}
+
+/// `--api raster|vector|all`: which half of the map server answers. `/`, `/conformance` and
+/// `/api` are TiPg's with `vector` and describe both with `all`; `/tileMatrixSets` is shared.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ApiMode {
+    #[default]
+    Raster,
+    Vector,
+    All,
+}
+
+impl ApiMode {
+    pub fn parse(s: &str) -> Option<ApiMode> {
+        match s {
+            "raster" => Some(ApiMode::Raster),
+            "vector" => Some(ApiMode::Vector),
+            "all" => Some(ApiMode::All),
+            _ => None,
+        }
+    }
+
+    pub fn raster(self) -> bool {
+        self != ApiMode::Vector
+    }
+
+    pub fn vector(self) -> bool {
+        self != ApiMode::Raster
+    }
 }
 
 impl Default for ServerConfig {
@@ -49,6 +80,7 @@ impl Default for ServerConfig {
             cdn_assets: false,
             attribution: None,
             access_token: None,
+            api: ApiMode::Raster,
         }
     }
 }

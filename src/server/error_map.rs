@@ -173,6 +173,23 @@ impl Classify for crate::mosaic::Error {
     }
 }
 
+impl Classify for crate::vector::Error {
+    fn kind(&self) -> ErrorKind {
+        use crate::vector::Error as E;
+        match self {
+            // TiPg answers an unknown collection, item or column with 404
+            E::CollectionNotFound(_) | E::ItemNotFound { .. } | E::UnknownColumn(_) => {
+                ErrorKind::NotFound
+            }
+            E::BadRequest(_) => ErrorKind::BadRequest,
+            // the database is down or saturated: retry later (503)
+            E::Unavailable(_) => ErrorKind::Overloaded,
+            E::Timeout(_) => ErrorKind::Timeout,
+            E::Query(_) | E::Internal(_) => ErrorKind::Internal,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::server::error::ApiError;

@@ -51,7 +51,7 @@ use tokio::sync::Semaphore;
 
 pub use backend::Backend;
 pub use cog_backend::{AssetOptions, CogBackend};
-pub use config::ServerConfig;
+pub use config::{ApiMode, ServerConfig};
 pub use error::{ApiError, Classify, ErrorKind};
 pub use params::Catalog;
 
@@ -67,6 +67,8 @@ pub struct App {
     pub backend: Arc<dyn Backend>,
     /// The TileMatrixSets served (morecantile's defaults plus `TILEMATRIXSET_DIRECTORY`).
     pub tms: Arc<TmsRegistry>,
+    /// TiPg's vector API (`/collections`), when a database is configured.
+    pub vector: Option<Arc<crate::vector::VectorBackend>>,
     permits: Arc<Semaphore>,
 }
 
@@ -79,8 +81,33 @@ impl App {
             catalog: Catalog::with_tms(&tms),
             backend,
             tms,
+            vector: None,
             permits,
         }
+    }
+
+    /// Whether `endpoint` belongs to an API this server runs (`--api`): the vector routes need
+    /// a database, the raster ones are off with `--api vector`.
+    fn serves(&self, endpoint: Endpoint) -> bool {
+        use Endpoint as E;
+        let shared = matches!(
+            endpoint,
+            E::Landing | E::Conformance | E::Healthz | E::Api | E::ApiHtml | E::TmsList | E::Tms
+        );
+        if shared {
+            return true;
+        }
+        if endpoint.is_vector() {
+            self.config.api.vector() && self.vector.is_some()
+        } else {
+            self.config.api.raster()
+        }
+    }
+
+    /// Serves the vector API from `vector`.
+    pub fn with_vector(mut self, vector: Arc<crate::vector::VectorBackend>) -> App {
+        self.vector = Some(vector);
+        self
     }
 
     /// Runs one request through the whole pipeline. Never fails and never panics: errors,
@@ -123,6 +150,9 @@ impl App {
                     r.headers_mut().insert(http::header::ALLOW, v);
                 }
                 r
+            }
+            Matched::Found(endpoint, _) if !self.serves(endpoint) => {
+                response::error(&ApiError::not_found())
             }
             Matched::Found(endpoint, captures) => {
                 self.run(endpoint, captures, parts, body, &raw_path).await

@@ -246,6 +246,37 @@ pub enum Endpoint {
     TileAssets,
     PointAssets,
     BboxAssets,
+    /// `/collections`: TiPg's vector API (only with a database).
+    Collections,
+    Collection,
+    Queryables,
+    Items,
+    Item,
+    VectorTilesets,
+    VectorTileset,
+    VectorTile,
+    VectorTileJson,
+    VectorStyleJson,
+}
+
+impl Endpoint {
+    /// The `/collections` routes of the vector API.
+    pub fn is_vector(self) -> bool {
+        use Endpoint as E;
+        matches!(
+            self,
+            E::Collections
+                | E::Collection
+                | E::Queryables
+                | E::Items
+                | E::Item
+                | E::VectorTilesets
+                | E::VectorTileset
+                | E::VectorTile
+                | E::VectorTileJson
+                | E::VectorStyleJson
+        )
+    }
 }
 
 /// A route: template, methods, endpoint and an optional extra condition on the captures.
@@ -413,6 +444,54 @@ pub static ROUTES: &[Route] = &[
     r("/static/{dir}/{file}", GET, Endpoint::Static),
     r("/static/{dir}/{sub}/{file}", GET, Endpoint::Static),
     r("/sample.tif", GET, Endpoint::SampleTif),
+    r("/collections", GET, Endpoint::Collections),
+    r("/collections/{collectionId}", GET, Endpoint::Collection),
+    r(
+        "/collections/{collectionId}/queryables",
+        GET,
+        Endpoint::Queryables,
+    ),
+    r("/collections/{collectionId}/items", GET, Endpoint::Items),
+    r(
+        "/collections/{collectionId}/items/{itemId}",
+        GET,
+        Endpoint::Item,
+    ),
+    r(
+        "/collections/{collectionId}/tiles",
+        GET,
+        Endpoint::VectorTilesets,
+    ),
+    r(
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}",
+        GET,
+        Endpoint::VectorTileset,
+    ),
+    r(
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}/tilejson.json",
+        GET,
+        Endpoint::VectorTileJson,
+    ),
+    r(
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}/style.json",
+        GET,
+        Endpoint::VectorStyleJson,
+    ),
+    r(
+        "/collections/{collectionId}/{tileMatrixSetId}/tilejson.json",
+        GET,
+        Endpoint::VectorTileJson,
+    ),
+    r(
+        "/collections/{collectionId}/{tileMatrixSetId}/style.json",
+        GET,
+        Endpoint::VectorStyleJson,
+    ),
+    r(
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}/{z}/{x}/{y}",
+        GET,
+        Endpoint::VectorTile,
+    ),
 ];
 
 /// The outcome of routing one request.

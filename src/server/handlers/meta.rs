@@ -67,10 +67,27 @@ fn html_escape(s: &str) -> String {
 
 /// `GET /`: JSON for API clients, an HTML page (with a link to the sample viewer) for browsers.
 pub fn landing(ctx: &Ctx) -> Result<Resp, ApiError> {
+    use crate::server::ApiMode;
+    if ctx.app.config.api == ApiMode::Vector {
+        // TiPg's landing page, as its clients read it
+        return Ok(response::json(&super::vector::landing_json(&ctx.base_url)));
+    }
     let mut errs = Errors::new();
     let f = DocFormat::negotiate(&ctx.query, ctx.accept(), &mut errs);
     let f = Ctx::done(errs, f)?;
-    let doc = landing_json(&ctx.base_url);
+    let mut doc = landing_json(&ctx.base_url);
+    if ctx.app.config.api == ApiMode::All {
+        // both APIs: TiPg's links after TiTiler's (the shared ones once)
+        let vector = super::vector::landing_json(&ctx.base_url);
+        if let (Some(links), Some(more)) = (doc["links"].as_array_mut(), vector["links"].as_array())
+        {
+            for l in more {
+                if !links.iter().any(|x| x["href"] == l["href"]) {
+                    links.push(l.clone());
+                }
+            }
+        }
+    }
     if f == DocFormat::Json {
         return Ok(response::json(&doc));
     }
@@ -100,11 +117,22 @@ pub fn conformance(ctx: &Ctx) -> Result<Resp, ApiError> {
     let mut errs = Errors::new();
     let f = DocFormat::negotiate(&ctx.query, ctx.accept(), &mut errs);
     let f = Ctx::done(errs, f)?;
-    let doc = json!({ "conformsTo": CONFORMS_TO });
-    if f == DocFormat::Json {
+    use crate::server::ApiMode;
+    let vector = super::vector::CONFORMS_TO;
+    let classes: Vec<&str> = match ctx.app.config.api {
+        ApiMode::Raster => CONFORMS_TO.to_vec(),
+        ApiMode::Vector => vector.to_vec(),
+        ApiMode::All => {
+            let mut all = CONFORMS_TO.to_vec();
+            all.extend(vector.iter().filter(|c| !CONFORMS_TO.contains(c)));
+            all
+        }
+    };
+    let doc = json!({ "conformsTo": classes });
+    if f == DocFormat::Json || ctx.app.config.api == ApiMode::Vector {
         return Ok(response::json(&doc));
     }
-    let items: String = CONFORMS_TO
+    let items: String = classes
         .iter()
         .map(|c| format!("<li><a href=\"{c}\">{c}</a></li>\n"))
         .collect();

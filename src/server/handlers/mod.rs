@@ -12,6 +12,7 @@ pub mod meta;
 pub mod mosaic;
 pub mod registry;
 pub mod stac;
+pub mod vector;
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -120,5 +121,15 @@ pub async fn dispatch(endpoint: Endpoint, ctx: Ctx<'_>) -> Result<Resp, ApiError
         E::MosaicDocument => mosaic::document(&ctx).await,
         E::MosaicValidate => mosaic::validate(&ctx),
         E::TileAssets | E::PointAssets | E::BboxAssets => mosaic::assets(&ctx, endpoint).await,
+        E::Collections => vector::collections(&ctx).await,
+        E::Collection => vector::collection_document(&ctx).await,
+        E::Queryables => vector::queryables(&ctx).await,
+        E::Items => vector::items(&ctx).await,
+        E::Item => vector::item(&ctx).await,
+        E::VectorTilesets => vector::tilesets(&ctx).await,
+        E::VectorTileset => vector::tileset(&ctx).await,
+        E::VectorTile => vector::tile(&ctx).await,
+        E::VectorTileJson => vector::tilejson(&ctx).await,
+        E::VectorStyleJson => vector::stylejson(&ctx).await,
     }
 }

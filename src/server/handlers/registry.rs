@@ -19,6 +19,9 @@ use crate::server::validation::{Errors, Source};
 /// `GET /tileMatrixSets`.
 pub fn tms_list(ctx: &Ctx) -> Resp {
     let base = &ctx.base_url;
+    if ctx.app.config.api == crate::server::ApiMode::Vector {
+        return super::vector::tms_list(ctx);
+    }
     let sets: Vec<Value> = ctx
         .app
         .catalog

@@ -17,7 +17,7 @@ echo "== conformance"
 cargo build --release --locked
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp)
-target/release/cogtiler serve --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
+env -u DATABASE_URL target/release/cogtiler serve --api raster --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
@@ -35,6 +35,27 @@ echo "== conformance: /stac and /mosaicjson"
 python3 "$shared/compare.py" --server "http://127.0.0.1:$port" --jobs 2 --divergences "$listed" \
   --cases "$shared/cases-stac"
 kill $server 2>/dev/null || true
+
+echo "== conformance: the vector API (../shared/tipg/cases, TiPg 1.6.1) on PostGIS"
+if [ -n "${COGTILER_TEST_DATABASE_URL:-}" ]; then
+  vport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  DATABASE_URL="$COGTILER_TEST_DATABASE_URL" TIPG_DB_SCHEMAS='["public","myschema","userschema"]' \
+    target/release/cogtiler serve --api vector --host 127.0.0.1 --port "$vport" >"$log" 2>&1 &
+  vserver=$!
+  trap 'kill $server $vserver 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$vport/collections" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  python3 "$shared/compare.py" --server "http://127.0.0.1:$vport" --jobs 2 \
+    --divergences tests/vector-divergences.txt --cases ../shared/tipg/cases
+  kill $vserver 2>/dev/null || true
+elif [ "${CI:-}" = true ]; then
+  echo "vector conformance: COGTILER_TEST_DATABASE_URL is not set (.ci/run starts PostGIS)" >&2
+  exit 1
+else
+  echo "vector conformance: skipped (set COGTILER_TEST_DATABASE_URL; see ../shared/tipg/db.sh)"
+fi
 
 echo "== differential test against live rio-tiler/GDAL (tests/differential)"
 python3 tests/differential/run.py

@@ -44,5 +44,6 @@ pub mod server;
 pub mod stac;
 pub mod tiff;
 pub mod tms;
+#[cfg(feature = "vector")]
 pub mod vector;
 pub mod warp;

@@ -25,6 +25,7 @@ mod cache;
 pub mod cache_buf;
 mod coalesce;
 mod config;
+mod crypto;
 mod document;
 mod error;
 mod http;

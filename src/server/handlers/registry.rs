@@ -19,6 +19,7 @@ use crate::server::validation::{Errors, Source};
 /// `GET /tileMatrixSets`.
 pub fn tms_list(ctx: &Ctx) -> Resp {
     let base = &ctx.base_url;
+    #[cfg(feature = "vector")]
     if ctx.app.config.api == crate::server::ApiMode::Vector {
         return super::vector::tms_list(ctx);
     }

@@ -43,7 +43,7 @@ pub use cache::{ChunkCache, ChunkGuard, ChunkKey, Claim};
 pub use cache_buf::CacheBuf;
 pub use coalesce::{coalesce, read_ranges, MergedRange};
 pub use config::IoConfig;
-pub use document::{fetch_whole, DocumentCache, DocumentOptions};
+pub use document::{fetch_whole, DocumentCache, DocumentOptions, DEFAULT_MAX_DOCUMENT_BYTES};
 pub use error::Error;
 pub use source::{read_exact, ByteSource, CountingSource, MemorySource};
 pub use store::{open_source, ObjectSource};

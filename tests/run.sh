@@ -57,6 +57,27 @@ else
   echo "vector conformance: skipped (set COGTILER_TEST_DATABASE_URL; see ../shared/tipg/db.sh)"
 fi
 
+echo "== the pure-Rust build (--no-default-features; README \"The pure-Rust build\")"
+# CC/CXX=false: the library and binary must build with rustc alone, any C compile fails here.
+CC=false CXX=false CARGO_TARGET_DIR=target/pure cargo build --release --locked --no-default-features
+# Its tests: criterion, a dev-dependency, compiles a little C (alloca), so the compiler is back.
+CARGO_TARGET_DIR=target/pure cargo test --locked --no-default-features --lib --tests
+pport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+env -u DATABASE_URL target/pure/release/cogtiler serve --host 127.0.0.1 --port "$pport" >"$log" 2>&1 &
+pserver=$!
+trap 'kill $server $pserver 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$pport/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+# Everything the default build passes, except where its other JPEG decoder and lossless WebP
+# encoder show (tests/pure-rust-divergences.txt, with the reasons).
+cat tests/pure-rust-divergences.txt >>"$listed"
+python3 "$shared/compare.py" --server "http://127.0.0.1:$pport" --jobs 2 --divergences "$listed"
+python3 "$shared/compare.py" --server "http://127.0.0.1:$pport" --jobs 2 --divergences "$listed" \
+  --cases "$shared/cases-stac"
+kill $pserver 2>/dev/null || true
+
 echo "== differential test against live rio-tiler/GDAL (tests/differential)"
 python3 tests/differential/run.py
 

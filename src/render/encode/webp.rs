@@ -86,13 +86,22 @@ fn encode_pixels(data: &Raster, pixels: &[u8], channels: usize) -> Result<Vec<u8
     Ok(body)
 }
 
-/// image-webp's lossless encoder.
+/// image-webp's lossless encoder. An alpha channel that is opaque everywhere is left out, as
+/// libwebp does (readers then see three bands, as from TiTiler).
 #[cfg(not(feature = "c-codecs"))]
 fn encode_pixels(data: &Raster, pixels: &[u8], channels: usize) -> Result<Vec<u8>> {
-    let color = if channels == 4 {
-        image_webp::ColorType::Rgba8
+    let opaque = channels == 4 && pixels.chunks_exact(4).all(|p| p[3] == 255);
+    let rgb: Vec<u8>;
+    let (pixels, color) = if opaque {
+        rgb = pixels
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        (&rgb[..], image_webp::ColorType::Rgb8)
+    } else if channels == 4 {
+        (pixels, image_webp::ColorType::Rgba8)
     } else {
-        image_webp::ColorType::Rgb8
+        (pixels, image_webp::ColorType::Rgb8)
     };
     let mut body = Vec::new();
     image_webp::WebPEncoder::new(&mut body)

@@ -257,6 +257,8 @@ pub enum Endpoint {
     VectorTile,
     VectorTileJson,
     VectorStyleJson,
+    /// `/collections/{id}/tiles/{tms}/map.html`: the MapLibre viewer.
+    VectorMap,
 }
 
 impl Endpoint {
@@ -275,6 +277,7 @@ impl Endpoint {
                 | E::VectorTile
                 | E::VectorTileJson
                 | E::VectorStyleJson
+                | E::VectorMap
         )
     }
 }
@@ -476,6 +479,11 @@ pub static ROUTES: &[Route] = &[
         "/collections/{collectionId}/tiles/{tileMatrixSetId}/style.json",
         GET,
         Endpoint::VectorStyleJson,
+    ),
+    r(
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}/map.html",
+        GET,
+        Endpoint::VectorMap,
     ),
     r(
         "/collections/{collectionId}/{tileMatrixSetId}/tilejson.json",

@@ -89,7 +89,7 @@ pub async fn dispatch(endpoint: Endpoint, ctx: Ctx<'_>) -> Result<Resp, ApiError
         E::Healthz => Ok(meta::healthz()),
         E::Api => Ok(meta::openapi_json(&ctx)),
         E::ApiHtml => Ok(meta::openapi_html(&ctx)),
-        E::TmsList => Ok(registry::tms_list(&ctx)),
+        E::TmsList => registry::tms_list(&ctx),
         E::Tms => registry::tms_document(&ctx),
         E::ColorMapList => Ok(registry::colormap_list(&ctx)),
         E::ColorMap => registry::colormap(&ctx),
@@ -131,5 +131,6 @@ pub async fn dispatch(endpoint: Endpoint, ctx: Ctx<'_>) -> Result<Resp, ApiError
         E::VectorTile => vector::tile(&ctx).await,
         E::VectorTileJson => vector::tilejson(&ctx).await,
         E::VectorStyleJson => vector::stylejson(&ctx).await,
+        E::VectorMap => vector::map_html(&ctx).await,
     }
 }

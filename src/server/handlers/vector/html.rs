@@ -12,6 +12,20 @@ use crate::server::error::ApiError;
 use crate::server::response::{self, Resp};
 use crate::server::validation::{Errors, Source};
 
+/// A collection id as one URL path segment (ids come from the database: `/`, `?`, `#`
+/// or spaces must not change the URL's shape).
+pub fn path_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// HTML-escapes text for element content and quoted attribute values.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -263,6 +277,12 @@ mod tests {
         assert_eq!(accept_media("*", &offered), Some(0));
         assert_eq!(accept_media("text/html;q=0", &offered), None);
         assert_eq!(accept_media("", &offered), None);
+    }
+
+    #[test]
+    fn ids_stay_one_segment() {
+        assert_eq!(path_segment("public.countries"), "public.countries");
+        assert_eq!(path_segment("a/b?c d#<"), "a%2Fb%3Fc%20d%23%3C");
     }
 
     #[test]

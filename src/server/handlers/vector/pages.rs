@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::html::{cell, esc, features_map, html_href, kv_table, links_list, page};
+use super::html::{cell, esc, features_map, html_href, kv_table, links_list, page, path_segment};
 use super::Ctx;
 use crate::server::response::Resp;
 
@@ -97,7 +97,7 @@ pub fn collection(ctx: &Ctx, doc: &Value) -> Resp {
             "<p><a id=\"map-viewer\" href=\"{}/collections/{}/tiles/WebMercatorQuad/map.html\">\
 Map viewer (WebMercatorQuad)</a></p>\n",
             esc(&ctx.base_url),
-            esc(&super::viewer::path_segment(id))
+            esc(&path_segment(id))
         ));
     }
     s.push_str("<h2>Links</h2>\n");

@@ -9,7 +9,7 @@
 
 use serde_json::json;
 
-use super::html::{esc, page, script_json};
+use super::html::{esc, page, path_segment, script_json};
 use super::Ctx;
 use crate::server::error::ApiError;
 use crate::server::response::{self, Resp};
@@ -20,25 +20,11 @@ use super::*;
 /// The TileMatrixSet MapLibre can draw.
 const WEB_MERCATOR: &str = "WebMercatorQuad";
 
-/// A collection id as one URL path segment (ids come from the database: `/`, `?`, `#`
-/// or spaces must not change the URL's shape).
-pub fn path_segment(id: &str) -> String {
-    id.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// `GET /collections/{collectionId}/tiles/{tileMatrixSetId}/map.html`.
 pub async fn map_html(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
-    let tms = tiles::tms_of(ctx)?;
+    let tms = super::tiles::tms_of(ctx)?;
     // validated like TiPg's (422 on a bad zoom), then passed on to tilejson.json as they are
-    tiles::zoom_range(ctx)?;
+    super::tiles::zoom_range(ctx)?;
     let (_, cat) = catalog(ctx).await?;
     let c = collection(ctx, &cat)?;
     let base = &ctx.base_url;
@@ -86,15 +72,4 @@ font-size:12px}}</style>\n</head>\n<body>\n<div id=\"map\"></div>\n\
         b = esc(base),
         config = script_json(&config),
     )))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::path_segment;
-
-    #[test]
-    fn ids_stay_one_segment() {
-        assert_eq!(path_segment("public.countries"), "public.countries");
-        assert_eq!(path_segment("a/b?c d#<"), "a%2Fb%3Fc%20d%23%3C");
-    }
 }

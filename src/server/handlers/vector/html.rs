@@ -150,10 +150,18 @@ pub fn page(ctx: &Ctx, title: &str, body: &str, head: &str) -> Resp {
             ));
         }
     }
+    // the route's machine-readable format: `f=json` is the flat table on items
+    let alt = if path.ends_with("/queryables") {
+        "schemajson"
+    } else if path.ends_with("/items") || path.contains("/items/") {
+        "geojson"
+    } else {
+        "json"
+    };
     let json_url = {
         let qs = ctx.query.encode_without(&["f"]);
         let sep = if qs.is_empty() { "" } else { "&" };
-        format!("{base}{path}?{qs}{sep}f=json")
+        format!("{base}{path}?{qs}{sep}f={alt}")
     };
     response::html(format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\

@@ -93,6 +93,12 @@ async fn html_pages() {
     let (s, ct, _) = get_h(&app, &format!("{MARKED}/queryables"), &[]).await;
     assert_eq!((s, ct.as_str()), (200, "application/schema+json"));
 
+    // an item takes TiPg's items formats (the flat ones still come as GeoJSON)
+    let (s, ct, _) = get_h(&app, &format!("{MARKED}/items/1?f=csv"), &[]).await;
+    assert_eq!((s, ct.as_str()), (200, "application/geo+json"));
+    let (s, _, _) = get_h(&app, &format!("{MARKED}/items/1?f=xml"), &[]).await;
+    assert_eq!(s, 422);
+
     // errors stay JSON
     let (s, ct, body) = get_h(&app, "/collections?f=xml", &[]).await;
     assert_eq!((s, ct.as_str()), (422, "application/json"), "{body}");

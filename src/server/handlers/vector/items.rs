@@ -273,16 +273,9 @@ pub async fn items(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
 
 /// `GET /collections/{collectionId}/items/{itemId}`.
 pub async fn item(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
-    // TiPg's item formats; `json` is still answered as GeoJSON here
-    let html = super::html::negotiate(
-        ctx,
-        &[
-            ("geojson", "application/geo+json"),
-            ("html", "text/html"),
-            ("json", "application/json"),
-        ],
-        false,
-    )? == 1;
+    // TiPg 1.6 validates an item's `f` against the items formats; only the page differs
+    // here: the flat formats (`json`, `csv`, `ndjson`) are still answered as GeoJSON
+    let html = items_format(ctx)? == Format::Html;
     let (b, cat) = catalog(ctx).await?;
     let c = collection(ctx, &cat)?;
     let item_id = ctx.captures.get("itemId").to_string();

@@ -5,6 +5,9 @@
 //! the same bytes into a pre-sized buffer. The gap is our overhead (mostly the predictor, which
 //! the raw call does not undo). Run with `cargo bench --bench codecs`; the corpus must be beside
 //! the repository (`../shared/conformance`, or `COGTILER_CONFORMANCE`).
+//!
+//! `cargo bench --no-default-features --bench codecs` measures the pure-Rust build's decoders
+//! (the `cogtiler` rows); the C libraries' `raw` rows exist only in the default build.
 
 use std::hint::black_box;
 use std::io::Cursor;
@@ -43,11 +46,13 @@ fn load(name: &'static str, file: &str, index: usize) -> Case {
 fn raw(case: &Case, out: &mut [u8]) {
     match case.spec.compression {
         compression::NONE => out.copy_from_slice(&case.bytes[..out.len()]),
+        #[cfg(feature = "c-codecs")]
         compression::DEFLATE | compression::ADOBE_DEFLATE => {
             libdeflater::Decompressor::new()
                 .zlib_decompress(&case.bytes, out)
                 .unwrap();
         }
+        #[cfg(feature = "c-codecs")]
         compression::ZSTD => {
             zstd::bulk::decompress_to_buffer(&case.bytes, out).unwrap();
         }
@@ -62,6 +67,7 @@ fn raw(case: &Case, out: &mut [u8]) {
                 }
             }
         }
+        #[cfg(feature = "c-codecs")]
         compression::WEBP => {
             // libwebp's simple API, straight into the chunk in the TIFF's channel count.
             let stride = (case.spec.width * case.spec.samples as u32) as i32;
@@ -121,10 +127,20 @@ fn bench(c: &mut Criterion) {
         });
         // No bare-crate baseline for PackBits (ours is the only one) nor JPEG (libjpeg called
         // our own way: 4:2:0 in one raw pass with a per-component IDCT choice).
-        if !matches!(
-            case.spec.compression,
-            compression::PACKBITS | compression::JPEG
-        ) {
+        let raw_exists = cfg!(feature = "c-codecs")
+            || !matches!(
+                case.spec.compression,
+                compression::DEFLATE
+                    | compression::ADOBE_DEFLATE
+                    | compression::ZSTD
+                    | compression::WEBP
+            );
+        if raw_exists
+            && !matches!(
+                case.spec.compression,
+                compression::PACKBITS | compression::JPEG
+            )
+        {
             group.bench_function("raw", |b| b.iter(|| raw(case, black_box(&mut out))));
         }
         // zlib-rs, the streaming inflater cogtiler used before libdeflate (and still falls

@@ -20,7 +20,7 @@
 //! | 3 | [`crs`] | coordinate systems (proj4rs), GeoTIFF GeoKeys, EPSG, WKT |
 //! | 2 | [`tiff`], [`codec`] | the async header parser (IFDs, tags, GeoKeys); compressed chunk → samples |
 //! | 1 | [`io`] | byte ranges from local files, HTTP(S) and S3, coalescing, caches, budgets |
-//! | 0 | [`affine`], [`raster`], [`cpu`] | geotransforms and windows; typed sample buffers; the CPU worker pool |
+//! | 0 | [`affine`], [`raster`], [`cpu`], [`pyrepr`] | geotransforms and windows; typed sample buffers; the CPU worker pool; Python's `repr` of values (for TiTiler-identical texts) |
 //!
 //! Why this order: `warp` and `tms` are grid and pixel arithmetic with no I/O, so the dataset
 //! layer can use them (a GCP-georeferenced GeoTIFF opens as GDAL's warped VRT; COG validation
@@ -37,6 +37,7 @@ pub mod cpu;
 pub mod crs;
 pub mod io;
 pub mod mosaic;
+pub mod pyrepr;
 pub mod raster;
 pub mod reader;
 pub mod render;
@@ -44,5 +45,6 @@ pub mod server;
 pub mod stac;
 pub mod tiff;
 pub mod tms;
+#[cfg(feature = "vector")]
 pub mod vector;
 pub mod warp;

@@ -26,7 +26,7 @@ fn tune_malloc() {}
 
 /// The static musl build allocates with mimalloc (see Cargo.toml): musl's malloc takes a global
 /// lock, which cost two thirds of the throughput.
-#[cfg(target_env = "musl")]
+#[cfg(all(target_env = "musl", feature = "mimalloc"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

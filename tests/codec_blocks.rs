@@ -405,8 +405,8 @@ fn truncated_real_chunks_are_errors() {
 }
 
 /// JPEG (4:2:0 YCbCr, decoded the way GDAL's libjpeg 9 does) and lossy WebP (decoded by libwebp,
-/// GDAL's own decoder) are lossy only for the encoder: every
-/// block must match GDAL's digest exactly, not just within the tolerance `run` allows.
+/// GDAL's own decoder) are lossy only for the encoder: every block must match GDAL's digest
+/// exactly, not just within the tolerance `run` allows (in the default build).
 #[test]
 fn lossy_blocks_are_gdal_exact() {
     for name in [
@@ -417,6 +417,12 @@ fn lossy_blocks_are_gdal_exact() {
     ] {
         let t = check_file(name);
         assert!(t.failures.is_empty(), "{name}: {:?}", t.failures);
+        // The pure-Rust build's decoders (zune-jpeg, image-webp) are other implementations:
+        // within the tolerance, not exact (README, "The pure-Rust build").
+        if cfg!(not(feature = "c-codecs")) {
+            assert!(t.exact + t.lossy_ok > 0, "{name}: no block checked");
+            continue;
+        }
         assert_eq!(
             t.lossy_ok, 0,
             "{name}: {} blocks only within tolerance ({} exact)",

@@ -99,7 +99,10 @@ impl Server {
     }
 
     async fn start_with(config: ServerConfig, backend: Arc<dyn Backend>) -> Server {
+        #[cfg(feature = "ring")]
         let _ = rustls::crypto::ring::default_provider().install_default();
+        #[cfg(not(feature = "ring"))]
+        let _ = rustls_graviola::default_provider().install_default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let app = Arc::new(App::new(config, Arc::new(TmsRegistry::defaults()), backend));

@@ -8,6 +8,7 @@
 //! The injection tests send SQL in every request value that reaches a statement (`filter`,
 //! `sortby`, `properties`, `ids`, column filters, collection ids, function parameters) and
 //! check that the request is a 4xx or correct data, and that the sentinel table is untouched.
+#![cfg(feature = "vector")]
 
 use std::sync::Arc;
 use std::time::Duration;

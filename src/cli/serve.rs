@@ -169,6 +169,13 @@ impl Args {
             .clone()
             .or_else(|| std::env::var("TITILER_API_GLOBAL_ACCESS_TOKEN").ok())
             .filter(|t| !t.is_empty());
+        if self.database_url.is_some() && !cfg!(feature = "vector") {
+            return Err(
+                "--database-url (or DATABASE_URL) is set, but this cogtiler was built \
+                        without the vector API (the `vector` cargo feature)"
+                    .into(),
+            );
+        }
         cfg.api = match self.api.as_deref() {
             None => {
                 if self.database_url.is_some() {
@@ -247,10 +254,12 @@ pub async fn run(args: Args) -> Result<(), CliError> {
     let backend = CogBackend::new(open, tms.clone())
         .with_max_output_pixels(args.max_output_pixels)
         .with_assets(assets);
-    let mut app = App::new(cfg, tms, Arc::new(backend));
-    if let Some(url) = &args.database_url {
-        app = app.with_vector(Arc::new(vector_backend(&args, url)?));
-    }
+    let app = App::new(cfg, tms, Arc::new(backend));
+    #[cfg(feature = "vector")]
+    let app = match &args.database_url {
+        Some(url) => app.with_vector(Arc::new(vector_backend(&args, url)?)),
+        None => app,
+    };
     let app = Arc::new(app);
     let addr = format!("{}:{}", args.host, args.port);
     // An IP address binds directly; a host name is resolved (on tokio's blocking pool).
@@ -273,6 +282,7 @@ pub async fn run(args: Args) -> Result<(), CliError> {
     Ok(())
 }
 
+#[cfg(feature = "vector")]
 /// A TiPg list setting: a JSON list (`["a","b"]`) or comma separated names.
 fn name_list(raw: &str) -> Vec<String> {
     if let Ok(v) = serde_json::from_str::<Vec<String>>(raw) {
@@ -284,6 +294,7 @@ fn name_list(raw: &str) -> Vec<String> {
         .collect()
 }
 
+#[cfg(feature = "vector")]
 /// The vector backend. It connects lazily, so a database that is down at start only makes
 /// `/collections` answer 503 until it is back.
 fn vector_backend(args: &Args, url: &str) -> Result<cogtiler::vector::VectorBackend, CliError> {

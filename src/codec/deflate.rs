@@ -16,14 +16,19 @@
 //!   zlib loop stops as soon as the chunk is full).
 //!
 //! A well-formed stream shorter than the chunk is [`Error::WrongSize`] either way.
+//!
+//! The pure-Rust build (without the `c-codecs` feature) has no libdeflate and always streams.
 
+#[cfg(feature = "c-codecs")]
 use std::cell::RefCell;
 
 use flate2::{Decompress, FlushDecompress, Status};
+#[cfg(feature = "c-codecs")]
 use libdeflater::Decompressor;
 
 use super::Error;
 
+#[cfg(feature = "c-codecs")]
 thread_local! {
     /// One libdeflate decompressor per thread: it is a ~10 KiB scratch table, reused so a small
     /// chunk does not pay an allocation.
@@ -34,6 +39,7 @@ thread_local! {
 ///
 /// A stream that ends before `out` is full is [`Error::WrongSize`]; one that holds more is cut
 /// (libtiff only ever inflates the chunk's bytes too).
+#[cfg(feature = "c-codecs")]
 pub(crate) fn decode(input: &[u8], out: &mut [u8]) -> Result<(), Error> {
     let fast = LIBDEFLATE.with(|cell| {
         let mut slot = cell.borrow_mut();
@@ -50,6 +56,13 @@ pub(crate) fn decode(input: &[u8], out: &mut [u8]) -> Result<(), Error> {
         // which the streaming pass overwrites from the start.
         Err(_) => decode_streaming(input, out),
     }
+}
+
+/// Inflates a zlib stream into `out`, filling it exactly (the pure-Rust build: see the module
+/// docs).
+#[cfg(not(feature = "c-codecs"))]
+pub(crate) fn decode(input: &[u8], out: &mut [u8]) -> Result<(), Error> {
+    decode_streaming(input, out)
 }
 
 /// The streaming path: zlib-rs, stopping as soon as `out` is full.

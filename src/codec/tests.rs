@@ -24,6 +24,11 @@ fn spec(compression: u16, dtype: DataType, samples: u16, width: u32, height: u32
     }
 }
 
+/// A zstd frame from ruzstd's encoder: pure Rust, so the tests run in every build.
+fn zstd_compress(data: &[u8]) -> Vec<u8> {
+    ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+}
+
 fn zlib(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(data).unwrap();
@@ -69,7 +74,7 @@ fn deflate_round_trip_and_truncation() {
 fn zstd_round_trip_and_truncation() {
     let data = pattern(40 * 30 * 4);
     let s = spec(compression::ZSTD, DataType::F32, 1, 40, 30);
-    let z = ::zstd::bulk::compress(&data, 3).unwrap();
+    let z = zstd_compress(&data);
     assert_eq!(decode_vec(&s, &z).unwrap(), data);
     assert!(decode_vec(&s, &z[..z.len() - 3]).is_err());
     let bigger = ChunkSpec {
@@ -246,9 +251,12 @@ fn jpeg_grey_and_rgb_round_trip_closely() {
         ..s.clone()
     };
     assert!(decode_vec(&other, &file).is_err());
-    // A stream libjpeg itself rejects (here: no frame header) is a typed error quoting libjpeg.
+    // A stream the decoder rejects (here: no frame header) is a typed error (quoting libjpeg
+    // in the default build).
     let headless: Vec<u8> = [0xFF, 0xD8, 0xFF, 0xD9].to_vec();
     let err = decode_vec(&s, &headless).unwrap_err();
+    assert!(matches!(err, Error::Corrupt { codec: "jpeg", .. }), "{err}");
+    #[cfg(feature = "c-codecs")]
     assert!(err.to_string().contains("libjpeg error"), "{err}");
     // Tables that are not an SOI…EOI stream are refused.
     let tables = ChunkSpec {
@@ -307,7 +315,7 @@ fn lerc_round_trip_with_mask_turns_invalid_floats_into_nan() {
     for (extra, wrapped) in [
         (0u32, blob.clone()),
         (1, zlib(&blob)),
-        (2, ::zstd::bulk::compress(&blob, 1).unwrap()),
+        (2, zstd_compress(&blob)),
     ] {
         let s = ChunkSpec {
             lerc_parameters: Some(Arc::from(&[4u32, extra][..])),
@@ -472,7 +480,7 @@ proptest! {
         let data = pattern(32 * 32);
         let (c, z) = match ci {
             0 => (compression::DEFLATE, zlib(&data)),
-            1 => (compression::ZSTD, ::zstd::bulk::compress(&data, 1).unwrap()),
+            1 => (compression::ZSTD, zstd_compress(&data)),
             _ => {
                 let mut e = weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8);
                 (compression::LZW, e.encode(&data).unwrap())

@@ -16,10 +16,14 @@ use quick_cache::Weighter;
 
 use super::{open_source, ByteSource, Error, IoConfig};
 
+/// The default cap on a STAC item's or mosaic document's size (also once gunzipped): 16 MiB
+/// already indexes ~100k quadkeys; beyond that a gzip bomb is likelier than a mosaic.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 16 << 20;
+
 /// Limits and lifetime of cached documents.
 #[derive(Clone, Debug)]
 pub struct DocumentOptions {
-    /// Largest document read (bytes). Default 16 MiB: a MosaicJSON of ~100k quadkeys.
+    /// Largest document read (bytes), [`DEFAULT_MAX_DOCUMENT_BYTES`] by default.
     pub max_bytes: u64,
     /// How long a fetched document is served from memory. Default 5 minutes.
     pub ttl: Duration,
@@ -30,7 +34,7 @@ pub struct DocumentOptions {
 impl Default for DocumentOptions {
     fn default() -> Self {
         DocumentOptions {
-            max_bytes: 16 << 20,
+            max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
             ttl: Duration::from_secs(300),
             budget_bytes: 64 << 20,
         }

@@ -103,15 +103,6 @@ impl ByteSource for ObjectSource {
     }
 }
 
-/// Installs the ring TLS provider for rustls once (object_store/reqwest are built without one).
-fn install_tls_provider() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| {
-        // Err means another provider is already installed: fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-}
-
 fn registry() -> &'static Mutex<HashMap<String, Arc<dyn ObjectStore>>> {
     static REG: OnceLock<Mutex<HashMap<String, Arc<dyn ObjectStore>>>> = OnceLock::new();
     REG.get_or_init(|| Mutex::new(HashMap::new()))
@@ -244,7 +235,7 @@ pub fn open_source(url: &str, cfg: &IoConfig) -> Result<Arc<dyn ByteSource>, Err
             open_local(url, &p)
         }
         "http" | "https" => {
-            install_tls_provider();
+            super::crypto::install_tls_provider();
             let host = parsed.host_str().ok_or_else(|| invalid("missing host"))?;
             let origin = match parsed.port() {
                 Some(p) => format!("{}://{}:{}", parsed.scheme(), host, p),
@@ -270,7 +261,7 @@ pub fn open_source(url: &str, cfg: &IoConfig) -> Result<Arc<dyn ByteSource>, Err
             Ok(Arc::new(ObjectSource::new(url, store, path)))
         }
         "s3" | "s3a" => {
-            install_tls_provider();
+            super::crypto::install_tls_provider();
             let bucket = parsed
                 .host_str()
                 .filter(|b| !b.is_empty())
@@ -303,6 +294,9 @@ pub fn open_source(url: &str, cfg: &IoConfig) -> Result<Arc<dyn ByteSource>, Err
                     b = b
                         .with_endpoint(&ep)
                         .with_allow_http(ep.starts_with("http://"));
+                }
+                if let Some(crypto) = super::crypto::signing_provider() {
+                    b = b.with_crypto_provider(crypto);
                 }
                 b.build()
                     .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)

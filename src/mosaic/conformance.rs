@@ -1,7 +1,10 @@
 //! The recorded TiTiler mosaic tiles (`cases-stac/mosaic_*.npy`) rebuilt from the library
 //! pieces: document → assets → per-asset `reader` tiles → [`mosaic_reader`] → `.npy`.
 
-use super::{mosaic_reader, Error, MosaicJson, PixelSelection, DEFAULT_MAX_DOCUMENT_BYTES};
+use super::{mosaic_reader, Error, MosaicJson, PixelSelection};
+
+/// The server's default document limit.
+const DEFAULT_MAX_DOCUMENT_BYTES: usize = crate::io::DEFAULT_MAX_DOCUMENT_BYTES as usize;
 use crate::reader::{ImageData, Reader, TileOptions};
 use crate::tms::default_registry;
 

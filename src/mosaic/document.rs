@@ -11,10 +11,6 @@ use super::pyrepr::{py_float, truncate_repr, Tree};
 use super::Error;
 use crate::tms::TileMatrixSet;
 
-/// Default cap on a document's size once decompressed: a 64 MiB document already indexes
-/// hundreds of thousands of quadkeys; beyond that a gzip bomb is more likely than a mosaic.
-pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 64 << 20;
-
 /// Zoom levels a quadkey can address (cogeo-mosaic's `minzoom`/`maxzoom` bounds). Also bounds
 /// `quadkey_zoom`, which cogeo-mosaic leaves open but whose child lookups grow as 4^zoom.
 pub const MAX_ZOOM: i64 = 30;

@@ -3,6 +3,9 @@
 use super::document::*;
 use super::Error;
 
+/// The server's default document limit.
+const DEFAULT_MAX_DOCUMENT_BYTES: usize = crate::io::DEFAULT_MAX_DOCUMENT_BYTES as usize;
+
 const CONFORMANCE: &str = "../shared/conformance";
 
 fn fixture(name: &str) -> Option<Vec<u8>> {

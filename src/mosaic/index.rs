@@ -209,7 +209,7 @@ impl MosaicJson {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mosaic::DEFAULT_MAX_DOCUMENT_BYTES;
+    const DEFAULT_MAX_DOCUMENT_BYTES: usize = crate::io::DEFAULT_MAX_DOCUMENT_BYTES as usize;
 
     fn doc(json: &str) -> MosaicJson {
         MosaicJson::from_bytes(json.as_bytes(), DEFAULT_MAX_DOCUMENT_BYTES).unwrap()

@@ -26,7 +26,7 @@ mod parse;
 mod pyrepr;
 mod reader;
 
-pub use document::{FieldError, LocItem, MosaicInfo, MosaicJson, DEFAULT_MAX_DOCUMENT_BYTES};
+pub use document::{FieldError, LocItem, MosaicInfo, MosaicJson};
 pub use index::{quadkey, quadkey_to_tile};
 pub use methods::{Mosaicker, PixelSelection};
 pub use parse::decompress;

@@ -1,10 +1,13 @@
-//! A JSON tree that keeps object key order, and Python's `repr` of it.
+//! A JSON tree that keeps object key order, and Python's `repr` of it (scalars printed by
+//! [`crate::pyrepr`]).
 //!
 //! pydantic's error text quotes the input as Python prints the dict `json.loads` made (keys in
 //! document order), and cogeo-mosaic dumps `tiles` in document order; `serde_json::Value`
 //! sorts keys, so documents are parsed into this tree instead.
 
 use std::fmt::Write;
+
+pub(crate) use crate::pyrepr::{py_float, py_str};
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
@@ -203,59 +206,6 @@ impl Tree {
     }
 }
 
-/// Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16.
-pub(crate) fn py_float(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf" } else { "-inf" }.into();
-    }
-    let sci = format!("{f:e}");
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if (-4..16).contains(&exp) {
-        let s = format!("{f}");
-        if s.contains('.') {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    } else {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mant}e{sign}{:02}", exp.abs())
-    }
-}
-
-/// Python's `repr(str)`: single quotes unless the text has one and no double quote.
-pub(crate) fn py_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
 /// pydantic-core's cut of a long `input_value`: past 50 characters, the first 25 and the
 /// last 24 around `...`.
 pub(crate) fn truncate_repr(s: &str) -> String {
@@ -271,17 +221,6 @@ pub(crate) fn truncate_repr(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn floats_print_like_python() {
-        assert_eq!(py_float(1.0), "1.0");
-        assert_eq!(py_float(-0.0), "-0.0");
-        assert_eq!(py_float(1e16), "1e+16");
-        assert_eq!(py_float(1e-7), "1e-07");
-        assert_eq!(py_float(123456789.123), "123456789.123");
-        assert_eq!(py_float(0.0001), "0.0001");
-        assert_eq!(py_float(1.5e-5), "1.5e-05");
-    }
 
     #[test]
     fn dict_repr_keeps_order_and_quotes_like_python() {

@@ -113,7 +113,7 @@ impl ColorMap {
     /// of 257, by 1 when none exceeds 255), alpha 255 except 0 for the entry equal to `nodata`.
     /// `None` when the tag length is not a multiple of 3.
     pub fn from_tiff_colormap(values: &[u16], nodata: Option<f64>) -> Option<ColorMap> {
-        if values.is_empty() || values.len() % 3 != 0 {
+        if values.is_empty() || !values.len().is_multiple_of(3) {
             return None;
         }
         let n = values.len() / 3;

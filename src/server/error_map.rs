@@ -173,6 +173,7 @@ impl Classify for crate::mosaic::Error {
     }
 }
 
+#[cfg(feature = "vector")]
 impl Classify for crate::vector::Error {
     fn kind(&self) -> ErrorKind {
         use crate::vector::Error as E;

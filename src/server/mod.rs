@@ -68,6 +68,7 @@ pub struct App {
     /// The TileMatrixSets served (morecantile's defaults plus `TILEMATRIXSET_DIRECTORY`).
     pub tms: Arc<TmsRegistry>,
     /// TiPg's vector API (`/collections`), when a database is configured.
+    #[cfg(feature = "vector")]
     pub vector: Option<Arc<crate::vector::VectorBackend>>,
     permits: Arc<Semaphore>,
 }
@@ -81,6 +82,7 @@ impl App {
             catalog: Catalog::with_tms(&tms),
             backend,
             tms,
+            #[cfg(feature = "vector")]
             vector: None,
             permits,
         }
@@ -105,13 +107,17 @@ impl App {
             return true;
         }
         if endpoint.is_vector() {
-            self.config.api.vector() && self.vector.is_some()
+            #[cfg(feature = "vector")]
+            return self.config.api.vector() && self.vector.is_some();
+            #[cfg(not(feature = "vector"))]
+            return false;
         } else {
             self.config.api.raster()
         }
     }
 
     /// Serves the vector API from `vector`.
+    #[cfg(feature = "vector")]
     pub fn with_vector(mut self, vector: Arc<crate::vector::VectorBackend>) -> App {
         self.vector = Some(vector);
         self

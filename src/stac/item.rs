@@ -226,12 +226,12 @@ impl Item {
         if !valid.contains(&name) {
             return Err(Error::InvalidAssetName {
                 name: name.to_string(),
-                valid: py_str_list(&valid),
+                valid: crate::pyrepr::py_repr_json(&Value::from(valid.clone())),
             });
         }
         self.asset(name).ok_or_else(|| Error::InvalidAssetName {
             name: name.to_string(),
-            valid: py_str_list(&valid),
+            valid: crate::pyrepr::py_repr_json(&Value::from(valid.clone())),
         })
     }
 
@@ -355,12 +355,6 @@ fn bbox2d(b: &[f64]) -> [f64; 4] {
     } else {
         [b[0], b[1], b[2], b[3]]
     }
-}
-
-/// Python's `str(list_of_str)`: `['a', 'b']`.
-fn py_str_list(v: &[&str]) -> String {
-    let items: Vec<String> = v.iter().map(|s| format!("'{s}'")).collect();
-    format!("[{}]", items.join(", "))
 }
 
 /// The CRS the projection fields name: `proj:code` (v2), `proj:epsg` (v1), WKT2 or PROJJSON.

@@ -28,7 +28,7 @@ pub fn undo(spec: &ChunkSpec, buf: &mut [u8]) -> Result<(), Error> {
         .checked_mul(stride)
         .and_then(|n| n.checked_mul(size))
         .ok_or_else(|| Error::BadSpec(format!("row of {} pixels overflows", spec.width)))?;
-    if row_len == 0 || buf.len() % row_len != 0 {
+    if row_len == 0 || !buf.len().is_multiple_of(row_len) {
         return Err(Error::BadSpec(format!(
             "buffer of {} bytes is not whole rows of {row_len} bytes",
             buf.len()

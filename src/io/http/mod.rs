@@ -106,11 +106,11 @@ impl QuickAckService {
         http.set_connect_timeout(connect_timeout);
         let tcp = QuickAckConnector { http };
 
-        // Like reqwest 0.13: the installed rustls provider (ring, see `install_tls_provider`)
+        // Like reqwest 0.13: the installed rustls provider (see `crypto::install_tls_provider`)
         // and the platform verifier.
         let provider = rustls::crypto::CryptoProvider::get_default()
             .cloned()
-            .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+            .unwrap_or_else(|| Arc::new(crate::io::crypto::tls_provider()));
         let verifier = rustls_platform_verifier::Verifier::new(provider.clone())?;
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()?

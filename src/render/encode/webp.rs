@@ -9,7 +9,11 @@
 //!
 //! GDAL's driver needs 3 or 4 bands, so rio-tiler repeats a single band to RGB first; the mask
 //! becomes the alpha channel.
+//!
+//! The pure-Rust build (without `c-codecs`) has no lossy WebP encoder to match it with and writes
+//! *lossless* WebP (`image-webp`): the same pixels exactly, in a larger file than TiTiler's.
 
+#[cfg(feature = "c-codecs")]
 use std::ffi::c_void;
 
 use crate::raster::{Raster, Samples};
@@ -18,6 +22,7 @@ use super::{interleave_u8, refuse, ImageFormat};
 use crate::render::error::Result;
 
 /// rio-tiler's WEBP profile.
+#[cfg(feature = "c-codecs")]
 const QUALITY: f32 = 75.0;
 
 pub(super) fn encode(data: &Raster, alpha: Option<&[u8]>) -> Result<Vec<u8>> {
@@ -47,6 +52,12 @@ pub(super) fn encode(data: &Raster, alpha: Option<&[u8]>) -> Result<Vec<u8>> {
         return Err(refuse(ImageFormat::Webp, data, "size outside 1..=16383"));
     }
     let pixels = interleave_u8(&planes, bands, plane, alpha);
+    encode_pixels(data, &pixels, channels)
+}
+
+/// libwebp's simple API at quality 75: TiTiler's bytes.
+#[cfg(feature = "c-codecs")]
+fn encode_pixels(data: &Raster, pixels: &[u8], channels: usize) -> Result<Vec<u8>> {
     let (w, h) = (data.width as i32, data.height as i32);
     let stride = (data.width * channels) as i32;
     let mut out: *mut u8 = std::ptr::null_mut();
@@ -72,5 +83,20 @@ pub(super) fn encode(data: &Raster, alpha: Option<&[u8]>) -> Result<Vec<u8>> {
     if body.is_empty() {
         return Err(refuse(ImageFormat::Webp, data, "libwebp produced no data"));
     }
+    Ok(body)
+}
+
+/// image-webp's lossless encoder.
+#[cfg(not(feature = "c-codecs"))]
+fn encode_pixels(data: &Raster, pixels: &[u8], channels: usize) -> Result<Vec<u8>> {
+    let color = if channels == 4 {
+        image_webp::ColorType::Rgba8
+    } else {
+        image_webp::ColorType::Rgb8
+    };
+    let mut body = Vec::new();
+    image_webp::WebPEncoder::new(&mut body)
+        .encode(pixels, data.width as u32, data.height as u32, color)
+        .map_err(|e| refuse(ImageFormat::Webp, data, format!("webp encoder: {e}")))?;
     Ok(body)
 }

@@ -90,41 +90,7 @@ pub fn root_of(router_url: &str) -> &str {
         .map_or(router_url, |(root, _)| root)
 }
 
-/// Formats a float like Python's `repr` (what TiTiler's templates print): shortest round-trip
-/// digits, `.0` on integral values, exponent form below 1e-4 or from 1e16.
-pub fn py_float(v: f64) -> String {
-    if !v.is_finite() {
-        return if v.is_nan() {
-            "nan".into()
-        } else if v > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        };
-    }
-    let a = v.abs();
-    if a != 0.0 && !(1e-4..1e16).contains(&a) {
-        // Rust prints `1e16` / `1.5e-5`; Python prints `1e+16` / `1.5e-05`.
-        let s = format!("{v:e}");
-        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-        let (sign, digits) = match exp.strip_prefix('-') {
-            Some(d) => ('-', d),
-            None => ('+', exp),
-        };
-        let digits = if digits.len() < 2 {
-            format!("0{digits}")
-        } else {
-            digits.to_string()
-        };
-        return format!("{mant}e{sign}{digits}");
-    }
-    let s = format!("{v}");
-    if s.contains('.') {
-        s
-    } else {
-        format!("{s}.0")
-    }
-}
+pub use crate::pyrepr::py_float;
 
 /// Escapes text for XML element content and attribute values.
 pub fn xml_escape(s: &str) -> String {
@@ -144,17 +110,6 @@ pub fn xml_escape(s: &str) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-
-    #[test]
-    fn python_float_repr() {
-        assert_eq!(py_float(0.0), "0.0");
-        assert_eq!(py_float(-20037508.342789244), "-20037508.342789244");
-        assert_eq!(py_float(156543.03392804097), "156543.03392804097");
-        assert_eq!(py_float(1e16), "1e+16");
-        assert_eq!(py_float(1.5e-5), "1.5e-05");
-        assert_eq!(py_float(0.009330691929342804), "0.009330691929342804");
-        assert_eq!(py_float(90.0), "90.0");
-    }
 
     /// Facts of the recorded `dem_f32_deflate_p3_3857` dataset (WGS84 bounds and zoom range
     /// as TiTiler reported them), built by [`facts::tms_facts`] like the real backend's.

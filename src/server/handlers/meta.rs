@@ -67,27 +67,17 @@ fn html_escape(s: &str) -> String {
 
 /// `GET /`: JSON for API clients, an HTML page (with a link to the sample viewer) for browsers.
 pub fn landing(ctx: &Ctx) -> Result<Resp, ApiError> {
-    use crate::server::ApiMode;
-    if ctx.app.config.api == ApiMode::Vector {
+    #[cfg(feature = "vector")]
+    if ctx.app.config.api == crate::server::ApiMode::Vector {
         // TiPg's landing page, as its clients read it
         return super::vector::landing(ctx);
     }
     let mut errs = Errors::new();
     let f = DocFormat::negotiate(&ctx.query, ctx.accept(), &mut errs);
     let f = Ctx::done(errs, f)?;
-    let mut doc = landing_json(&ctx.base_url);
-    if ctx.app.config.api == ApiMode::All {
-        // both APIs: TiPg's links after TiTiler's (the shared ones once)
-        let vector = super::vector::landing_json(&ctx.base_url);
-        if let (Some(links), Some(more)) = (doc["links"].as_array_mut(), vector["links"].as_array())
-        {
-            for l in more {
-                if !links.iter().any(|x| x["href"] == l["href"]) {
-                    links.push(l.clone());
-                }
-            }
-        }
-    }
+    let doc = landing_json(&ctx.base_url);
+    #[cfg(feature = "vector")]
+    let doc = with_vector_links(ctx, doc);
     if f == DocFormat::Json {
         return Ok(response::json(&doc));
     }
@@ -112,8 +102,26 @@ pub fn landing(ctx: &Ctx) -> Result<Resp, ApiError> {
     )))
 }
 
+/// With both APIs (`--api all`): TiPg's landing links after TiTiler's, the shared ones once.
+#[cfg(feature = "vector")]
+fn with_vector_links(ctx: &Ctx, mut doc: Value) -> Value {
+    if ctx.app.config.api != crate::server::ApiMode::All {
+        return doc;
+    }
+    let vector = super::vector::landing_json(&ctx.base_url);
+    if let (Some(links), Some(more)) = (doc["links"].as_array_mut(), vector["links"].as_array()) {
+        for l in more {
+            if !links.iter().any(|x| x["href"] == l["href"]) {
+                links.push(l.clone());
+            }
+        }
+    }
+    doc
+}
+
 /// `GET /conformance`.
 pub fn conformance(ctx: &Ctx) -> Result<Resp, ApiError> {
+    #[cfg(feature = "vector")]
     if ctx.app.config.api == crate::server::ApiMode::Vector {
         // TiPg's classes and format negotiation
         return super::vector::conformance(ctx);
@@ -122,7 +130,10 @@ pub fn conformance(ctx: &Ctx) -> Result<Resp, ApiError> {
     let f = DocFormat::negotiate(&ctx.query, ctx.accept(), &mut errs);
     let f = Ctx::done(errs, f)?;
     use crate::server::ApiMode;
+    #[cfg(feature = "vector")]
     let vector = super::vector::CONFORMS_TO;
+    #[cfg(not(feature = "vector"))]
+    let vector: &[&str] = &[];
     let classes: Vec<&str> = match ctx.app.config.api {
         ApiMode::Raster => CONFORMS_TO.to_vec(),
         ApiMode::Vector => vector.to_vec(),

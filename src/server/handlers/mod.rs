@@ -12,6 +12,7 @@ pub mod meta;
 pub mod mosaic;
 pub mod registry;
 pub mod stac;
+#[cfg(feature = "vector")]
 pub mod vector;
 
 use bytes::Bytes;
@@ -121,16 +122,28 @@ pub async fn dispatch(endpoint: Endpoint, ctx: Ctx<'_>) -> Result<Resp, ApiError
         E::MosaicDocument => mosaic::document(&ctx).await,
         E::MosaicValidate => mosaic::validate(&ctx),
         E::TileAssets | E::PointAssets | E::BboxAssets => mosaic::assets(&ctx, endpoint).await,
-        E::Collections => vector::collections(&ctx).await,
-        E::Collection => vector::collection_document(&ctx).await,
-        E::Queryables => vector::queryables(&ctx).await,
-        E::Items => vector::items(&ctx).await,
-        E::Item => vector::item(&ctx).await,
-        E::VectorTilesets => vector::tilesets(&ctx).await,
-        E::VectorTileset => vector::tileset(&ctx).await,
-        E::VectorTile => vector::tile(&ctx).await,
-        E::VectorTileJson => vector::tilejson(&ctx).await,
-        E::VectorStyleJson => vector::stylejson(&ctx).await,
-        E::VectorMap => vector::map_html(&ctx).await,
+        E::Collections
+        | E::Collection
+        | E::Queryables
+        | E::Items
+        | E::Item
+        | E::VectorTilesets
+        | E::VectorTileset
+        | E::VectorTile
+        | E::VectorTileJson
+        | E::VectorStyleJson
+        | E::VectorMap => vector_api(&ctx, endpoint).await,
     }
+}
+
+/// The `/collections` routes (`App::serves` lets them through only when the vector API runs).
+#[cfg(feature = "vector")]
+async fn vector_api(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiError> {
+    vector::dispatch(ctx, endpoint).await
+}
+
+/// A build without the `vector` feature never serves the `/collections` routes.
+#[cfg(not(feature = "vector"))]
+async fn vector_api(_ctx: &Ctx<'_>, _endpoint: Endpoint) -> Result<Resp, ApiError> {
+    Err(ApiError::not_found())
 }

@@ -19,6 +19,7 @@ use crate::server::validation::{Errors, Source};
 /// `GET /tileMatrixSets`.
 pub fn tms_list(ctx: &Ctx) -> Result<Resp, ApiError> {
     let base = &ctx.base_url;
+    #[cfg(feature = "vector")]
     if ctx.app.config.api == crate::server::ApiMode::Vector {
         return super::vector::tms_list(ctx);
     }
@@ -56,6 +57,7 @@ pub fn tms_document(ctx: &Ctx) -> Result<Resp, ApiError> {
         .tms
         .get(&id)
         .map_err(|e| ApiError::internal(e.to_string()))?;
+    #[cfg(feature = "vector")]
     if ctx.app.config.api == crate::server::ApiMode::Vector {
         // TiPg's page for `f=html`
         if let Some(page) = super::vector::tms_html(ctx, tms.json())? {

@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::Ctx;
+use crate::pyrepr::py_str_json;
 use crate::server::error::ApiError;
 use crate::server::params::dataset::AssetsParams;
 use crate::server::params::{AlgorithmParams, DatasetParams, RenderParams, TileParams};
@@ -91,8 +92,8 @@ fn prepare_render(ctx: &Ctx<'_>, url: &str, id: &str, mut params: Render) -> Val
     let mut pairs = vec![("url".to_string(), url.to_string())];
     for (k, v) in &params {
         match v {
-            Value::Array(items) => pairs.extend(items.iter().map(|i| (k.clone(), py_str(i)))),
-            v => pairs.push((k.clone(), py_str(v))),
+            Value::Array(items) => pairs.extend(items.iter().map(|i| (k.clone(), py_str_json(i)))),
+            v => pairs.push((k.clone(), py_str_json(v))),
         }
     }
     let valid = valid_tile_query(ctx, &pairs);
@@ -122,8 +123,8 @@ fn adapt_assets(params: &mut Render) {
     };
     let as_list = |v: &Value| -> Vec<String> {
         match v {
-            Value::Array(a) => a.iter().map(py_str).collect(),
-            v => vec![py_str(v)],
+            Value::Array(a) => a.iter().map(py_str_json).collect(),
+            v => vec![py_str_json(v)],
         }
     };
     let assets = as_list(&params[pos].1);
@@ -195,33 +196,4 @@ fn model_params(params: Render) -> Value {
             })
             .collect(),
     )
-}
-
-/// Python's `str()` of a JSON value (what `urlencode` writes for each value).
-fn py_str(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => py_repr(other),
-    }
-}
-
-/// Python's `repr()` of a JSON value.
-fn py_repr(v: &Value) -> String {
-    match v {
-        Value::Null => "None".into(),
-        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => i.to_string(),
-            None => crate::server::docs::py_float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => format!("'{s}'"),
-        Value::Array(a) => format!("[{}]", a.iter().map(py_repr).collect::<Vec<_>>().join(", ")),
-        Value::Object(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!("'{k}': {}", py_repr(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
 }

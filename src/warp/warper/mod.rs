@@ -120,7 +120,7 @@ impl<'a> Scanlines<'a> {
         let (nc, bw) = (cols.len(), span.max(1));
         let last = cols.last().copied().unwrap_or(0);
         let whole_blocks = nc > 0
-            && cols[0] % bw == 0
+            && cols[0].is_multiple_of(bw)
             && cols.windows(2).all(|p| p[1] == p[0] + 1)
             && last < grid_w
             && (nc % bw == 0 || last + 1 == grid_w);

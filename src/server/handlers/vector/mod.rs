@@ -12,9 +12,29 @@ use serde_json::{json, Map, Value};
 use super::Ctx;
 use crate::server::error::ApiError;
 use crate::server::response::{self, Resp};
+use crate::server::router::Endpoint;
 use crate::server::validation::{Errors, Source};
 use crate::vector::filter::{self, Lang};
 use crate::vector::{Catalog, Collection, Datetime, ItemsQuery, Kind, VectorBackend, MAX_FEATURES};
+
+/// Runs one `/collections` request.
+pub(super) async fn dispatch(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, ApiError> {
+    use Endpoint as E;
+    match endpoint {
+        E::Collections => collections(ctx).await,
+        E::Collection => collection_document(ctx).await,
+        E::Queryables => queryables(ctx).await,
+        E::Items => items(ctx).await,
+        E::Item => item(ctx).await,
+        E::VectorTilesets => tilesets(ctx).await,
+        E::VectorTileset => tileset(ctx).await,
+        E::VectorTile => tile(ctx).await,
+        E::VectorTileJson => tilejson(ctx).await,
+        E::VectorStyleJson => stylejson(ctx).await,
+        E::VectorMap => map_html(ctx).await,
+        _ => Err(ApiError::not_found()),
+    }
+}
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 const GEOJSON: &str = "application/geo+json";

@@ -134,7 +134,7 @@ fn convert_row(out: &mut [u8], luma: &[u8], cb: &[u8], cr: &[u8]) {
 
 /// Decodes a 2×2-subsampled YCbCr chunk the libjpeg 9 way; `None` for any other sampling
 /// (the caller then takes the ordinary scanline path). Errors inside libjpeg unwind to
-/// [`super::jpeg::decode`], which must be the caller.
+/// `super::decode_libjpeg`, which must be the caller.
 pub(super) fn decode_h2v2(
     spec: &ChunkSpec,
     stream: &[u8],
@@ -343,5 +343,24 @@ pub(crate) mod tests {
         assert_eq!(ycc_to_rgb(100, 128, 178), [170, 64, 100]);
         assert_eq!(ycc_to_rgb(255, 255, 255), [255, 121, 255]);
         assert_eq!(ycc_to_rgb(0, 0, 0), [0, 135, 0]);
+    }
+
+    /// Where chroma is flat, libjpeg 9's DCT-domain upsampling and libjpeg-turbo's triangle
+    /// filter agree, so this path must give exactly the library's own scanline output: that pins
+    /// the luma layout (8×8 islow blocks read out of 16×16 cells) and the edge handling.
+    #[test]
+    fn neutral_chroma_matches_the_scanline_path() {
+        let spec = ycbcr_spec();
+        let stream = neutral_chroma_stream();
+        let len = spec.decoded_len().unwrap();
+        let mut ours = vec![0u8; len];
+        let taken = decode_h2v2(&spec, &stream, &mut ours);
+        assert!(matches!(taken, Some(Ok(()))), "4:2:0 path not taken");
+        let mut reference = vec![0u8; len];
+        super::super::libjpeg::run_libjpeg(&spec, &stream, &mut reference).unwrap();
+        assert_eq!(ours, reference);
+        // Not a trivial picture: grey (R = G = B) with real texture.
+        assert!(ours.chunks_exact(3).all(|p| p[0] == p[1] && p[1] == p[2]));
+        assert!(ours.iter().max().unwrap() - ours.iter().min().unwrap() > 100);
     }
 }

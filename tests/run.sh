@@ -85,6 +85,14 @@ echo "== viewer in headless Chromium"
 if command -v chromium >/dev/null 2>&1; then
   COGTILER_BIN=target/release/cogtiler bash tests/browser/viewer_test.sh
   COGTILER_BIN=target/release/cogtiler VIEWER=stac bash tests/browser/viewer_test.sh
+  if [ -n "${COGTILER_TEST_DATABASE_URL:-}" ]; then
+    COGTILER_BIN=target/release/cogtiler bash tests/browser/vector_viewer_test.sh
+  elif [ "${CI:-}" = true ]; then
+    echo "vector viewer: COGTILER_TEST_DATABASE_URL is not set (.ci/run starts PostGIS)" >&2
+    exit 1
+  else
+    echo "vector viewer: skipped (set COGTILER_TEST_DATABASE_URL; see ../shared/tipg/db.sh)"
+  fi
 else
   echo "viewer: skipped (no chromium; .ci/run installs it with apt-get install chromium)"
 fi

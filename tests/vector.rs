@@ -20,6 +20,9 @@ use cogtiler::vector::{VectorBackend, VectorConfig};
 use http_body_util::Full;
 use serde_json::Value;
 
+#[path = "vector/html.rs"]
+mod html;
+
 /// The raster side is not under test: every raster method keeps the trait's default.
 struct NoRaster;
 
@@ -52,6 +55,11 @@ INSERT INTO cogtiler_test.places (name, pop, geom) VALUES
 CREATE FUNCTION cogtiler_test.grid(n int DEFAULT 2)
   RETURNS TABLE (i int, geom geometry) LANGUAGE sql STABLE AS
   $$ SELECT g, ST_SetSRID(ST_MakePoint(g, g), 4326) FROM generate_series(1, n) g $$;
+CREATE TABLE cogtiler_test.marked (id serial PRIMARY KEY, \"<b>col</b>\" text, geom geometry(Point, 4326));
+INSERT INTO cogtiler_test.marked (\"<b>col</b>\", geom) VALUES
+  ('<script>alert(1)</script>', ST_SetSRID(ST_MakePoint(1, 1), 4326));
+CREATE TABLE cogtiler_test.\"m<i>x\" (id serial PRIMARY KEY, geom geometry(Point, 4326));
+INSERT INTO cogtiler_test.\"m<i>x\" (geom) VALUES (ST_SetSRID(ST_MakePoint(3, 3), 4326));
 ";
 
 async fn connect(url: &str) -> tokio_postgres::Client {

@@ -94,7 +94,14 @@ impl App {
         use Endpoint as E;
         let shared = matches!(
             endpoint,
-            E::Landing | E::Conformance | E::Healthz | E::Api | E::ApiHtml | E::TmsList | E::Tms
+            E::Landing
+                | E::Conformance
+                | E::Healthz
+                | E::Api
+                | E::ApiHtml
+                | E::TmsList
+                | E::Tms
+                | E::Static
         );
         if shared {
             return true;

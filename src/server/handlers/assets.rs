@@ -58,6 +58,21 @@ static FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../../assets/proj4leaflet/proj4leaflet.js"),
     ),
     (
+        "maplibre/maplibre-gl.js",
+        "application/javascript",
+        include_bytes!("../../../assets/maplibre/maplibre-gl.js"),
+    ),
+    (
+        "maplibre/maplibre-gl.css",
+        "text/css",
+        include_bytes!("../../../assets/maplibre/maplibre-gl.css"),
+    ),
+    (
+        "vector_viewer.js",
+        "application/javascript",
+        include_bytes!("../../../assets/vector_viewer.js"),
+    ),
+    (
         "viewer.js",
         "application/javascript",
         include_bytes!("../../../assets/viewer.js"),

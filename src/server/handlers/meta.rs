@@ -70,7 +70,7 @@ pub fn landing(ctx: &Ctx) -> Result<Resp, ApiError> {
     #[cfg(feature = "vector")]
     if ctx.app.config.api == crate::server::ApiMode::Vector {
         // TiPg's landing page, as its clients read it
-        return Ok(response::json(&super::vector::landing_json(&ctx.base_url)));
+        return super::vector::landing(ctx);
     }
     let mut errs = Errors::new();
     let f = DocFormat::negotiate(&ctx.query, ctx.accept(), &mut errs);
@@ -121,6 +121,11 @@ fn with_vector_links(ctx: &Ctx, mut doc: Value) -> Value {
 
 /// `GET /conformance`.
 pub fn conformance(ctx: &Ctx) -> Result<Resp, ApiError> {
+    #[cfg(feature = "vector")]
+    if ctx.app.config.api == crate::server::ApiMode::Vector {
+        // TiPg's classes and format negotiation
+        return super::vector::conformance(ctx);
+    }
     let mut errs = Errors::new();
     let f = DocFormat::negotiate(&ctx.query, ctx.accept(), &mut errs);
     let f = Ctx::done(errs, f)?;
@@ -139,7 +144,7 @@ pub fn conformance(ctx: &Ctx) -> Result<Resp, ApiError> {
         }
     };
     let doc = json!({ "conformsTo": classes });
-    if f == DocFormat::Json || ctx.app.config.api == ApiMode::Vector {
+    if f == DocFormat::Json {
         return Ok(response::json(&doc));
     }
     let items: String = classes

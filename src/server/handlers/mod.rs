@@ -90,7 +90,7 @@ pub async fn dispatch(endpoint: Endpoint, ctx: Ctx<'_>) -> Result<Resp, ApiError
         E::Healthz => Ok(meta::healthz()),
         E::Api => Ok(meta::openapi_json(&ctx)),
         E::ApiHtml => Ok(meta::openapi_html(&ctx)),
-        E::TmsList => Ok(registry::tms_list(&ctx)),
+        E::TmsList => registry::tms_list(&ctx),
         E::Tms => registry::tms_document(&ctx),
         E::ColorMapList => Ok(registry::colormap_list(&ctx)),
         E::ColorMap => registry::colormap(&ctx),
@@ -131,7 +131,8 @@ pub async fn dispatch(endpoint: Endpoint, ctx: Ctx<'_>) -> Result<Resp, ApiError
         | E::VectorTileset
         | E::VectorTile
         | E::VectorTileJson
-        | E::VectorStyleJson => vector_api(&ctx, endpoint).await,
+        | E::VectorStyleJson
+        | E::VectorMap => vector_api(&ctx, endpoint).await,
     }
 }
 

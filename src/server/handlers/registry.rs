@@ -17,7 +17,7 @@ use crate::server::response::{self, Resp};
 use crate::server::validation::{Errors, Source};
 
 /// `GET /tileMatrixSets`.
-pub fn tms_list(ctx: &Ctx) -> Resp {
+pub fn tms_list(ctx: &Ctx) -> Result<Resp, ApiError> {
     let base = &ctx.base_url;
     #[cfg(feature = "vector")]
     if ctx.app.config.api == crate::server::ApiMode::Vector {
@@ -40,7 +40,7 @@ pub fn tms_list(ctx: &Ctx) -> Resp {
             })
         })
         .collect();
-    response::json(&json!({ "tileMatrixSets": sets }))
+    Ok(response::json(&json!({ "tileMatrixSets": sets })))
 }
 
 /// `GET /tileMatrixSets/{tileMatrixSetId}`.
@@ -57,6 +57,13 @@ pub fn tms_document(ctx: &Ctx) -> Result<Resp, ApiError> {
         .tms
         .get(&id)
         .map_err(|e| ApiError::internal(e.to_string()))?;
+    #[cfg(feature = "vector")]
+    if ctx.app.config.api == crate::server::ApiMode::Vector {
+        // TiPg's page for `f=html`
+        if let Some(page) = super::vector::tms_html(ctx, tms.json())? {
+            return Ok(page);
+        }
+    }
     Ok(response::with_type(
         http::StatusCode::OK,
         "application/json",

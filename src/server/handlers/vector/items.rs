@@ -6,7 +6,6 @@ use serde_json::{json, Value};
 use super::Ctx;
 use crate::server::error::ApiError;
 use crate::server::response::{self, Resp};
-use crate::server::validation::{Errors, Source};
 use crate::vector::{Collection, Feature, GeomFormat, DEFAULT_LIMIT};
 
 // the parent's shared helpers: catalog and collection lookup, links, query parsing
@@ -23,27 +22,26 @@ enum Format {
     Html,
 }
 
+/// The formats of `/items`, `f` name and media type, in TiPg's order (the first is the default).
+const ITEMS_FORMATS: &[(&str, &str)] = &[
+    ("geojson", "application/geo+json"),
+    ("html", "text/html"),
+    ("json", "application/json"),
+    ("csv", "text/csv"),
+    ("geojsonseq", "application/geo+json-seq"),
+    ("ndjson", "application/ndjson"),
+];
+
 fn items_format(ctx: &Ctx) -> Result<Format, ApiError> {
-    Ok(match ctx.query.get("f") {
-        None => Format::GeoJson,
-        Some("geojson") => Format::GeoJson,
-        Some("json") => Format::Json,
-        Some("csv") => Format::Csv,
-        Some("geojsonseq") => Format::GeoJsonSeq,
-        Some("ndjson") => Format::NdJson,
-        Some("html") => Format::Html,
-        Some(other) => {
-            let mut errs = Errors::new();
-            errs.literal(
-                Source::Query,
-                "f",
-                other,
-                &["geojson", "json", "csv", "geojsonseq", "ndjson", "html"],
-                true,
-            );
-            return Err(ApiError::validation(errs.into_vec()));
-        }
-    })
+    let i = super::html::negotiate(ctx, ITEMS_FORMATS, false)?;
+    Ok([
+        Format::GeoJson,
+        Format::Html,
+        Format::Json,
+        Format::Csv,
+        Format::GeoJsonSeq,
+        Format::NdJson,
+    ][i])
 }
 
 fn feature_json(base: &str, c: &Collection, f: &Feature, in_list: bool) -> Value {
@@ -265,6 +263,9 @@ pub async fn items(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
                 "links": links,
                 "features": feats,
             });
+            if fmt == Format::Html {
+                return Ok(super::pages::items(ctx, &doc));
+            }
             Ok(response::json_typed(&doc, GEOJSON))
         }
     }
@@ -272,6 +273,9 @@ pub async fn items(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
 
 /// `GET /collections/{collectionId}/items/{itemId}`.
 pub async fn item(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
+    // TiPg 1.6 validates an item's `f` against the items formats; only the page differs
+    // here: the flat formats (`json`, `csv`, `ndjson`) are still answered as GeoJSON
+    let html = items_format(ctx)? == Format::Html;
     let (b, cat) = catalog(ctx).await?;
     let c = collection(ctx, &cat)?;
     let item_id = ctx.captures.get("itemId").to_string();
@@ -296,8 +300,9 @@ pub async fn item(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     q.offset = 0;
     let (_, features) = b.items(c, &q, GeomFormat::GeoJson).await?;
     let f = features.first().ok_or_else(missing)?;
-    Ok(response::json_typed(
-        &feature_json(&ctx.base_url, c, f, false),
-        GEOJSON,
-    ))
+    let doc = feature_json(&ctx.base_url, c, f, false);
+    if html {
+        return Ok(super::pages::item(ctx, &c.id, &doc));
+    }
+    Ok(response::json_typed(&doc, GEOJSON))
 }

@@ -2,7 +2,10 @@
 
 use serde_json::{json, Value};
 
+use super::html::wants_html;
+use super::pages;
 use super::Ctx;
+use crate::server::error::ApiError;
 use crate::server::response::{self, Resp};
 
 // the parent's shared helpers: catalog and collection lookup, links, query parsing
@@ -140,8 +143,35 @@ pub fn landing_json(base: &str) -> Value {
     json!({"title": "TiPg: OGC Features and Tiles API", "links": links})
 }
 
+/// `GET /` with `--api vector`: TiPg's landing document, or its page.
+pub fn landing(ctx: &Ctx) -> Result<Resp, ApiError> {
+    let doc = landing_json(&ctx.base_url);
+    if wants_html(ctx)? {
+        return Ok(pages::landing(ctx, &doc));
+    }
+    Ok(response::json(&doc))
+}
+
+/// `GET /conformance` with `--api vector`.
+pub fn conformance(ctx: &Ctx) -> Result<Resp, ApiError> {
+    let doc = json!({ "conformsTo": CONFORMS_TO });
+    if wants_html(ctx)? {
+        return Ok(pages::conformance(ctx, &doc));
+    }
+    Ok(response::json(&doc))
+}
+
+/// `GET /tileMatrixSets/{id}` with `--api vector`: the page for `f=html` (`None`: the JSON).
+pub fn tms_html(ctx: &Ctx, json: &str) -> Result<Option<Resp>, ApiError> {
+    if !wants_html(ctx)? {
+        return Ok(None);
+    }
+    let doc: Value = serde_json::from_str(json).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Some(pages::tms(ctx, &doc)))
+}
+
 /// `GET /tileMatrixSets` as TiPg lists them (with `--api vector`).
-pub fn tms_list(ctx: &Ctx) -> Resp {
+pub fn tms_list(ctx: &Ctx) -> Result<Resp, ApiError> {
     let base = &ctx.base_url;
     let sets: Vec<Value> = ctx
         .app
@@ -160,5 +190,9 @@ pub fn tms_list(ctx: &Ctx) -> Resp {
             })
         })
         .collect();
-    response::json(&json!({ "tileMatrixSets": sets }))
+    let doc = json!({ "tileMatrixSets": sets });
+    if wants_html(ctx)? {
+        return Ok(pages::tms_list(ctx, &doc));
+    }
+    Ok(response::json(&doc))
 }

@@ -31,6 +31,7 @@ pub(super) async fn dispatch(ctx: &Ctx<'_>, endpoint: Endpoint) -> Result<Resp, 
         E::VectorTile => tile(ctx).await,
         E::VectorTileJson => tilejson(ctx).await,
         E::VectorStyleJson => stylejson(ctx).await,
+        E::VectorMap => map_html(ctx).await,
         _ => Err(ApiError::not_found()),
     }
 }
@@ -373,6 +374,7 @@ fn items_query(ctx: &Ctx, c: &Collection, default_limit: u32) -> Result<ItemsQue
 
 /// `GET /collections`.
 pub async fn collections(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
+    let html = html::wants_html(ctx)?;
     let (_, cat) = catalog(ctx).await?;
     let mut errs = Errors::new();
     let (limit, offset) = limit_offset(ctx, &mut errs, 0);
@@ -436,12 +438,16 @@ pub async fn collections(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
         .iter()
         .map(|c| collection_doc(base, c, false))
         .collect();
-    Ok(response::json(&json!({
+    let doc = json!({
         "links": links,
         "numberMatched": matched,
         "numberReturned": returned,
         "collections": docs,
-    })))
+    });
+    if html {
+        return Ok(pages::collections(ctx, &doc));
+    }
+    Ok(response::json(&doc))
 }
 
 /// `next`/`prev` links: the request's query with `offset` replaced.
@@ -477,9 +483,14 @@ fn page_links(ctx: &Ctx, url: &str, typ: &str, page: (u64, u64, u32, u64)) -> Ve
 
 /// `GET /collections/{collectionId}`.
 pub async fn collection_document(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
+    let html = html::wants_html(ctx)?;
     let (_, cat) = catalog(ctx).await?;
     let c = collection(ctx, &cat)?;
-    Ok(response::json(&collection_doc(&ctx.base_url, c, true)))
+    let doc = collection_doc(&ctx.base_url, c, true);
+    if html {
+        return Ok(pages::collection(ctx, &doc));
+    }
+    Ok(response::json(&doc))
 }
 
 fn geojson_schema(geometry_type: Option<&str>) -> String {
@@ -498,6 +509,14 @@ fn geojson_schema(geometry_type: Option<&str>) -> String {
 
 /// `GET /collections/{collectionId}/queryables`.
 pub async fn queryables(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
+    let html = html::negotiate(
+        ctx,
+        &[
+            ("schemajson", "application/schema+json"),
+            ("html", "text/html"),
+        ],
+        false,
+    )? == 1;
     let (_, cat) = catalog(ctx).await?;
     let c = collection(ctx, &cat)?;
     let mut props = Map::new();
@@ -516,13 +535,20 @@ pub async fn queryables(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
         "$schema": "https://json-schema.org/draft/2019-09/schema",
         "$id": format!("{}/collections/{}/queryables", ctx.base_url, c.id),
     });
+    if html {
+        return Ok(pages::queryables(ctx, &doc));
+    }
     Ok(response::json_typed(&doc, "application/schema+json"))
 }
 
+mod html;
 mod items;
 mod meta;
+mod pages;
 mod tiles;
+mod viewer;
 
 pub use items::{item, items};
 pub use meta::*;
 pub use tiles::{stylejson, tile, tilejson, tileset, tilesets};
+pub use viewer::map_html;

@@ -16,7 +16,7 @@ use crate::vector::{Collection, TileTarget, MAX_FEATURES};
 // the parent's shared helpers: catalog and collection lookup, links, query parsing
 use super::*;
 
-fn tms_of(ctx: &Ctx) -> Result<Arc<TileMatrixSet>, ApiError> {
+pub(super) fn tms_of(ctx: &Ctx) -> Result<Arc<TileMatrixSet>, ApiError> {
     let mut errs = Errors::new();
     let id = parse_tms_id(
         ctx.captures.get("tileMatrixSetId"),
@@ -81,6 +81,7 @@ fn tileset_doc(base: &str, c: &Collection, tms: &TileMatrixSet, single: bool) ->
 
 /// `GET /collections/{collectionId}/tiles`.
 pub async fn tilesets(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
+    let html = super::html::wants_html(ctx)?;
     let (_, cat) = catalog(ctx).await?;
     let c = collection(ctx, &cat)?;
     let mut sets = Vec::new();
@@ -88,15 +89,24 @@ pub async fn tilesets(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
         let tms = ctx.app.tms.get(id)?;
         sets.push(tileset_doc(&ctx.base_url, c, &tms, false));
     }
-    Ok(response::json(&json!({ "tilesets": sets })))
+    let doc = json!({ "tilesets": sets });
+    if html {
+        return Ok(super::pages::tilesets(ctx, &c.id, &doc));
+    }
+    Ok(response::json(&doc))
 }
 
 /// `GET /collections/{collectionId}/tiles/{tileMatrixSetId}`.
 pub async fn tileset(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     let tms = tms_of(ctx)?;
+    let html = super::html::wants_html(ctx)?;
     let (_, cat) = catalog(ctx).await?;
     let c = collection(ctx, &cat)?;
-    Ok(response::json(&tileset_doc(&ctx.base_url, c, &tms, true)))
+    let doc = tileset_doc(&ctx.base_url, c, &tms, true);
+    if html {
+        return Ok(super::pages::tileset(ctx, &doc));
+    }
+    Ok(response::json(&doc))
 }
 
 /// `GET /collections/{collectionId}/tiles/{tileMatrixSetId}/{z}/{x}/{y}`: a Mapbox Vector
@@ -128,7 +138,7 @@ pub async fn tile(ctx: &Ctx<'_>) -> Result<Resp, ApiError> {
     Ok(response::with_type(StatusCode::OK, MVT, body))
 }
 
-fn zoom_range(ctx: &Ctx) -> Result<(i32, i32), ApiError> {
+pub(super) fn zoom_range(ctx: &Ctx) -> Result<(i32, i32), ApiError> {
     let mut errs = Errors::new();
     let minzoom = ctx
         .query

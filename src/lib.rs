@@ -1,5 +1,6 @@
 //! cogtiler: a reader and tile server for Cloud Optimized GeoTIFFs (COG), in Rust with no GDAL
-//! (its deflate, zstd, JPEG and WebP codecs are vendored C libraries: see the README).
+//! (the default build's deflate, zstd, JPEG and WebP codecs are vendored C libraries; without
+//! default features it is pure Rust: see the README).
 //!
 //! # Layers
 //!

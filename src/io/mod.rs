@@ -31,6 +31,7 @@ mod error;
 mod http;
 mod source;
 mod store;
+mod url_rules;
 
 /// Where unit tests find the conformance kit: the same file the integration tests include.
 #[cfg(test)]
@@ -47,3 +48,4 @@ pub use document::{fetch_whole, DocumentCache, DocumentOptions, DEFAULT_MAX_DOCU
 pub use error::Error;
 pub use source::{read_exact, ByteSource, CountingSource, MemorySource};
 pub use store::{open_source, ObjectSource};
+pub use url_rules::{forbidden_class, RuleError, UrlRules};

@@ -53,7 +53,8 @@ impl Error {
             other => {
                 let message = error_chain(&other);
                 // A refusal from the HTTP client's address check (see `io/http`).
-                if let Some(i) = message.find(REFUSED_MARK) {
+                // The innermost (last) one ends the chain: nothing follows its rule.
+                if let Some(i) = message.rfind(REFUSED_MARK) {
                     let rule = message[i + REFUSED_MARK.len()..].to_string();
                     return Error::Refused { url, rule };
                 }

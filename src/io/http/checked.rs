@@ -80,7 +80,7 @@ impl tower_service::Service<Name> for CheckedResolver {
                 }
             }
             match (kept.is_empty(), first_refusal) {
-                (true, Some(rule)) => Err(refusal(&format!("{host} resolves to {rule}"))),
+                (true, Some(rule)) => Err(refusal(&format!("{host}: {rule}"))),
                 _ => Ok(kept.into_iter()),
             }
         })

@@ -86,6 +86,24 @@ impl Error {
 /// error chain as [`Error::Refused`].
 pub(crate) const REFUSED_MARK: &str = "refused by the URL rules: ";
 
+impl Error {
+    /// A store that could not be built: [`Error::Refused`] when the URL rules said no (the
+    /// client refuses to exist behind a proxy), else [`Error::InvalidUrl`].
+    pub(crate) fn from_build(url: &str, message: &str) -> Error {
+        let url = url.to_string();
+        match message.rfind(REFUSED_MARK) {
+            Some(i) => Error::Refused {
+                url,
+                rule: message[i + REFUSED_MARK.len()..].to_string(),
+            },
+            None => Error::InvalidUrl {
+                url,
+                reason: message.to_string(),
+            },
+        }
+    }
+}
+
 /// The error and all its sources joined by ": ".
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut out = err.to_string();

@@ -19,6 +19,9 @@
 //!   independent merged ranges are fetched concurrently and sliced back ([`read_ranges`]).
 //!
 //! Compressed chunks are cached by byte budget in a [`ChunkCache`], keyed by source id.
+//!
+//! What may be opened at all is [`UrlRules`]' call (`IoConfig::url_rules`): checked on the
+//! URL in [`open_source`] and on every address the HTTP client connects to.
 
 mod budget;
 mod cache;

@@ -270,7 +270,7 @@ pub fn open_source(url: &str, cfg: &IoConfig) -> Result<Arc<dyn ByteSource>, Err
                     })
                     .build()
                     .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
-                    .map_err(|e| invalid(&e.to_string()))
+                    .map_err(|e| Error::from_build(url, &e.to_string()))
             };
             if parsed.query().is_some() {
                 // The whole URL is the base; the object path is empty so the query survives.
@@ -408,6 +408,20 @@ mod tests {
             Ok(src) => src.read(0..10).await.is_err(),
         };
         assert!(refused, "http:// must be refused when allow_http is false");
+    }
+
+    #[test]
+    fn address_checks_never_fall_back_to_reqwest() {
+        // a proxy hides the addresses connected to: under address checks that is a refusal
+        crate::io::crypto::install_tls_provider();
+        let rules = Arc::new(UrlRules::protected());
+        let proxied = client_options(&IoConfig::default()).with_proxy_url("http://proxy.test:3128");
+        let connector = SharedConnector { rules };
+        let err = object_store::client::HttpConnector::connect(&connector, &proxied).unwrap_err();
+        let mapped = Error::from_build("http://x/y.tif", &err.to_string());
+        assert!(matches!(mapped, Error::Refused { .. }), "{mapped}");
+        let open = SharedConnector::default();
+        assert!(object_store::client::HttpConnector::connect(&open, &proxied).is_ok());
     }
 
     #[test]

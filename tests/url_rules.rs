@@ -81,9 +81,24 @@ fn answer(head: &str, disk: &[u8]) -> Vec<u8> {
         return format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\n\r\n")
             .into_bytes();
     }
-    if target != format!("/{FILE}") {
+    let item;
+    let disk = if target == "/docs/item.json" {
+        // a STAC item whose asset points at a local file
+        item = serde_json::json!({
+            "type": "Feature", "stac_version": "1.0.0", "id": "x",
+            "geometry": {"type": "Point", "coordinates": [0.0, 0.0]},
+            "bbox": [0.0, 0.0, 1.0, 1.0],
+            "properties": {"datetime": "2020-01-01T00:00:00Z"},
+            "links": [],
+            "assets": {"data": {"href": "file:///etc/passwd", "type": "image/tiff; application=geotiff"}}
+        })
+        .to_string();
+        item.as_bytes()
+    } else if target == format!("/{FILE}") {
+        disk
+    } else {
         return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec();
-    }
+    };
     let range = head
         .lines()
         .find_map(|l| {
@@ -197,7 +212,11 @@ async fn allowed_prefixes_work_and_redirects_out_of_them_are_refused() {
     let up = upstream().await;
     let port = up.rsplit(':').next().unwrap().to_string();
     let rules = UrlRules::explicit(
-        &[format!("{up}/corpus/"), format!("{up}/redirect")],
+        &[
+            format!("{up}/corpus/"),
+            format!("{up}/redirect"),
+            format!("{up}/docs/"),
+        ],
         &[],
         true,
     )
@@ -229,6 +248,10 @@ async fn allowed_prefixes_work_and_redirects_out_of_them_are_refused() {
     assert_refused(&r, "--allow-url-prefix", "another host");
     let r = get(&s, "/cog/info?url=/etc/passwd").await;
     assert_refused(&r, "--allow-local-root", "a local path");
+    // an allowed STAC item cannot smuggle in a local asset
+    let item = enc(&format!("{up}/docs/item.json"));
+    let r = get(&s, &format!("/stac/info?url={item}&assets=data")).await;
+    assert_refused(&r, "--allow-local-root", "a STAC asset href");
 }
 
 #[tokio::test]
@@ -254,4 +277,23 @@ async fn open_mode_reads_local_files_and_never_echoes_their_bytes() {
     for leak in ["root:", "72, 6f", "[114"] {
         assert!(!body.contains(leak), "{body}");
     }
+}
+
+#[tokio::test]
+async fn a_local_root_allows_its_files_only() {
+    let kit = kit_dir::conformance_dir();
+    let rules = UrlRules::explicit(&[], &[kit.join("corpus")], false).unwrap();
+    let s = start(rules).await;
+    let inside = kit.join(FILE).display().to_string();
+    let (status, body) = get(&s, &format!("/cog/info?url={}", enc(&inside))).await;
+    assert_eq!(status, 200, "{body}");
+    let escape = format!("{}/corpus/../rangeserver.py", kit.display());
+    let r = get(&s, &format!("/cog/info?url={}", enc(&escape))).await;
+    assert_refused(&r, "not under an --allow-local-root", "a `..` escape");
+    let r = get(
+        &s,
+        &format!("/cog/info?url={}", enc(&format!("file://{inside}"))),
+    )
+    .await;
+    assert_eq!(r.0, 200, "{}", r.1);
 }

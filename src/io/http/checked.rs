@@ -16,6 +16,15 @@ use crate::io::UrlRules;
 pub(crate) type Lookup =
     Arc<dyn Fn(String) -> BoxFuture<'static, io::Result<Vec<IpAddr>>> + Send + Sync>;
 
+/// Which addresses may be connected to: [`UrlRules::check_ip`] (see [`rules_check`]), or a
+/// stand-in in tests that need an allowed loopback server; `Err` holds the rule.
+pub(crate) type AddrCheck = Arc<dyn Fn(IpAddr) -> Result<(), String> + Send + Sync>;
+
+/// The address check of `rules`.
+pub(crate) fn rules_check(rules: Arc<UrlRules>) -> AddrCheck {
+    Arc::new(move |ip| rules.check_ip(ip))
+}
+
 /// The system resolver (getaddrinfo on tokio's blocking pool, like hyper's `GaiResolver`).
 pub(crate) fn system_lookup() -> Lookup {
     Arc::new(|name: String| {
@@ -51,7 +60,7 @@ pub(super) fn is_refusal(err: &(dyn std::error::Error + 'static)) -> bool {
 /// fails when none is left.
 #[derive(Clone)]
 pub(super) struct CheckedResolver {
-    pub(super) rules: Arc<UrlRules>,
+    pub(super) check: AddrCheck,
     pub(super) lookup: Lookup,
 }
 
@@ -65,14 +74,14 @@ impl tower_service::Service<Name> for CheckedResolver {
     }
 
     fn call(&mut self, name: Name) -> Self::Future {
-        let (rules, lookup) = (self.rules.clone(), self.lookup.clone());
+        let (check, lookup) = (self.check.clone(), self.lookup.clone());
         Box::pin(async move {
             let host = name.as_str().to_string();
             let ips = lookup(host.clone()).await?;
             let mut first_refusal = None;
             let mut kept = Vec::new();
             for ip in ips {
-                match rules.check_ip(ip) {
+                match check(ip) {
                     Ok(()) => kept.push(SocketAddr::new(ip, 0)),
                     Err(rule) => {
                         first_refusal.get_or_insert(rule);
@@ -89,8 +98,8 @@ impl tower_service::Service<Name> for CheckedResolver {
 
 /// The check of an address connected to without the resolver (an IP-literal host) or
 /// after it (the peer of the socket, in case anything bypassed it).
-pub(super) fn check_addr(rules: &UrlRules, ip: IpAddr) -> io::Result<()> {
-    rules.check_ip(ip).map_err(|rule| refusal(&rule))
+pub(super) fn check_addr(check: &AddrCheck, ip: IpAddr) -> io::Result<()> {
+    check(ip).map_err(|rule| refusal(&rule))
 }
 
 /// The IP address of a URI's host when it is a literal (`[::1]` without brackets).

@@ -17,7 +17,8 @@ fn protected(lookup: checked::Lookup) -> QuickAckService {
     let options = ClientOptions::new()
         .with_timeout(Duration::from_secs(5))
         .with_allow_http(true);
-    QuickAckService::with_lookup(&options, Arc::new(UrlRules::protected()), lookup)
+    let rules = Arc::new(UrlRules::protected());
+    QuickAckService::with_lookup(&options, rules.clone(), lookup, checked::rules_check(rules))
         .expect("client builds")
 }
 
@@ -61,7 +62,7 @@ async fn the_resolver_keeps_only_allowed_addresses() {
     use std::str::FromStr;
     use tower_service::Service;
     let mut r = checked::CheckedResolver {
-        rules: Arc::new(UrlRules::protected()),
+        check: checked::rules_check(Arc::new(UrlRules::protected())),
         lookup: stub(&["10.0.0.1", "93.184.216.34", "fe80::1", "2606:2800::1"]),
     };
     let got: Vec<_> = r
@@ -72,7 +73,7 @@ async fn the_resolver_keeps_only_allowed_addresses() {
         .collect();
     assert_eq!(got, ["93.184.216.34", "2606:2800::1"]);
     let mut open = checked::CheckedResolver {
-        rules: Arc::new(UrlRules::open()),
+        check: checked::rules_check(Arc::new(UrlRules::open())),
         lookup: stub(&["127.0.0.1"]),
     };
     let got = open.call(Name::from_str("l.test").unwrap()).await.unwrap();
@@ -108,4 +109,41 @@ async fn every_redirect_hop_is_checked_against_the_rules() {
         1,
         "the redirect was not followed"
     );
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_forbidden_address_is_refused_by_the_connector() {
+    // Stand-in check: 127.0.0.1 plays a public address, every other address keeps its
+    // class, so the first hop reaches a loopback server and the redirect does not.
+    let (base, heads) = raw_server(|_| {
+        Some(
+            b"HTTP/1.1 302 Found\r\nLocation: http://metadata.test/latest\r\nContent-Length: 0\r\n\r\n"
+                .to_vec(),
+        )
+    })
+    .await;
+    let real = checked::rules_check(Arc::new(UrlRules::protected()));
+    let check: checked::AddrCheck = Arc::new(move |ip: IpAddr| {
+        if ip == IpAddr::from([127, 0, 0, 1]) {
+            Ok(())
+        } else {
+            real(ip)
+        }
+    });
+    let options = ClientOptions::new()
+        .with_timeout(Duration::from_secs(5))
+        .with_allow_http(true);
+    let svc = QuickAckService::with_lookup(
+        &options,
+        Arc::new(UrlRules::open()),
+        stub(&["169.254.169.254"]),
+        check,
+    )
+    .expect("client builds");
+    let err = bounded(svc.call(get(&format!("{base}/start"), None)))
+        .await
+        .expect_err("refused");
+    assert!(checked::is_refusal(&err), "{err}");
+    assert!(format!("{err:?}").contains("link-local"), "{err:?}");
+    assert_eq!(heads.lock().unwrap().len(), 1, "the first hop was answered");
 }

@@ -46,7 +46,7 @@ use tokio::time::{Instant, Sleep};
 pub(super) mod checked;
 mod quickack;
 use checked::{check_addr, literal_ip};
-use checked::{is_refusal, system_lookup, CheckedResolver, Lookup};
+use checked::{is_refusal, rules_check, system_lookup, AddrCheck, CheckedResolver, Lookup};
 pub(crate) use quickack::supports;
 use quickack::QuickAckConnector;
 
@@ -93,14 +93,17 @@ impl QuickAckService {
         options: &ClientOptions,
         rules: Arc<UrlRules>,
     ) -> Result<QuickAckService, BuildError> {
-        QuickAckService::with_lookup(options, rules, system_lookup())
+        let check = rules_check(rules.clone());
+        QuickAckService::with_lookup(options, rules, system_lookup(), check)
     }
 
-    /// [`QuickAckService::new`] resolving names with `lookup` (a stub in tests).
+    /// [`QuickAckService::new`] resolving names with `lookup` and checking addresses with
+    /// `check` (stand-ins in tests).
     pub(crate) fn with_lookup(
         options: &ClientOptions,
         rules: Arc<UrlRules>,
         lookup: Lookup,
+        check: AddrCheck,
     ) -> Result<QuickAckService, BuildError> {
         let duration = |k: ClientConfigKey, key: &'static str| match options.get_config_value(&k) {
             None => Ok(None),
@@ -121,17 +124,14 @@ impl QuickAckService {
             != Some("false");
 
         let resolver = CheckedResolver {
-            rules: rules.clone(),
+            check: check.clone(),
             lookup,
         };
         let mut http = HttpConnector::new_with_resolver(resolver);
         http.enforce_http(false); // the TLS layer above handles https
         http.set_nodelay(true);
         http.set_connect_timeout(connect_timeout);
-        let tcp = QuickAckConnector {
-            http,
-            rules: rules.clone(),
-        };
+        let tcp = QuickAckConnector { http, check };
 
         // Like reqwest 0.13: the installed rustls provider (see `crypto::install_tls_provider`)
         // and the platform verifier.

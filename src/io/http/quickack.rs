@@ -78,7 +78,7 @@ impl Connection for QuickAckStream {
 #[derive(Clone)]
 pub(super) struct QuickAckConnector {
     pub(super) http: HttpConnector<CheckedResolver>,
-    pub(super) rules: Arc<UrlRules>,
+    pub(super) check: AddrCheck,
 }
 
 impl tower_service::Service<Uri> for QuickAckConnector {
@@ -91,16 +91,16 @@ impl tower_service::Service<Uri> for QuickAckConnector {
     }
 
     fn call(&mut self, dst: Uri) -> Self::Future {
-        let rules = self.rules.clone();
+        let check = self.check.clone();
         if let Some(ip) = literal_ip(&dst) {
-            if let Err(e) = check_addr(&rules, ip) {
+            if let Err(e) = check_addr(&check, ip) {
                 return Box::pin(async move { Err(e.into()) });
             }
         }
         let connecting = self.http.call(dst);
         Box::pin(async move {
             let tcp = connecting.await?.into_inner();
-            check_addr(&rules, tcp.peer_addr()?.ip())?;
+            check_addr(&check, tcp.peer_addr()?.ip())?;
             Ok(TokioIo::new(QuickAckStream { tcp }))
         })
     }

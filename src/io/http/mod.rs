@@ -16,6 +16,10 @@
 //! platform certificate verifier, and error kinds object_store's retry logic understands.
 //! Everything else (proxies, custom roots, invalid certificates, HTTP/2 prior knowledge, read
 //! timeouts, custom DNS) stays with reqwest: see [`supports`].
+//!
+//! It also enforces the URL rules ([`crate::io::UrlRules`]): every hop, redirects included,
+//! is checked against them, and the connector checks every address it connects to
+//! (`checked.rs`), which reqwest gives no hook for.
 
 use std::future::Future;
 use std::io;

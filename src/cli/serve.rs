@@ -5,11 +5,13 @@
 //! their settings. With no arguments the server listens on 127.0.0.1:8000 and `/` links to a
 //! viewer on the bundled sample COG.
 
+use std::net::IpAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use cogtiler::cog::{global_fetch_budget, DecodedCache, OpenOptions};
-use cogtiler::io::{ChunkCache, DocumentOptions, FetchBudget};
+use cogtiler::io::{ChunkCache, DocumentOptions, FetchBudget, IoConfig, UrlRules};
 use cogtiler::server::{self, ApiMode, App, AssetOptions, CogBackend, ServerConfig};
 use cogtiler::tms::TmsRegistry;
 
@@ -80,6 +82,21 @@ pub struct Args {
     /// How long a fetched STAC item or mosaic document is reused, in seconds.
     #[arg(long, env = "COGTILER_DOCUMENT_TTL", default_value_t = 300.0)]
     pub document_ttl: f64,
+    /// Only open URLs under this prefix (repeatable, or comma separated in the env variable),
+    /// e.g. `s3://bucket/` or `https://data.example.com/cogs/`; matched on the parsed URL
+    /// (scheme and host case-insensitive, whole path segments). Any rule given applies
+    /// whatever the bind address; see "Exposing cogtiler" in the README.
+    #[arg(long, env = "COGTILER_ALLOWED_URL_PREFIXES", value_delimiter = ',')]
+    pub allow_url_prefix: Vec<String>,
+    /// Allow local paths and `file://` URLs under this directory (repeatable, or comma
+    /// separated in the env variable); checked on the canonical path, so `..` and symlinks
+    /// out of it are refused.
+    #[arg(long, env = "COGTILER_ALLOWED_LOCAL_ROOTS", value_delimiter = ',')]
+    pub allow_local_root: Vec<PathBuf>,
+    /// Let http(s) URLs reach loopback, private, link-local, unique-local and multicast
+    /// addresses (refused by default unless bound to loopback).
+    #[arg(long, env = "COGTILER_ALLOW_PRIVATE_HOSTS", default_value_t = false)]
+    pub allow_private_hosts: bool,
     /// Largest STAC item or mosaic document read, in MiB.
     #[arg(long, env = "COGTILER_MAX_DOCUMENT_SIZE", default_value_t = 16)]
     pub max_document_size: u64,
@@ -194,6 +211,30 @@ impl Args {
     }
 }
 
+impl Args {
+    /// The URL rules for a server bound to `bound`: open on loopback with no rule given
+    /// (local use; what the conformance replay needs), protected on any other address, and
+    /// the explicit rules whenever one is given.
+    pub fn url_rules(&self, bound: IpAddr) -> Result<UrlRules, CliError> {
+        let explicit = !self.allow_url_prefix.is_empty()
+            || !self.allow_local_root.is_empty()
+            || self.allow_private_hosts;
+        if explicit {
+            return UrlRules::explicit(
+                &self.allow_url_prefix,
+                &self.allow_local_root,
+                self.allow_private_hosts,
+            )
+            .map_err(|e| e.to_string().into());
+        }
+        Ok(if bound.to_canonical().is_loopback() {
+            UrlRules::open()
+        } else {
+            UrlRules::protected()
+        })
+    }
+}
+
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
 async fn shutdown_signal() {
     let ctrl_c = async {
@@ -221,6 +262,15 @@ pub async fn run(args: Args) -> Result<(), CliError> {
     let cfg = args.config()?;
     let tms = TmsRegistry::from_env().map_err(|e| format!("cannot load TileMatrixSets: {e}"))?;
     let tms = Arc::new(tms);
+    let addr = format!("{}:{}", args.host, args.port);
+    // An IP address binds directly; a host name is resolved (on tokio's blocking pool).
+    let bound = match args.host.parse::<std::net::IpAddr>() {
+        Ok(ip) => tokio::net::TcpListener::bind((ip, args.port)).await,
+        Err(_) => tokio::net::TcpListener::bind(&addr).await,
+    };
+    let listener = bound.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr()?;
+    let rules = args.url_rules(local.ip())?;
     // The chunk caches take the `--cache-size` / `--decoded-cache-size` budgets; headers are
     // small and counted apart.
     let decoded = args.decoded_cache_size.saturating_mul(1 << 20);
@@ -233,6 +283,10 @@ pub async fn run(args: Args) -> Result<(), CliError> {
             Some(mib) => Arc::new(FetchBudget::new(mib.saturating_mul(1 << 20))),
             None => global_fetch_budget(),
         }),
+        io: IoConfig {
+            url_rules: Arc::new(rules.clone()),
+            ..IoConfig::default()
+        },
         ..OpenOptions::default()
     };
     if !(args.document_ttl.is_finite() && args.document_ttl >= 0.0) {
@@ -261,14 +315,6 @@ pub async fn run(args: Args) -> Result<(), CliError> {
         None => app,
     };
     let app = Arc::new(app);
-    let addr = format!("{}:{}", args.host, args.port);
-    // An IP address binds directly; a host name is resolved (on tokio's blocking pool).
-    let bound = match args.host.parse::<std::net::IpAddr>() {
-        Ok(ip) => tokio::net::TcpListener::bind((ip, args.port)).await,
-        Err(_) => tokio::net::TcpListener::bind(&addr).await,
-    };
-    let listener = bound.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let local = listener.local_addr()?;
     // The first stdout line says where we listen (scripts read it when --port 0).
     super::print_line(&format!("listening on http://{local}"))?;
     tracing::info!(
@@ -278,6 +324,8 @@ pub async fn run(args: Args) -> Result<(), CliError> {
         workers = args.workers.unwrap_or(0),
         "cogtiler serving; open http://{local}/ for the sample viewer"
     );
+    // Once, at start: which paths and URLs requests may open.
+    tracing::info!(url_rules = %rules.describe(), "URL rules");
     server::serve(listener, app, shutdown_signal()).await?;
     Ok(())
 }
@@ -371,5 +419,38 @@ mod tests {
         assert_eq!(d.cache_control.as_deref(), Some("public, max-age=60"));
         assert!(args(&["--request-timeout", "0"]).config().is_err());
         assert!(args(&["--request-timeout", "nan"]).config().is_err());
+    }
+
+    #[test]
+    fn url_rules_follow_the_bind_address_unless_given() {
+        let lo: IpAddr = "127.0.0.1".parse().unwrap();
+        let any: IpAddr = "0.0.0.0".parse().unwrap();
+        let mapped: IpAddr = "::ffff:127.0.0.1".parse().unwrap();
+        assert!(args(&[]).url_rules(lo).unwrap().is_open());
+        assert!(args(&[]).url_rules(mapped).unwrap().is_open());
+        assert_eq!(args(&[]).url_rules(any).unwrap(), UrlRules::protected());
+        assert_eq!(
+            args(&[]).url_rules("::".parse().unwrap()).unwrap(),
+            UrlRules::protected()
+        );
+        // explicit rules apply on loopback too
+        let r = args(&[
+            "--allow-url-prefix",
+            "s3://b/",
+            "--allow-url-prefix",
+            "https://h/",
+        ])
+        .url_rules(lo)
+        .unwrap();
+        assert!(!r.is_open());
+        assert!(r.describe().contains("s3://b/") && r.describe().contains("https://h/"));
+        let r = args(&["--allow-private-hosts"]).url_rules(any).unwrap();
+        assert!(!r.checks_addresses());
+        assert!(args(&["--allow-local-root", "/definitely/not/here"])
+            .url_rules(any)
+            .is_err());
+        assert!(args(&["--allow-url-prefix", "ftp://x/"])
+            .url_rules(any)
+            .is_err());
     }
 }

@@ -1,6 +1,9 @@
 //! Knobs for reading remote data; defaults chosen for a tile server (fail fast, few requests).
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use super::UrlRules;
 
 /// How byte sources behave. `Default` gives the documented values.
 #[derive(Clone, Debug)]
@@ -21,6 +24,9 @@ pub struct IoConfig {
     pub retry_timeout: Duration,
     /// Allow plain `http://` for S3 endpoints and HTTP stores. Default true.
     pub allow_http: bool,
+    /// Which paths and URLs may be opened. Default [`UrlRules::open`]; a server bound to a
+    /// public address sets stricter ones.
+    pub url_rules: Arc<UrlRules>,
 }
 
 impl Default for IoConfig {
@@ -33,6 +39,7 @@ impl Default for IoConfig {
             max_retries: 2,
             retry_timeout: Duration::from_secs(10),
             allow_http: true,
+            url_rules: Arc::new(UrlRules::open()),
         }
     }
 }

@@ -31,6 +31,9 @@ pub enum Error {
     /// A whole-object read (a STAC item, a mosaic document) larger than its limit.
     #[error("{url} is larger than the {limit}-byte limit for documents")]
     TooLarge { url: String, limit: u64 },
+    /// The URL rules do not allow this path or URL ([`super::UrlRules`]); `rule` says which.
+    #[error("{url} is refused: {rule}")]
+    Refused { url: String, rule: String },
     /// Any other transport failure (connection refused, TLS, ...).
     #[error("cannot read {url}: {message}")]
     Other { url: String, message: String },
@@ -49,6 +52,12 @@ impl Error {
             | object_store::Error::Unauthenticated { .. } => Error::Forbidden { url },
             other => {
                 let message = error_chain(&other);
+                // A refusal from the HTTP client's address check (see `io/http`).
+                // The innermost (last) one ends the chain: nothing follows its rule.
+                if let Some(i) = message.rfind(REFUSED_MARK) {
+                    let rule = message[i + REFUSED_MARK.len()..].to_string();
+                    return Error::Refused { url, rule };
+                }
                 if let Some(status) = status_in(&message) {
                     return match status {
                         404 => Error::NotFound { url },
@@ -69,6 +78,28 @@ impl Error {
                     Error::Other { url, message }
                 }
             }
+        }
+    }
+}
+
+/// Starts the text of the HTTP client's refusals, so they come back out of object_store's
+/// error chain as [`Error::Refused`].
+pub(crate) const REFUSED_MARK: &str = "refused by the URL rules: ";
+
+impl Error {
+    /// A store that could not be built: [`Error::Refused`] when the URL rules said no (the
+    /// client refuses to exist behind a proxy), else [`Error::InvalidUrl`].
+    pub(crate) fn from_build(url: &str, message: &str) -> Error {
+        let url = url.to_string();
+        match message.rfind(REFUSED_MARK) {
+            Some(i) => Error::Refused {
+                url,
+                rule: message[i + REFUSED_MARK.len()..].to_string(),
+            },
+            None => Error::InvalidUrl {
+                url,
+                reason: message.to_string(),
+            },
         }
     }
 }

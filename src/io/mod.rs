@@ -19,6 +19,9 @@
 //!   independent merged ranges are fetched concurrently and sliced back ([`read_ranges`]).
 //!
 //! Compressed chunks are cached by byte budget in a [`ChunkCache`], keyed by source id.
+//!
+//! What may be opened at all is [`UrlRules`]' call (`IoConfig::url_rules`): checked on the
+//! URL in [`open_source`] and on every address the HTTP client connects to.
 
 mod budget;
 mod cache;
@@ -31,6 +34,7 @@ mod error;
 mod http;
 mod source;
 mod store;
+mod url_rules;
 
 /// Where unit tests find the conformance kit: the same file the integration tests include.
 #[cfg(test)]
@@ -47,3 +51,4 @@ pub use document::{fetch_whole, DocumentCache, DocumentOptions, DEFAULT_MAX_DOCU
 pub use error::Error;
 pub use source::{read_exact, ByteSource, CountingSource, MemorySource};
 pub use store::{open_source, ObjectSource};
+pub use url_rules::{forbidden_class, RuleError, UrlRules};

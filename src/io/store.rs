@@ -16,7 +16,7 @@ use futures::future::BoxFuture;
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore};
 
-use super::{ByteSource, Error, IoConfig};
+use super::{ByteSource, Error, IoConfig, UrlRules};
 
 /// A [`ByteSource`] reading one object of an `ObjectStore` with ranged GETs (never a HEAD).
 pub struct ObjectSource {
@@ -133,9 +133,13 @@ fn cached_store(
 ///
 /// The client is cogtiler's own [`QuickAckService`](super::http::QuickAckService) (it sets
 /// TCP_QUICKACK, see `src/io/http.rs`) unless a proxy is configured in the environment or the
-/// options ask for something only reqwest implements; then it is reqwest.
+/// options ask for something only reqwest implements; then it is reqwest. Under URL rules
+/// that check addresses the client checks every address it connects to, so there is no
+/// reqwest fallback then (a proxy would hide the addresses).
 #[derive(Debug, Default)]
-struct SharedConnector;
+struct SharedConnector {
+    rules: Arc<UrlRules>,
+}
 
 impl object_store::client::HttpConnector for SharedConnector {
     fn connect(
@@ -144,25 +148,38 @@ impl object_store::client::HttpConnector for SharedConnector {
     ) -> object_store::Result<object_store::client::HttpClient> {
         static CLIENTS: OnceLock<Mutex<HashMap<String, object_store::client::HttpClient>>> =
             OnceLock::new();
-        let key = format!("{options:?}");
+        let key = format!("{options:?}{}", self.rules.key());
         let clients = CLIENTS.get_or_init(|| Mutex::new(HashMap::new()));
         if let Some(c) = clients.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return Ok(c);
         }
-        let client = if env_proxy() || !super::http::supports(options) {
-            object_store::client::HttpConnector::connect(
-                &object_store::client::ReqwestConnector::default(),
-                options,
-            )?
-        } else {
-            let service = super::http::QuickAckService::new(options).map_err(|e| {
-                object_store::Error::Generic {
-                    store: "HTTP",
-                    source: Box::new(e),
-                }
-            })?;
-            object_store::client::HttpClient::new(service)
-        };
+        let plain = env_proxy() || !super::http::supports(options);
+        if plain && self.rules.checks_addresses() {
+            return Err(object_store::Error::Generic {
+                store: "HTTP",
+                source: format!(
+                    "{}the address check needs cogtiler's own HTTP client, which does not \
+                     support proxies (HTTP_PROXY/HTTPS_PROXY/ALL_PROXY are set); unset them or \
+                     pass --allow-private-hosts",
+                    super::error::REFUSED_MARK
+                )
+                .into(),
+            });
+        }
+        let client =
+            if plain {
+                object_store::client::HttpConnector::connect(
+                    &object_store::client::ReqwestConnector::default(),
+                    options,
+                )?
+            } else {
+                let service = super::http::QuickAckService::new(options, self.rules.clone())
+                    .map_err(|e| object_store::Error::Generic {
+                        store: "HTTP",
+                        source: Box::new(e),
+                    })?;
+                object_store::client::HttpClient::new(service)
+            };
         if let Ok(mut m) = clients.lock() {
             m.insert(key, client.clone());
         }
@@ -225,16 +242,18 @@ pub fn open_source(url: &str, cfg: &IoConfig) -> Result<Arc<dyn ByteSource>, Err
         _ => None,
     };
     let Some(parsed) = parsed else {
-        return open_local(url, std::path::Path::new(url));
+        let canonical = cfg.url_rules.check_local(url, std::path::Path::new(url))?;
+        return open_local(url, &canonical);
     };
     match parsed.scheme() {
         "file" => {
             let p = parsed
                 .to_file_path()
                 .map_err(|_| invalid("not a local file path"))?;
-            open_local(url, &p)
+            open_local(url, &cfg.url_rules.check_local(url, &p)?)
         }
         "http" | "https" => {
+            cfg.url_rules.check_remote(&parsed)?;
             super::crypto::install_tls_provider();
             let host = parsed.host_str().ok_or_else(|| invalid("missing host"))?;
             let origin = match parsed.port() {
@@ -246,21 +265,26 @@ pub fn open_source(url: &str, cfg: &IoConfig) -> Result<Arc<dyn ByteSource>, Err
                     .with_url(base)
                     .with_client_options(client_options(cfg))
                     .with_retry(retry_config(cfg))
-                    .with_http_connector(SharedConnector)
+                    .with_http_connector(SharedConnector {
+                        rules: cfg.url_rules.clone(),
+                    })
                     .build()
                     .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
-                    .map_err(|e| invalid(&e.to_string()))
+                    .map_err(|e| Error::from_build(url, &e.to_string()))
             };
             if parsed.query().is_some() {
                 // The whole URL is the base; the object path is empty so the query survives.
                 let store = build(url)?;
                 return Ok(Arc::new(ObjectSource::new(url, store, Path::default())));
             }
-            let store = cached_store(&origin, || build(&origin))?;
+            // Stores of different rules must not share a client.
+            let key = format!("{origin}{}", cfg.url_rules.key());
+            let store = cached_store(&key, || build(&origin))?;
             let path = Path::from_url_path(parsed.path()).map_err(|e| invalid(&e.to_string()))?;
             Ok(Arc::new(ObjectSource::new(url, store, path)))
         }
         "s3" | "s3a" => {
+            cfg.url_rules.check_remote(&parsed)?;
             super::crypto::install_tls_provider();
             let bucket = parsed
                 .host_str()
@@ -311,10 +335,8 @@ pub fn open_source(url: &str, cfg: &IoConfig) -> Result<Arc<dyn ByteSource>, Err
     }
 }
 
-fn open_local(url: &str, p: &std::path::Path) -> Result<Arc<dyn ByteSource>, Error> {
-    let abs = std::fs::canonicalize(p).map_err(|_| Error::NotFound {
-        url: url.to_string(),
-    })?;
+/// Opens `abs`, a canonical path the URL rules accepted.
+fn open_local(url: &str, abs: &std::path::Path) -> Result<Arc<dyn ByteSource>, Error> {
     if !abs.is_file() {
         return Err(Error::NotFound {
             url: url.to_string(),
@@ -323,7 +345,7 @@ fn open_local(url: &str, p: &std::path::Path) -> Result<Arc<dyn ByteSource>, Err
     let store = cached_store("file://", || {
         Ok(Arc::new(object_store::local::LocalFileSystem::new()) as Arc<dyn ObjectStore>)
     })?;
-    let path = Path::from_absolute_path(&abs).map_err(|e| Error::InvalidUrl {
+    let path = Path::from_absolute_path(abs).map_err(|e| Error::InvalidUrl {
         url: url.to_string(),
         reason: e.to_string(),
     })?;
@@ -354,9 +376,11 @@ mod tests {
     async fn http_stores_use_the_quickack_client() {
         use super::super::http::tests::{kit, RangeServer, FILE};
         let cfg = IoConfig::default();
-        let client =
-            object_store::client::HttpConnector::connect(&SharedConnector, &client_options(&cfg))
-                .unwrap();
+        let client = object_store::client::HttpConnector::connect(
+            &SharedConnector::default(),
+            &client_options(&cfg),
+        )
+        .unwrap();
         assert!(
             format!("{client:?}").contains("QuickAckService"),
             "{client:?}"
@@ -384,6 +408,20 @@ mod tests {
             Ok(src) => src.read(0..10).await.is_err(),
         };
         assert!(refused, "http:// must be refused when allow_http is false");
+    }
+
+    #[test]
+    fn address_checks_never_fall_back_to_reqwest() {
+        // a proxy hides the addresses connected to: under address checks that is a refusal
+        crate::io::crypto::install_tls_provider();
+        let rules = Arc::new(UrlRules::protected());
+        let proxied = client_options(&IoConfig::default()).with_proxy_url("http://proxy.test:3128");
+        let connector = SharedConnector { rules };
+        let err = object_store::client::HttpConnector::connect(&connector, &proxied).unwrap_err();
+        let mapped = Error::from_build("http://x/y.tif", &err.to_string());
+        assert!(matches!(mapped, Error::Refused { .. }), "{mapped}");
+        let open = SharedConnector::default();
+        assert!(object_store::client::HttpConnector::connect(&open, &proxied).is_ok());
     }
 
     #[test]

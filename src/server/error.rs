@@ -20,6 +20,8 @@ pub enum ErrorKind {
     TileOutsideBounds,
     /// A route, TMS, colormap, algorithm... that does not exist: 404.
     NotFound,
+    /// The URL rules refuse the dataset's path or URL: 403.
+    Refused,
     /// The client asked for something impossible with this data (bad expression, bad
     /// colormap, bands out of range, point outside bounds): 400.
     BadRequest,
@@ -53,6 +55,7 @@ impl ErrorKind {
                 StatusCode::NOT_FOUND
             }
             ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorKind::Refused => StatusCode::FORBIDDEN,
             ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::Upstream => StatusCode::BAD_GATEWAY,
             ErrorKind::UpstreamTimeout | ErrorKind::Timeout => StatusCode::GATEWAY_TIMEOUT,

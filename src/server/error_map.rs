@@ -64,6 +64,8 @@ impl Classify for crate::io::Error {
             E::InvalidUrl { .. } => ErrorKind::BadRequest,
             // a document past the configured limit: the client's choice of URL
             E::TooLarge { .. } => ErrorKind::BadRequest,
+            // the server's URL rules, not the upstream, said no
+            E::Refused { .. } => ErrorKind::Refused,
         }
     }
 }

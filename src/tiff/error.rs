@@ -3,9 +3,10 @@
 /// Header parsing failures. Messages quote the offending value.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
-    /// The bytes do not start with a TIFF signature.
-    #[error("not a tiff file (starts with {magic:02x?})")]
-    NotTiff { magic: Vec<u8> },
+    /// The bytes do not start with a TIFF signature. The text says what is missing and
+    /// never quotes the bytes: they may be any file's content.
+    #[error("not a tiff file ({why})")]
+    NotTiff { why: &'static str },
     /// The structure is inconsistent (loops, offsets past the end, impossible sizes).
     #[error("malformed tiff: {what} (at offset {offset})")]
     Malformed { what: String, offset: u64 },

@@ -149,7 +149,7 @@ pub async fn parse(source: &dyn ByteSource, opts: &ParseOptions) -> Result<Tiff,
     let mut reads = 1u32;
     if first.len() < 8 {
         return Err(Error::NotTiff {
-            magic: first.to_vec(),
+            why: "shorter than the 8-byte tiff header",
         });
     }
     let big = match &first[0..2] {
@@ -157,7 +157,7 @@ pub async fn parse(source: &dyn ByteSource, opts: &ParseOptions) -> Result<Tiff,
         b"MM" => true,
         _ => {
             return Err(Error::NotTiff {
-                magic: first[..4].to_vec(),
+                why: "no II/MM byte-order mark",
             })
         }
     };
@@ -177,7 +177,7 @@ pub async fn parse(source: &dyn ByteSource, opts: &ParseOptions) -> Result<Tiff,
         }
         _ => {
             return Err(Error::NotTiff {
-                magic: first[..4].to_vec(),
+                why: "no tiff (42) or bigtiff (43) version number",
             })
         }
     };

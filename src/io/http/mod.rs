@@ -16,6 +16,10 @@
 //! platform certificate verifier, and error kinds object_store's retry logic understands.
 //! Everything else (proxies, custom roots, invalid certificates, HTTP/2 prior knowledge, read
 //! timeouts, custom DNS) stays with reqwest: see [`supports`].
+//!
+//! It also enforces the URL rules ([`crate::io::UrlRules`]): every hop, redirects included,
+//! is checked against them, and the connector checks every address it connects to
+//! (`checked.rs`), which reqwest gives no hook for.
 
 use std::future::Future;
 use std::io;
@@ -37,11 +41,16 @@ use object_store::client::{
     HttpService,
 };
 use object_store::{ClientConfigKey, ClientOptions};
+
+use crate::io::UrlRules;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 
+pub(super) mod checked;
 mod quickack;
+use checked::{check_addr, literal_ip};
+use checked::{is_refusal, rules_check, system_lookup, AddrCheck, CheckedResolver, Lookup};
 pub(crate) use quickack::supports;
 use quickack::QuickAckConnector;
 
@@ -58,6 +67,8 @@ pub(crate) struct QuickAckService {
     allow_http: bool,
     /// Headers added to every request that does not set them (User-Agent, default headers).
     defaults: HeaderMap,
+    /// Checked on every hop (redirects too); addresses are checked by the connector.
+    rules: Arc<UrlRules>,
 }
 
 impl std::fmt::Debug for QuickAckService {
@@ -80,8 +91,24 @@ pub(crate) enum BuildError {
 
 impl QuickAckService {
     /// Builds a client from the options object_store hands its connector. Call only when
-    /// [`supports`] says yes; anything it rejects is not implemented here.
-    pub(crate) fn new(options: &ClientOptions) -> Result<QuickAckService, BuildError> {
+    /// [`supports`] says yes; anything it rejects is not implemented here. Connections go
+    /// only where `rules` allow.
+    pub(crate) fn new(
+        options: &ClientOptions,
+        rules: Arc<UrlRules>,
+    ) -> Result<QuickAckService, BuildError> {
+        let check = rules_check(rules.clone());
+        QuickAckService::with_lookup(options, rules, system_lookup(), check)
+    }
+
+    /// [`QuickAckService::new`] resolving names with `lookup` and checking addresses with
+    /// `check` (stand-ins in tests).
+    pub(crate) fn with_lookup(
+        options: &ClientOptions,
+        rules: Arc<UrlRules>,
+        lookup: Lookup,
+        check: AddrCheck,
+    ) -> Result<QuickAckService, BuildError> {
         let duration = |k: ClientConfigKey, key: &'static str| match options.get_config_value(&k) {
             None => Ok(None),
             Some(v) => humantime::parse_duration(&v)
@@ -100,11 +127,15 @@ impl QuickAckService {
             .as_deref()
             != Some("false");
 
-        let mut http = HttpConnector::new();
+        let resolver = CheckedResolver {
+            check: check.clone(),
+            lookup,
+        };
+        let mut http = HttpConnector::new_with_resolver(resolver);
         http.enforce_http(false); // the TLS layer above handles https
         http.set_nodelay(true);
         http.set_connect_timeout(connect_timeout);
-        let tcp = QuickAckConnector { http };
+        let tcp = QuickAckConnector { http, check };
 
         // Like reqwest 0.13: the installed rustls provider (see `crypto::install_tls_provider`)
         // and the platform verifier.
@@ -160,6 +191,7 @@ impl QuickAckService {
             timeout,
             allow_http,
             defaults,
+            rules,
         })
     }
 
@@ -182,6 +214,21 @@ impl QuickAckService {
                         "{uri}: plain http is not allowed (allow_http is off)"
                     )),
                 ));
+            }
+            if !self.rules.is_open() {
+                let checked = match url::Url::parse(&uri.to_string()) {
+                    Ok(u) => self.rules.check_remote(&u).map_err(|e| match e {
+                        crate::io::Error::Refused { rule, .. } => rule,
+                        other => other.to_string(),
+                    }),
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Err(why) = checked {
+                    return Err(HttpError::new(
+                        HttpErrorKind::Unknown,
+                        Refused(format!("{}{uri}: {why}", crate::io::error::REFUSED_MARK)),
+                    ));
+                }
             }
             let mut req = Request::new(body.clone());
             *req.method_mut() = method.clone();
@@ -340,7 +387,10 @@ fn classify(err: &(dyn std::error::Error + 'static), closed: HttpErrorKind) -> H
 }
 
 fn request_error(err: hyper_util::client::legacy::Error) -> HttpError {
-    let kind = if err.is_connect() {
+    // A refusal is final: retrying cannot change the rules.
+    let kind = if is_refusal(&err) {
+        HttpErrorKind::Unknown
+    } else if err.is_connect() {
         HttpErrorKind::Connect
     } else {
         classify(&err, HttpErrorKind::Request)

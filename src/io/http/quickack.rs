@@ -74,10 +74,11 @@ impl Connection for QuickAckStream {
 }
 
 /// hyper-util's TCP connector (DNS, happy eyeballs, connect timeout, TCP_NODELAY) whose
-/// streams come out as [`QuickAckStream`]s.
+/// streams come out as [`QuickAckStream`]s, connecting only where the URL rules allow.
 #[derive(Clone)]
 pub(super) struct QuickAckConnector {
-    pub(super) http: HttpConnector,
+    pub(super) http: HttpConnector<CheckedResolver>,
+    pub(super) check: AddrCheck,
 }
 
 impl tower_service::Service<Uri> for QuickAckConnector {
@@ -90,9 +91,16 @@ impl tower_service::Service<Uri> for QuickAckConnector {
     }
 
     fn call(&mut self, dst: Uri) -> Self::Future {
+        let check = self.check.clone();
+        if let Some(ip) = literal_ip(&dst) {
+            if let Err(e) = check_addr(&check, ip) {
+                return Box::pin(async move { Err(e.into()) });
+            }
+        }
         let connecting = self.http.call(dst);
         Box::pin(async move {
             let tcp = connecting.await?.into_inner();
+            check_addr(&check, tcp.peer_addr()?.ip())?;
             Ok(TokioIo::new(QuickAckStream { tcp }))
         })
     }

@@ -52,7 +52,7 @@ fn service(timeout: Duration, allow_http: bool) -> QuickAckService {
         .with_connect_timeout(Duration::from_secs(2))
         .with_allow_http(allow_http);
     assert!(supports(&options));
-    QuickAckService::new(&options).expect("client builds")
+    QuickAckService::new(&options, Default::default()).expect("client builds")
 }
 
 fn get(url: &str, range: Option<(u64, u64)>) -> HttpRequest {
@@ -332,3 +332,6 @@ fn redirect_targets_resolve_against_the_request() {
         origin(&"http://h:80/y".parse().expect("uri"))
     );
 }
+
+#[path = "checked_tests.rs"]
+mod address_checks;

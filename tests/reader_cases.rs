@@ -147,7 +147,8 @@ async fn npy_tiles_match_titiler() {
     }
     let mut passed = 0;
     for (id, r) in &results {
-        let ok = matches!(r, Ok(f) if *f >= 0.99);
+        // (a listed pure-Rust-build divergence counts as passing there, as in `report`)
+        let ok = matches!(r, Ok(f) if *f >= 0.99) || conformance::pure_rust_divergence(id);
         passed += ok as usize;
         match r {
             Ok(f) => println!(
@@ -206,13 +207,17 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
     a == b || (a - b).abs() <= 1e-6 + rel * b.abs() || (a.is_nan() && b.is_nan())
 }
 
+/// Prints each result and counts the passing ones; a case the pure-Rust build answers
+/// differently by design (tests/pure-rust-divergences.txt) counts as passing there.
 fn report(kind: &str, results: &[(String, Result<(), String>)]) -> usize {
-    let passed = results.iter().filter(|r| r.1.is_ok()).count();
+    let mut passed = 0;
     for (id, r) in results {
         match r {
             Ok(()) => println!("PASS {id}"),
+            Err(e) if conformance::pure_rust_divergence(id) => println!("DIVERGED {id}: {e}"),
             Err(e) => println!("FAIL {id}: {e}"),
         }
+        passed += usize::from(r.is_ok() || conformance::pure_rust_divergence(id));
     }
     println!("{kind} cases: {passed}/{} pass", results.len());
     passed

@@ -521,11 +521,14 @@ fn jpeg_and_webp_tiles_match_titiler_within_lossy_tolerance() {
         };
         let ours = render_image(img, &opts).unwrap();
         let expected = std::fs::read(dir.join(reference)).unwrap();
-        // same libwebp, same settings: the very same file
-        assert!(
-            ours.body == expected,
-            "{reference}: WebP bytes differ from TiTiler's"
-        );
+        // same libwebp, same settings: the very same file (the pure-Rust build writes lossless
+        // WebP instead, so there only the pixels are compared, below)
+        if cfg!(feature = "c-codecs") {
+            assert!(
+                ours.body == expected,
+                "{reference}: WebP bytes differ from TiTiler's"
+            );
+        }
         let (w, h, alpha, a) = decode_webp(&ours.body);
         let (w2, h2, alpha2, b) = decode_webp(&expected);
         assert_eq!((w, h, alpha), (w2, h2, alpha2), "{reference}");
@@ -546,8 +549,11 @@ fn jpeg_and_webp_tiles_match_titiler_within_lossy_tolerance() {
             "{reference}: mean abs diff {m:.3}, alpha agreement {:.4}",
             agree
         );
+        // Lossless output against TiTiler's lossy file: the difference is TiTiler's own
+        // compression error.
+        let tolerance = if cfg!(feature = "c-codecs") { 3.0 } else { 8.0 };
         assert!(
-            m <= 3.0 && agree >= 0.99,
+            m <= tolerance && agree >= 0.99,
             "{reference}: mad {m}, alpha {agree}"
         );
     }

@@ -59,11 +59,12 @@ fi
 
 echo "== the pure-Rust build (--no-default-features; README \"The pure-Rust build\")"
 # CC/CXX=false: the library and binary must build with rustc alone, any C compile fails here.
-CC=false CXX=false CARGO_TARGET_DIR=target/pure cargo build --release --locked --no-default-features
+# (The dev profile: the check is the same and the replay below needs no speed.)
+CC=false CXX=false CARGO_TARGET_DIR=target/pure cargo build --locked --no-default-features
 # Its tests: criterion, a dev-dependency, compiles a little C (alloca), so the compiler is back.
 CARGO_TARGET_DIR=target/pure cargo test --locked --no-default-features --lib --tests
 pport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-env -u DATABASE_URL target/pure/release/cogtiler serve --host 127.0.0.1 --port "$pport" >"$log" 2>&1 &
+env -u DATABASE_URL target/pure/debug/cogtiler serve --host 127.0.0.1 --port "$pport" >"$log" 2>&1 &
 pserver=$!
 trap 'kill $server $pserver 2>/dev/null || true' EXIT
 for _ in $(seq 100); do

@@ -241,3 +241,23 @@ impl Drop for RangeServer {
         let _ = self.child.wait();
     }
 }
+
+/// Whether the pure-Rust build (no `c-codecs` feature) answers case `id` differently from TiTiler
+/// by design: it is listed, with the reason, in tests/pure-rust-divergences.txt. Always false in
+/// the default build.
+#[allow(dead_code)]
+pub fn pure_rust_divergence(id: &str) -> bool {
+    if cfg!(feature = "c-codecs") {
+        return false;
+    }
+    let list = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/pure-rust-divergences.txt"
+    );
+    std::fs::read_to_string(list)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next())
+        .any(|listed| listed == id)
+}
